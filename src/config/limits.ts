@@ -1,0 +1,60 @@
+// Every input limit of the public API, in one place. README "Limits" mirrors this file; change both together.
+// Pure constants (no Workers imports) so the browser SDK and the Node tools share them.
+
+/** Events per POST /v1/events batch. Keeps one ingest inside D1's per-invocation query budget. */
+export const MAX_BATCH_EVENTS = 500;
+/** Bytes per POST /v1/events body. Above it the whole batch is a 413 before any parsing. */
+export const MAX_BATCH_BYTES = 512 * 1024;
+/** Bytes per single event (its JSON). A larger event is rejected on its own; the rest of the batch goes on. */
+export const MAX_EVENT_BYTES = 32 * 1024;
+/** sendBeacon and keepalive fetch carry at most 64 KB in flight; the SDK splits batches under this. */
+export const MAX_BEACON_BYTES = 64 * 1024;
+
+/** Ids: event ids are UUIDs; visitor, session, user and item ids are opaque strings up to this length. */
+export const MAX_ID_LENGTH = 128;
+/** Free-text fields in context (url, referrer, user agent, search query). */
+export const MAX_TEXT_LENGTH = 2048;
+/** Keys per `properties` object and per `context` extra map. */
+export const MAX_PROPERTIES = 50;
+/** Key length in `properties`. */
+export const MAX_PROPERTY_KEY_LENGTH = 64;
+/** String value length in `properties`. */
+export const MAX_PROPERTY_VALUE_LENGTH = 1024;
+
+/** An event may claim a time at most this far ahead of the server clock (clock skew of real devices). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/** An event older than this is rejected: it would fall out of the retention window anyway. */
+export const MAX_EVENT_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Items per PUT /v1/items call; the whole call is one D1 transaction. */
+export const MAX_ITEMS_PER_UPSERT = 500;
+/** Bytes per PUT /v1/items body. */
+export const MAX_ITEMS_BODY_BYTES = 1024 * 1024;
+/** Categories and tags per item. */
+export const MAX_ITEM_LABELS = 32;
+/** Length of a category or tag. */
+export const MAX_LABEL_LENGTH = 128;
+/** Keys in an item's `attributes`. */
+export const MAX_ITEM_ATTRIBUTES = 50;
+
+/** Items a session keeps in its path; older items fall off (the model only looks at recent steps). */
+export const MAX_SESSION_PATH = 200;
+/** Event ids a session remembers for dedup of retried batches. */
+export const MAX_SESSION_SEEN_IDS = 2000;
+
+/** Recent items returned with a profile. */
+export const PROFILE_RECENT_ITEMS = 20;
+/** Allowed origins per site. */
+export const MAX_ALLOWED_ORIGINS = 50;
+/** Recommendations per request (`k`). */
+export const MAX_K = 100;
+/** Default `k` when a request does not name one. */
+export const DEFAULT_K = 10;
+
+/**
+ * D1 caps one statement at 100 KB of SQL and 100 bound parameters. Ingest binds one JSON text per
+ * statement and expands it with json_each, so a chunk is bounded by bytes rather than rows.
+ */
+export const D1_JSON_CHUNK_BYTES = 90 * 1024;
+/** D1's bound-parameter cap per statement. */
+export const D1_MAX_BOUND_PARAMS = 100;

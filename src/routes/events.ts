@@ -1,0 +1,50 @@
+// POST /v1/events: validate a batch, store new events in D1 (one transaction), then hand each session its events
+// in one Durable Object RPC.
+import { Hono } from "hono";
+import { MAX_BATCH_BYTES } from "../config/limits";
+import { resolveIdentities } from "../ingest/resolve-identities";
+import { validateBatch } from "../ingest/validate-batch";
+import type { AppEnv } from "../lib/app-env";
+import { requireSite } from "../lib/auth";
+import { readCappedText } from "../lib/body";
+import { ApiError } from "../lib/errors";
+import { parseJsonText } from "../lib/validate";
+import type { IngestResult } from "../schemas/events";
+import { sessionStub } from "../session/session-client";
+import type { SessionEventInput } from "../session/types";
+import { loadIdentities, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
+
+export const events = new Hono<AppEnv>();
+
+events.post("/", requireSite, async (c) => {
+  const now = Date.now();
+  const text = await readCappedText(c, MAX_BATCH_BYTES);
+  const batch = validateBatch(parseJsonText(text), now);
+  const result: IngestResult = { accepted: batch.accepted, rejected: batch.rejected };
+  if (batch.events.length === 0) {
+    throw new ApiError(
+      400,
+      "no_valid_events",
+      "no event in the batch is valid",
+      batch.rejected.map((r) => ({ path: `events[${r.index}].${r.field}`, message: r.message })),
+    );
+  }
+  const site = c.get("site");
+
+  const known = await loadIdentities(c.env.DB, site.id, batch.events);
+  const resolution = resolveIdentities(batch.events, known);
+  const stored: StoredEvent[] = batch.events.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
+  await writeIngestBatch(c.env.DB, site.id, stored, resolution.identityWrites, resolution.merges, now);
+
+  // D1 first, sessions second: if a session call fails the client retries the batch, D1 ignores the repeats and
+  // the session gets its events then. The reverse order could leave a session ahead of the log.
+  const bySession = new Map<string, SessionEventInput[]>();
+  for (const e of batch.events) {
+    let list = bySession.get(e.sessionId);
+    if (!list) bySession.set(e.sessionId, (list = []));
+    list.push(e.itemId === undefined ? { id: e.id, type: e.type, ts: e.ts } : { id: e.id, type: e.type, itemId: e.itemId, ts: e.ts });
+  }
+  await Promise.all([...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list)));
+
+  return c.json(result, 200);
+});

@@ -1,0 +1,105 @@
+// The event contract: what POST /v1/events accepts, shared with the browser SDK so both validate the same shape.
+import { z } from "zod";
+import {
+  MAX_BATCH_EVENTS,
+  MAX_EVENT_AGE_MS,
+  MAX_FUTURE_SKEW_MS,
+  MAX_PROPERTIES,
+  MAX_PROPERTY_KEY_LENGTH,
+  MAX_PROPERTY_VALUE_LENGTH,
+} from "../config/limits";
+import { idString, text } from "./common";
+
+export const EVENT_TYPES = [
+  "view",
+  "click",
+  "add_to_cart",
+  "purchase",
+  "like",
+  "share",
+  "dwell",
+  "impression",
+  "search",
+  "identify",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Types that are about one item and make no sense without `itemId`. */
+export const ITEM_REQUIRED_TYPES: ReadonlySet<EventType> = new Set(["click", "add_to_cart", "purchase", "like", "share"]);
+/**
+ * Types that move a visitor along a session path. Impressions (shown, not chosen), dwell (a duration on an item
+ * already in the path), search and identify are stored but do not extend the path.
+ */
+export const PATH_TYPES: ReadonlySet<EventType> = new Set(["view", "click", "add_to_cart", "purchase", "like", "share"]);
+
+const propertyValue = z.union([
+  z.string().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
+  z.number().finite(),
+  z.boolean(),
+  z.null(),
+]);
+
+const properties = z
+  .record(z.string().min(1).max(MAX_PROPERTY_KEY_LENGTH), propertyValue)
+  .refine((o) => Object.keys(o).length <= MAX_PROPERTIES, `must have at most ${MAX_PROPERTIES} keys`);
+
+/**
+ * Page and device context. Unknown keys are dropped (zod's default strip), which is also how an `ip` field a
+ * client might send never reaches storage: raw IP addresses are never stored.
+ */
+export const eventContext = z.object({
+  url: text.optional(),
+  referrer: text.optional(),
+  title: text.optional(),
+  userAgent: text.optional(),
+  locale: z.string().max(35).optional(),
+  timezone: z.string().max(64).optional(),
+  device: z.enum(["desktop", "mobile", "tablet", "other"]).optional(),
+  screen: z.object({ width: z.number().int().min(0).max(100_000), height: z.number().int().min(0).max(100_000) }).optional(),
+  /** The recommendation id a click or impression came from, for attribution. */
+  recommendationId: idString.optional(),
+  /** The slot (home, product, cart, …) that showed the recommendation. */
+  slot: z.string().max(64).optional(),
+});
+
+/** One event as a client sends it. `ts` is milliseconds since the epoch. */
+export const eventSchema = z
+  .object({
+    id: z.uuid("must be a UUID"),
+    type: z.enum(EVENT_TYPES),
+    anonymousId: idString,
+    userId: idString.optional(),
+    sessionId: idString,
+    itemId: idString.optional(),
+    ts: z.number().int("must be an integer (milliseconds since the epoch)").positive(),
+    context: eventContext.optional(),
+    properties: properties.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (ITEM_REQUIRED_TYPES.has(e.type) && e.itemId === undefined) {
+      ctx.addIssue({ code: "custom", path: ["itemId"], message: `is required for ${e.type} events` });
+    }
+    if (e.type === "identify" && e.userId === undefined) {
+      ctx.addIssue({ code: "custom", path: ["userId"], message: "is required for identify events" });
+    }
+  });
+export type IngestEvent = z.infer<typeof eventSchema>;
+
+/** The batch envelope; each element of `events` is validated on its own so one bad event does not sink the rest. */
+export const eventBatchSchema = z.object({
+  events: z.array(z.unknown()).min(1, "must hold at least one event").max(MAX_BATCH_EVENTS),
+  sentAt: z.number().int().positive().optional(),
+});
+
+/** A time check needs the server clock, so it lives outside the schema. Returns a message, or null when fine. */
+export function checkEventTime(ts: number, now: number): string | null {
+  if (ts > now + MAX_FUTURE_SKEW_MS) return `is more than ${MAX_FUTURE_SKEW_MS / 1000} s in the future`;
+  if (ts < now - MAX_EVENT_AGE_MS) return `is more than ${MAX_EVENT_AGE_MS / 86_400_000} days in the past`;
+  return null;
+}
+
+/** What POST /v1/events answers. */
+export type IngestResult = {
+  accepted: string[];
+  rejected: { index: number; id?: string; field: string; code: string; message: string }[];
+};

@@ -1,0 +1,14 @@
+// SessionDO's SQLite layout. Bump SCHEMA_VERSION with any change; objects are short-lived, so an old layout is
+// simply dropped and recreated rather than migrated.
+
+export const SCHEMA_VERSION = 1;
+
+export const SESSION_DDL = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS seen (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS seen_seq ON seen (seq)`,
+  `CREATE TABLE IF NOT EXISTS path (seq INTEGER PRIMARY KEY, item_id TEXT NOT NULL, type TEXT NOT NULL, ts INTEGER NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS path_ts ON path (ts, seq)`,
+];
+
+export const SESSION_TABLES = ["meta", "seen", "path"];

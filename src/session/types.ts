@@ -1,0 +1,19 @@
+// Plain data shapes that cross the SessionDO RPC boundary (structured-cloned, so no classes).
+import type { EventType } from "../schemas/events";
+
+/** The part of an ingested event a session needs. */
+export type SessionEventInput = { id: string; type: EventType; itemId?: string; ts: number };
+
+export type PathStep = { itemId: string; type: EventType; ts: number };
+
+export type SessionSnapshot = {
+  siteId: string;
+  sessionId: string;
+  startedAt: number;
+  lastEventAt: number;
+  /** Server time after which the session expires unless another event arrives. */
+  expiresAt: number;
+  path: PathStep[];
+};
+
+export type AppendResult = { added: number; duplicates: number; pathLength: number };

@@ -1,0 +1,161 @@
+// D1 writes for ingest: one transaction (db.batch) per request inserts new events, links identities, merges
+// profiles and bumps counters, counting only rows that this transaction really inserted.
+//
+// Plain D1 statements rather than drizzle's builder: the json_each bulk forms below are not expressible in it.
+import { D1_JSON_CHUNK_BYTES } from "../config/limits";
+import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/resolve-identities";
+import { jsonChunks } from "../lib/json-chunks";
+import type { IngestEvent } from "../schemas/events";
+import { PATH_TYPES } from "../schemas/events";
+
+export type StoredEvent = IngestEvent & { profileId: string };
+
+const COUNTER_COLUMNS = [
+  ["view", "n_view"],
+  ["click", "n_click"],
+  ["add_to_cart", "n_add_to_cart"],
+  ["purchase", "n_purchase"],
+  ["like", "n_like"],
+  ["share", "n_share"],
+  ["dwell", "n_dwell"],
+  ["impression", "n_impression"],
+  ["search", "n_search"],
+  ["identify", "n_identify"],
+] as const;
+
+const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
+
+const INSERT_EVENTS = `
+INSERT INTO events (site_id, id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, ingest_id)
+SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.type'), json_extract(value, '$.anonymousId'),
+       json_extract(value, '$.userId'), json_extract(value, '$.sessionId'), json_extract(value, '$.itemId'),
+       json_extract(value, '$.profileId'), json_extract(value, '$.ts'), ?2, json_extract(value, '$.context'),
+       json_extract(value, '$.properties'), ?3
+FROM json_each(?4) WHERE true
+ON CONFLICT(site_id, id) DO NOTHING`;
+
+const counterSelect = COUNTER_COLUMNS.map(([type]) => `SUM(type = '${type}')`).join(", ");
+const counterNames = COUNTER_COLUMNS.map(([, col]) => col).join(", ");
+const counterAdd = COUNTER_COLUMNS.map(([, col]) => `${col} = profiles.${col} + excluded.${col}`).join(", ");
+
+const PROFILE_UPSERT_TAIL = `
+ON CONFLICT(site_id, id) DO UPDATE SET
+  user_id = COALESCE(excluded.user_id, profiles.user_id),
+  first_seen = MIN(profiles.first_seen, excluded.first_seen),
+  last_seen = MAX(profiles.last_seen, excluded.last_seen),
+  event_count = profiles.event_count + excluded.event_count,
+  ${counterAdd}`;
+
+const AGGREGATE_PROFILES = `
+INSERT INTO profiles (site_id, id, user_id, first_seen, last_seen, event_count, ${counterNames})
+SELECT site_id, profile_id, MAX(user_id), MIN(ts), MAX(ts), COUNT(*), ${counterSelect}
+FROM events WHERE ingest_id = ?1 GROUP BY site_id, profile_id
+${PROFILE_UPSERT_TAIL}`;
+
+const ITEM_UPSERT_TAIL = `
+ON CONFLICT(site_id, profile_id, item_id) DO UPDATE SET
+  first_ts = MIN(profile_items.first_ts, excluded.first_ts),
+  last_ts = MAX(profile_items.last_ts, excluded.last_ts),
+  interactions = profile_items.interactions + excluded.interactions,
+  carts = profile_items.carts + excluded.carts,
+  purchases = profile_items.purchases + excluded.purchases`;
+
+const AGGREGATE_PROFILE_ITEMS = `
+INSERT INTO profile_items (site_id, profile_id, item_id, first_ts, last_ts, interactions, carts, purchases)
+SELECT site_id, profile_id, item_id, MIN(ts), MAX(ts), COUNT(*), SUM(type = 'add_to_cart'), SUM(type = 'purchase')
+FROM events WHERE ingest_id = ?1 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
+GROUP BY site_id, profile_id, item_id
+${ITEM_UPSERT_TAIL}`;
+
+const CLEAR_INGEST_ID = `UPDATE events SET ingest_id = NULL WHERE ingest_id = ?1`;
+
+const UPSERT_IDENTITIES = `
+INSERT INTO identities (site_id, kind, external_id, profile_id, created_at)
+SELECT ?1, json_extract(value, '$.kind'), json_extract(value, '$.externalId'), json_extract(value, '$.profileId'), ?2
+FROM json_each(?3) WHERE true
+ON CONFLICT(site_id, kind, external_id) DO UPDATE SET profile_id = excluded.profile_id`;
+
+const SELECT_IDENTITIES = `
+SELECT kind, external_id, profile_id FROM identities
+WHERE site_id = ?1 AND ((kind = 'anon' AND external_id IN (SELECT value FROM json_each(?2)))
+                     OR (kind = 'user' AND external_id IN (SELECT value FROM json_each(?3))))`;
+
+/** The identities already linked for the anonymous and user ids of a batch (one query). */
+export async function loadIdentities(d1: D1Database, siteId: string, events: readonly IngestEvent[]): Promise<KnownIdentities> {
+  const anonIds = new Set<string>();
+  const userIds = new Set<string>();
+  for (const e of events) {
+    anonIds.add(e.anonymousId);
+    if (e.userId !== undefined) userIds.add(e.userId);
+  }
+  const { results } = await d1
+    .prepare(SELECT_IDENTITIES)
+    .bind(siteId, JSON.stringify([...anonIds]), JSON.stringify([...userIds]))
+    .all<{ kind: "anon" | "user"; external_id: string; profile_id: string }>();
+  const known: KnownIdentities = { anon: new Map(), user: new Map() };
+  for (const r of results) known[r.kind].set(r.external_id, r.profile_id);
+  return known;
+}
+
+function mergeStatements(d1: D1Database, siteId: string, m: ProfileMerge): D1PreparedStatement[] {
+  return [
+    d1.prepare(`UPDATE identities SET profile_id = ?3 WHERE site_id = ?1 AND profile_id = ?2`).bind(siteId, m.from, m.to),
+    d1
+      .prepare(
+        `INSERT INTO profiles (site_id, id, user_id, first_seen, last_seen, event_count, ${counterNames})
+         SELECT site_id, ?3, user_id, first_seen, last_seen, event_count, ${counterNames}
+         FROM profiles WHERE site_id = ?1 AND id = ?2 ${PROFILE_UPSERT_TAIL}`,
+      )
+      .bind(siteId, m.from, m.to),
+    d1
+      .prepare(
+        `INSERT INTO profile_items (site_id, profile_id, item_id, first_ts, last_ts, interactions, carts, purchases)
+         SELECT site_id, ?3, item_id, first_ts, last_ts, interactions, carts, purchases
+         FROM profile_items WHERE site_id = ?1 AND profile_id = ?2 ${ITEM_UPSERT_TAIL}`,
+      )
+      .bind(siteId, m.from, m.to),
+    d1.prepare(`UPDATE events SET profile_id = ?3 WHERE site_id = ?1 AND profile_id = ?2`).bind(siteId, m.from, m.to),
+    d1.prepare(`DELETE FROM profile_items WHERE site_id = ?1 AND profile_id = ?2`).bind(siteId, m.from),
+    d1.prepare(`DELETE FROM profiles WHERE site_id = ?1 AND id = ?2`).bind(siteId, m.from),
+  ];
+}
+
+/**
+ * Writes a validated, resolved batch atomically (D1 runs a batch as one transaction). Retrying the same batch
+ * inserts no event twice and, because counters aggregate only rows tagged with this call's ingest id, counts nothing
+ * twice either.
+ */
+export async function writeIngestBatch(
+  d1: D1Database,
+  siteId: string,
+  events: readonly StoredEvent[],
+  identityWrites: readonly IdentityWrite[],
+  merges: readonly ProfileMerge[],
+  now: number,
+): Promise<void> {
+  const ingestId = crypto.randomUUID();
+  const statements: D1PreparedStatement[] = [];
+  for (const chunk of jsonChunks(identityWrites, D1_JSON_CHUNK_BYTES)) {
+    statements.push(d1.prepare(UPSERT_IDENTITIES).bind(siteId, now, chunk));
+  }
+  for (const m of merges) statements.push(...mergeStatements(d1, siteId, m));
+  const rows = events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    anonymousId: e.anonymousId,
+    userId: e.userId ?? null,
+    sessionId: e.sessionId,
+    itemId: e.itemId ?? null,
+    profileId: e.profileId,
+    ts: e.ts,
+    context: e.context ?? null,
+    properties: e.properties ?? null,
+  }));
+  for (const chunk of jsonChunks(rows, D1_JSON_CHUNK_BYTES)) {
+    statements.push(d1.prepare(INSERT_EVENTS).bind(siteId, now, ingestId, chunk));
+  }
+  statements.push(d1.prepare(AGGREGATE_PROFILES).bind(ingestId));
+  statements.push(d1.prepare(AGGREGATE_PROFILE_ITEMS).bind(ingestId));
+  statements.push(d1.prepare(CLEAR_INGEST_ID).bind(ingestId));
+  await d1.batch(statements);
+}

@@ -1,0 +1,75 @@
+// Profile reads: resolve an id to its profile, then counters, linked ids and recent items.
+import { and, desc, eq } from "drizzle-orm";
+import { PROFILE_RECENT_ITEMS } from "../config/limits";
+import { EVENT_TYPES, type EventType } from "../schemas/events";
+import type { Database } from "./db";
+import { identities, profileItems, profiles, type ProfileRow } from "./schema";
+
+export async function profileIdFor(db: Database, siteId: string, kind: "anon" | "user", externalId: string): Promise<string | undefined> {
+  const row = await db
+    .select({ profileId: identities.profileId })
+    .from(identities)
+    .where(and(eq(identities.siteId, siteId), eq(identities.kind, kind), eq(identities.externalId, externalId)))
+    .get();
+  return row?.profileId;
+}
+
+const COUNTER_OF: Record<EventType, keyof ProfileRow> = {
+  view: "nView",
+  click: "nClick",
+  add_to_cart: "nAddToCart",
+  purchase: "nPurchase",
+  like: "nLike",
+  share: "nShare",
+  dwell: "nDwell",
+  impression: "nImpression",
+  search: "nSearch",
+  identify: "nIdentify",
+};
+
+export type ProfileView = {
+  profileId: string;
+  userId: string | null;
+  anonymousIds: string[];
+  firstSeen: number;
+  lastSeen: number;
+  eventCount: number;
+  counts: Record<EventType, number>;
+  recentItems: { itemId: string; lastTs: number; interactions: number; carts: number; purchases: number }[];
+};
+
+/** Reads the profile, its links and recent items in one D1 round trip (batch). */
+export async function loadProfileView(db: Database, siteId: string, profileId: string): Promise<ProfileView | undefined> {
+  const [rows, links, recent] = await db.batch([
+    db.select().from(profiles).where(and(eq(profiles.siteId, siteId), eq(profiles.id, profileId))),
+    db
+      .select({ kind: identities.kind, externalId: identities.externalId })
+      .from(identities)
+      .where(and(eq(identities.siteId, siteId), eq(identities.profileId, profileId))),
+    db
+      .select()
+      .from(profileItems)
+      .where(and(eq(profileItems.siteId, siteId), eq(profileItems.profileId, profileId)))
+      .orderBy(desc(profileItems.lastTs))
+      .limit(PROFILE_RECENT_ITEMS),
+  ]);
+  const p = rows[0];
+  if (!p) return undefined;
+  const counts = Object.fromEntries(EVENT_TYPES.map((t) => [t, p[COUNTER_OF[t]] as number])) as Record<EventType, number>;
+  return {
+    profileId: p.id,
+    userId: p.userId,
+    anonymousIds: links.filter((l) => l.kind === "anon").map((l) => l.externalId).sort(),
+    firstSeen: p.firstSeen,
+    lastSeen: p.lastSeen,
+    eventCount: p.eventCount,
+    counts,
+    recentItems: recent.map((r) => ({
+      itemId: r.itemId,
+      lastTs: r.lastTs,
+      interactions: r.interactions,
+      carts: r.carts,
+      purchases: r.purchases,
+    })),
+  };
+}

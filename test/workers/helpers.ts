@@ -1,0 +1,65 @@
+// Shared helpers for tests inside workerd: a fresh site per test, event builders, JSON fetch.
+import { exports } from "cloudflare:workers";
+
+export const ADMIN = { authorization: "Bearer test-admin-token" };
+export const BASE = "https://edgerec.test";
+
+export type TestSite = { id: string; key: string; origin: string };
+
+/** Creates a site with its own id, key and allowed origin, so tests never share state. */
+export async function createSite(origins?: string[]): Promise<TestSite> {
+  const id = `s-${crypto.randomUUID().slice(0, 8)}`;
+  const origin = `https://${id}.example`;
+  const key = `pk_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const res = await exports.default.fetch(`${BASE}/admin/sites/${id}`, {
+    method: "PUT",
+    headers: { ...ADMIN, "content-type": "application/json" },
+    body: JSON.stringify({ name: id, writeKey: key, allowedOrigins: origins ?? [origin] }),
+  });
+  if (res.status !== 201) throw new Error(`site setup failed: ${res.status} ${await res.text()}`);
+  return { id, key, origin };
+}
+
+export type EventInput = {
+  id?: string;
+  type?: string;
+  anonymousId?: string;
+  userId?: string;
+  sessionId?: string;
+  itemId?: string;
+  ts?: number;
+  context?: Record<string, unknown>;
+  properties?: Record<string, unknown>;
+};
+
+export function event(overrides: EventInput = {}): Record<string, unknown> {
+  return {
+    id: crypto.randomUUID(),
+    type: "view",
+    anonymousId: "anon-1",
+    sessionId: "sess-1",
+    itemId: "sku-1",
+    ts: Date.now() - 1000,
+    ...overrides,
+  };
+}
+
+export async function postEvents(
+  site: TestSite,
+  events: unknown[],
+  init: { headers?: Record<string, string>; contentType?: string; body?: string; viaQuery?: boolean } = {},
+): Promise<Response> {
+  const url = init.viaQuery ? `${BASE}/v1/events?key=${site.key}` : `${BASE}/v1/events`;
+  const headers: Record<string, string> = {
+    "content-type": init.contentType ?? "application/json",
+    ...(init.viaQuery ? {} : { "x-edgerec-key": site.key }),
+    ...init.headers,
+  };
+  return exports.default.fetch(url, { method: "POST", headers, body: init.body ?? JSON.stringify({ events }) });
+}
+
+export async function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}${path}`, { headers });
+}
+
+export type ErrorJson = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
