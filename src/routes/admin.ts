@@ -9,7 +9,7 @@ import { parseJsonText, parseOrThrow } from "../lib/validate";
 import { readCappedText } from "../lib/body";
 import { siteIdString, siteUpsertSchema } from "../schemas/sites";
 import { database } from "../storage/db";
-import { findSite, listSites, upsertSite } from "../storage/sites-repo";
+import { findSite, findSiteByKey, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
 
 export const admin = new Hono<AppEnv>();
@@ -44,15 +44,12 @@ admin.put("/sites/:id", async (c) => {
   const db = database(c.env.DB);
   const existing = await findSite(db, id);
   const writeKey = body.writeKey ?? existing?.writeKey ?? `pk_${randomToken(18)}`;
-  try {
-    const site = await upsertSite(db, { id, name: body.name, writeKey, allowedOrigins: body.allowedOrigins }, new Date());
-    clearSiteCache();
-    return c.json(siteView(site), existing ? 200 : 201);
-  } catch (err) {
-    if (err instanceof Error && /UNIQUE constraint failed: sites.write_key/.test(err.message)) {
-      throw new ApiError(409, "write_key_taken", "another site already uses this writeKey", [{ path: "writeKey", message: "already in use" }]);
-    }
-    throw err;
+  const holder = await findSiteByKey(db, writeKey);
+  if (holder && holder.id !== id) {
+    throw new ApiError(409, "write_key_taken", "another site already uses this writeKey", [{ path: "writeKey", message: "already in use" }]);
   }
+  const site = await upsertSite(db, { id, name: body.name, writeKey, allowedOrigins: body.allowedOrigins }, new Date());
+  clearSiteCache();
+  return c.json(siteView(site), existing ? 200 : 201);
 });
 

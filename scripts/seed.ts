@@ -1,0 +1,77 @@
+// Seeds a running edgerec with the demo site, catalog and a synthetic event stream, through the public HTTP API
+// (so seeding exercises the same validation and dedup as real traffic). Safe to run again: ids are deterministic.
+//   npm run seed -- --base-url http://127.0.0.1:8787 [--visitors 300] [--admin-token T]
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { DEMO_SITE_ID, DEMO_WRITE_KEY } from "../src/config/demo";
+import { MAX_BATCH_EVENTS, MAX_ITEMS_PER_UPSERT } from "../src/config/limits";
+import { demoCatalog, demoEvents } from "./demo/generator";
+
+function adminTokenFromDevVars(): string | undefined {
+  try {
+    const line = readFileSync(".dev.vars", "utf8").split("\n").find((l) => l.startsWith("ADMIN_TOKEN="));
+    return line?.slice("ADMIN_TOKEN=".length).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function call(url: string, init: RequestInit, expect: number[]): Promise<unknown> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (!expect.includes(res.status)) throw new Error(`${init.method ?? "GET"} ${url} -> ${res.status}: ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export async function seed(opts: { baseUrl: string; adminToken: string; visitors: number; log?: (s: string) => void }): Promise<{ items: number; events: number }> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s));
+  const admin = { authorization: `Bearer ${opts.adminToken}`, "content-type": "application/json" };
+  const origin = new URL(opts.baseUrl);
+  const origins = [origin.origin, `${origin.protocol}//localhost:${origin.port}`, `${origin.protocol}//127.0.0.1:${origin.port}`];
+  await call(`${opts.baseUrl}/admin/sites/${DEMO_SITE_ID}`, {
+    method: "PUT",
+    headers: admin,
+    body: JSON.stringify({ name: "edgerec demo shop", writeKey: DEMO_WRITE_KEY, allowedOrigins: [...new Set(origins)] }),
+  }, [200, 201]);
+
+  const items = demoCatalog();
+  for (let i = 0; i < items.length; i += MAX_ITEMS_PER_UPSERT) {
+    await call(`${opts.baseUrl}/v1/items?key=${DEMO_WRITE_KEY}`, {
+      method: "PUT",
+      headers: admin,
+      body: JSON.stringify({ items: items.slice(i, i + MAX_ITEMS_PER_UPSERT) }),
+    }, [200]);
+  }
+  log(`seed: site ${DEMO_SITE_ID}, ${items.length} catalog items\n`);
+
+  const events = demoEvents({ now: Date.now() - 60_000, visitors: opts.visitors });
+  let rejected = 0;
+  for (let i = 0; i < events.length; i += MAX_BATCH_EVENTS) {
+    const result = (await call(`${opts.baseUrl}/v1/events?key=${DEMO_WRITE_KEY}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ events: events.slice(i, i + MAX_BATCH_EVENTS) }),
+    }, [200])) as { rejected: unknown[] };
+    rejected += result.rejected.length;
+    const done = Math.min(i + MAX_BATCH_EVENTS, events.length);
+    log(`\rseed: events ${done}/${events.length} (${Math.round((100 * done) / events.length)}%)`);
+  }
+  log(`\nseed: done, ${events.length} events sent, ${rejected} rejected\n`);
+  return { items: items.length, events: events.length };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      "base-url": { type: "string", default: "http://127.0.0.1:8787" },
+      "admin-token": { type: "string" },
+      visitors: { type: "string", default: "300" },
+    },
+  });
+  const adminToken = values["admin-token"] ?? process.env.ADMIN_TOKEN ?? adminTokenFromDevVars();
+  if (!adminToken) {
+    console.error("seed: no admin token (pass --admin-token, set ADMIN_TOKEN, or create .dev.vars)");
+    process.exit(2);
+  }
+  await seed({ baseUrl: values["base-url"]!, adminToken, visitors: Number(values.visitors) });
+}

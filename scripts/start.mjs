@@ -1,0 +1,56 @@
+// `npm start`: local D1 migrations, wrangler dev on loopback, demo data through the API, then the URL and key.
+// Runs under the project's pinned Node (npm run puts node_modules/.bin first on PATH). Running it twice is fine.
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+
+const PORT = Number(process.env.PORT ?? 8787);
+const HOST = "127.0.0.1";
+const BASE = `http://${HOST}:${PORT}`;
+// Keep local dev off the network: no telemetry, no Request.cf fetch.
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("start: created .dev.vars from .dev.vars.example (local ADMIN_TOKEN)");
+}
+
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const dev = spawn("wrangler", ["dev", "--port", String(PORT), "--ip", HOST, "--log-level", "warn", ...process.argv.slice(2)], {
+  stdio: ["inherit", "inherit", "inherit"],
+  env,
+});
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
+dev.on("exit", (code) => process.exit(code ?? 0));
+
+async function waitForHealth(deadline) {
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${BASE}/health`);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+if (!(await waitForHealth(Date.now() + 60_000))) {
+  console.error(`start: ${BASE}/health did not answer within 60 s`);
+  dev.kill("SIGTERM");
+  process.exit(1);
+}
+const seed = spawnSync("tsx", ["scripts/seed.ts", "--base-url", BASE, "--visitors", process.env.DEMO_VISITORS ?? "300"], { stdio: "inherit", env });
+if (seed.status !== 0) console.error("start: seeding failed (the server keeps running)");
+// src/config/demo.ts is the one source of the demo key; this plain-JS launcher reads it rather than copying it.
+const DEMO_WRITE_KEY = /DEMO_WRITE_KEY = "([^"]+)"/.exec(readFileSync("src/config/demo.ts", "utf8"))?.[1];
+console.log(`
+edgerec is running at ${BASE}
+  health:    ${BASE}/health
+  demo shop: ${BASE}/demo
+  demo key:  ${DEMO_WRITE_KEY}
+  admin:     Authorization: Bearer <ADMIN_TOKEN from .dev.vars>
+Press Ctrl+C to stop.
+`);

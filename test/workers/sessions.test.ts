@@ -1,0 +1,78 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MAX_SESSION_PATH } from "../../src/config/limits";
+import { sessionStub } from "../../src/session/session-client";
+import type { SessionSnapshot } from "../../src/session/types";
+import { createSite, event, get, postEvents, type ErrorJson } from "./helpers";
+
+describe("SessionDO", () => {
+  it("keeps the session path in time order, path types only", async () => {
+    const site = await createSite();
+    const sessionId = `s-${crypto.randomUUID()}`;
+    const t0 = Date.now() - 60_000;
+    await postEvents(site, [
+      event({ sessionId, itemId: "b", ts: t0 + 2 }),
+      event({ sessionId, itemId: "a", ts: t0 + 1 }),
+      event({ sessionId, itemId: "z", type: "impression", ts: t0 + 3 }),
+      event({ sessionId, type: "search", itemId: undefined, ts: t0 + 4 }),
+    ]);
+    await postEvents(site, [event({ sessionId, itemId: "c", type: "add_to_cart", ts: t0 + 5 })]);
+    const res = await get(`/v1/sessions/${sessionId}`, { "x-edgerec-key": site.key });
+    expect(res.status).toBe(200);
+    const snap = await res.json<SessionSnapshot>();
+    expect(snap.path.map((p) => p.itemId)).toEqual(["a", "b", "c"]);
+    expect(snap.path[2]!.type).toBe("add_to_cart");
+    expect(snap.siteId).toBe(site.id);
+    expect(snap.expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it("bounds the path to the most recent steps", async () => {
+    const stub = sessionStub(env, "bounds", "s1");
+    const t0 = Date.now() - 1_000_000;
+    const events = Array.from({ length: MAX_SESSION_PATH + 5 }, (_, i) => ({ id: crypto.randomUUID(), type: "view" as const, itemId: `i${i}`, ts: t0 + i }));
+    await stub.append("bounds", "s1", events);
+    const snap = await stub.snapshot();
+    expect(snap!.path).toHaveLength(MAX_SESSION_PATH);
+    expect(snap!.path[0]!.itemId).toBe("i5");
+    expect(snap!.path.at(-1)!.itemId).toBe(`i${MAX_SESSION_PATH + 4}`);
+  });
+
+  it("drops retried events by id", async () => {
+    const stub = sessionStub(env, "dedup", "s1");
+    const e = { id: crypto.randomUUID(), type: "view" as const, itemId: "a", ts: Date.now() };
+    expect(await stub.append("dedup", "s1", [e])).toEqual({ added: 1, duplicates: 0, pathLength: 1 });
+    expect(await stub.append("dedup", "s1", [e])).toEqual({ added: 0, duplicates: 1, pathLength: 1 });
+  });
+
+  it("keeps different sites' sessions with the same id apart", async () => {
+    await sessionStub(env, "site-a", "shared").append("site-a", "shared", [{ id: crypto.randomUUID(), type: "view", itemId: "a", ts: Date.now() }]);
+    expect(await sessionStub(env, "site-b", "shared").snapshot()).toBeNull();
+  });
+
+  it("expires through its alarm once idle, but not while active", async () => {
+    const site = await createSite();
+    const sessionId = `s-${crypto.randomUUID()}`;
+    await postEvents(site, [event({ sessionId, itemId: "a" })]);
+    const stub = sessionStub(env, site.id, sessionId);
+
+    // The alarm fires early (at-least-once delivery, or a re-scheduled alarm): the live session survives.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.snapshot())?.path).toHaveLength(1);
+
+    // Make the last activity older than the idle timeout, then let the alarm run.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        "UPDATE meta SET value = json_set(value, '$.lastEventAt', ?) WHERE key = 'session'",
+        Date.now() - 31 * 60_000,
+      );
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.snapshot()).toBeNull();
+    const res = await get(`/v1/sessions/${sessionId}`, { "x-edgerec-key": site.key });
+    expect(res.status).toBe(404);
+    expect((await res.json<ErrorJson>()).error.code).toBe("session_not_found");
+    const tables = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM path").one().n);
+    expect(tables).toBe(0);
+  });
+});
