@@ -14,6 +14,7 @@ export class SessionDO extends DurableObject<Env> {
   private steps: PathStep[] = [];
   private meta: Meta | null = null;
   private nextSeq = 1;
+  private seenCount = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -30,10 +31,8 @@ export class SessionDO extends DurableObject<Env> {
     sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
     const rows = sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key = 'session'`).toArray();
     this.meta = rows[0] ? (JSON.parse(rows[0].value) as Meta) : null;
-    this.steps = sql
-      .exec<{ item_id: string; type: string; ts: number }>(`SELECT item_id, type, ts FROM path ORDER BY ts, seq`)
-      .toArray()
-      .map((r) => ({ itemId: r.item_id, type: r.type as EventType, ts: r.ts }));
+    this.reloadSteps();
+    this.seenCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seen`).one().n;
     const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path UNION ALL SELECT seq FROM seen)`).one().m;
     this.nextSeq = (maxSeq ?? 0) + 1;
   }
@@ -56,7 +55,7 @@ export class SessionDO extends DurableObject<Env> {
     const idleMs = tunables(this.env).SESSION_IDLE_MINUTES * 60_000;
     let added = 0;
     let duplicates = 0;
-    let pathChanged = false;
+    const newSteps: (PathStep & { seq: number })[] = [];
     this.ctx.storage.transactionSync(() => {
       const sql = this.ctx.storage.sql;
       for (const e of events) {
@@ -67,14 +66,21 @@ export class SessionDO extends DurableObject<Env> {
         }
         const seq = this.nextSeq++;
         added++;
+        this.seenCount++;
         if (e.itemId !== undefined && PATH_TYPES.has(e.type)) {
           sql.exec(`INSERT INTO path (seq, item_id, type, ts) VALUES (?, ?, ?, ?)`, seq, e.itemId, e.type, e.ts);
-          pathChanged = true;
+          newSteps.push({ itemId: e.itemId, type: e.type, ts: e.ts, seq });
         }
       }
       if (added === 0) return;
-      sql.exec(`DELETE FROM path WHERE seq NOT IN (SELECT seq FROM path ORDER BY ts DESC, seq DESC LIMIT ?)`, MAX_SESSION_PATH);
-      sql.exec(`DELETE FROM seen WHERE seq NOT IN (SELECT seq FROM seen ORDER BY seq DESC LIMIT ?)`, MAX_SESSION_SEEN_IDS);
+      // Trimming scans the table, so it runs only when a bound is actually exceeded (seen ids with 10% slack).
+      if (this.steps.length + newSteps.length > MAX_SESSION_PATH) {
+        sql.exec(`DELETE FROM path WHERE seq NOT IN (SELECT seq FROM path ORDER BY ts DESC, seq DESC LIMIT ?)`, MAX_SESSION_PATH);
+      }
+      if (this.seenCount > MAX_SESSION_SEEN_IDS * 1.1) {
+        sql.exec(`DELETE FROM seen WHERE seq NOT IN (SELECT seq FROM seen ORDER BY seq DESC LIMIT ?)`, MAX_SESSION_SEEN_IDS);
+        this.seenCount = MAX_SESSION_SEEN_IDS;
+      }
       this.meta = {
         siteId,
         sessionId,
@@ -84,9 +90,20 @@ export class SessionDO extends DurableObject<Env> {
       };
       sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?)`, JSON.stringify(this.meta));
     });
-    if (pathChanged) this.reloadSteps();
+    if (newSteps.length > 0) this.mergeSteps(newSteps);
     if (added > 0) await this.ctx.storage.setAlarm(now + idleMs);
     return { added, duplicates, pathLength: this.steps.length };
+  }
+
+  /** Keeps the in-memory path equal to the stored one: ordered by (ts, arrival), newest MAX_SESSION_PATH kept. */
+  private mergeSteps(newSteps: (PathStep & { seq: number })[]): void {
+    const inOrder = newSteps.every((s, i) => s.ts >= (i === 0 ? (this.steps.at(-1)?.ts ?? -Infinity) : newSteps[i - 1]!.ts));
+    if (inOrder) {
+      for (const s of newSteps) this.steps.push({ itemId: s.itemId, type: s.type, ts: s.ts });
+      if (this.steps.length > MAX_SESSION_PATH) this.steps.splice(0, this.steps.length - MAX_SESSION_PATH);
+    } else {
+      this.reloadSteps();
+    }
   }
 
   private reloadSteps(): void {
@@ -117,6 +134,7 @@ export class SessionDO extends DurableObject<Env> {
     this.steps = [];
     this.meta = null;
     this.nextSeq = 1;
+    this.seenCount = 0;
     for (const ddl of SESSION_DDL) this.ctx.storage.sql.exec(ddl);
   }
 }

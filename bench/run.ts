@@ -1,0 +1,26 @@
+// `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints their figures as JSON lines.
+import { parseArgs } from "node:util";
+import { benchIngest } from "./ingest";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { connections: { type: "string", default: "10" }, duration: { type: "string", default: "10" } },
+});
+const connections = Number(values.connections);
+const duration = Number(values.duration);
+
+const benches: Record<string, () => Promise<Record<string, number | string>>> = {
+  ingest: () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 1, visitors: 500 }),
+  "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
+};
+
+const names = positionals.length > 0 ? positionals : Object.keys(benches);
+for (const name of names) {
+  const run = benches[name];
+  if (!run) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(", ")}`);
+    process.exit(2);
+  }
+  process.stderr.write(`bench: ${name} ...\n`);
+  console.log(JSON.stringify({ bench: name, ...(await run()) }));
+}
