@@ -2,11 +2,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./lib/app-env";
 import { cors } from "./lib/cors";
-import { errorBody, onError } from "./lib/errors";
+import { errorBody } from "./lib/errors";
+import { onError } from "./lib/on-error";
 import { admin } from "./routes/admin";
 import { events } from "./routes/events";
 import { health } from "./routes/health";
 import { items } from "./routes/items";
+import { recommendations } from "./routes/recommendations";
 import { sessions } from "./routes/sessions";
 import { users } from "./routes/users";
 
@@ -23,6 +25,7 @@ app.route("/v1/events", events);
 app.route("/v1/items", items);
 app.route("/v1/users", users);
 app.route("/v1/sessions", sessions);
+app.route("/v1/recommendations", recommendations);
 app.route("/admin", admin);
 
 app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

@@ -1,8 +1,5 @@
-// The one error path: expected failures become JSON 4xx bodies; anything else is logged and becomes a bare 500.
-import type { Context } from "hono";
-import { HTTPException } from "hono/http-exception";
+// Expected failures and the JSON error body. Free of Worker types so pure modules (and their Node tests) can throw them.
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "./app-env";
 
 export type ErrorIssue = { path: string; message: string };
 export type ErrorBody = { error: { code: string; message: string; issues?: ErrorIssue[] } };
@@ -31,15 +28,4 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(part)}` : String(part);
   }
   return out || "(body)";
-}
-
-export function onError(err: Error, c: Context<AppEnv>): Response {
-  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.issues), err.status);
-  if (err instanceof HTTPException) {
-    const status = err.status as ContentfulStatusCode;
-    return c.json(errorBody(status === 413 ? "payload_too_large" : "http_error", err.message || "request failed"), status);
-  }
-  // Unknown failure: keep the details in the logs, never in the response.
-  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), message: err.message, stack: err.stack }));
-  return c.json(errorBody("internal_error", "internal error"), 500);
 }

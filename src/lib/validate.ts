@@ -3,7 +3,12 @@ import type { z } from "zod";
 import { ApiError, formatPath } from "./errors";
 
 export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  return error.issues.flatMap((i) =>
+    // An unknown key is reported under its own name, so "?limt=5" answers with path "limt".
+    i.code === "unrecognized_keys"
+      ? i.keys.map((k) => ({ path: formatPath([...i.path, k]), message: "is not a known parameter" }))
+      : [{ path: formatPath(i.path), message: i.message }],
+  );
 }
 
 /** Validates `input` (an already-parsed body or query object) or throws ApiError 400 `invalid_request`. */

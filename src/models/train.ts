@@ -1,6 +1,154 @@
-// The hourly retrain job. The model pipeline fills this in (issue: session model); for now it records the run.
+// The retrain job (hourly cron and POST /admin/retrain): per site, start from the newest statistics snapshot plus
+// the deltas SessionDOs flushed since, or count the raw log from scratch when there is no usable snapshot; build
+// the per-item lists; write a new versioned artifact to KV (shards, trending, statistics) and flip the manifest last.
+import { encodePopular } from "./artifact";
+import { configDigest, latestStats, withNewVersion, type Manifest, type ModelVersion } from "./manifest";
+import { encodeShards } from "./shards";
+import { decodeStats, encodeStats } from "./stats-codec";
+import { BUCKET_MS, bucketOf, rowsToStats } from "./stats-delta";
+import { DEFAULT_MODEL_CONFIG, SessionModelTrainer } from "../recommend/trainer";
+import type { Neighbour } from "../recommend/types";
+import { kvKeys } from "../storage/kv-keys";
+import { acquireLease, releaseLease } from "../storage/leases";
+import { deleteVersion, putAll, readManifest, readStats, STATS_PART_BYTES, writeManifest } from "../storage/model-store";
+import { deleteDeltasUpTo, forEachDeltaPage, forEachSession, trendingItems } from "../storage/training-repo";
 
-export async function runRetrain(_env: Env, scheduledTime: number): Promise<{ trained: boolean }> {
-  console.log(JSON.stringify({ job: "retrain", scheduledTime, trained: false, reason: "no model pipeline yet" }));
-  return { trained: false };
+const LEASE_MS = 15 * 60_000;
+/** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
+const TRENDING = { windowMs: 7 * 86_400_000, scaleMs: 86_400_000, limit: 200 };
+
+export type TrainOptions = { now?: number; log?: (msg: string, fields?: Record<string, unknown>) => void; fromScratch?: boolean };
+export type TrainResult = { siteId: string; version: ModelVersion } | { siteId: string; skipped: string };
+
+function defaultLog(msg: string, fields: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ job: "retrain", msg, ...fields }));
 }
+
+/** Trains one site. Safe to rerun: it never counts a session or a delta twice (see manifest watermark/cutBucket). */
+export async function trainSite(env: Env, siteId: string, opts: TrainOptions = {}): Promise<TrainResult> {
+  const log = opts.log ?? defaultLog;
+  const now = opts.now ?? Date.now();
+  const holder = crypto.randomUUID();
+  const lease = `retrain:${siteId}`;
+  if (!(await acquireLease(env.DB, lease, holder, LEASE_MS, now))) {
+    log("another retrain of this site is running; skipped", { siteId });
+    return { siteId, skipped: "already running" };
+  }
+  try {
+    return { siteId, version: await train(env, siteId, now, log, opts.fromScratch ?? false) };
+  } finally {
+    await releaseLease(env.DB, lease, holder);
+  }
+}
+
+async function train(env: Env, siteId: string, now: number, log: NonNullable<TrainOptions["log"]>, forceScratch: boolean): Promise<ModelVersion> {
+  const started = Date.now();
+  const config = DEFAULT_MODEL_CONFIG;
+  const digest = await configDigest(config);
+  const trainer = new SessionModelTrainer(config);
+  const previous = await readManifest(env.MODELS, siteId, { fresh: true });
+
+  let watermark = 0;
+  let cutBucket = bucketOf(now);
+  let mode = "scratch";
+  const base = previous && !forceScratch ? latestStats(previous) : null;
+  const snapshot = base && base.configDigest === digest ? await readStats(env.MODELS, siteId, base) : null;
+  if (base && snapshot) {
+    trainer.mergeStats(decodeStats(snapshot));
+    watermark = base.watermark;
+    cutBucket = base.cutBucket;
+    mode = "incremental";
+    log("loaded statistics snapshot", { siteId, from: base.version, sessions: trainer.sessions });
+  } else {
+    // Count the raw log up to the start of this hour; steps from then on arrive as SessionDO deltas.
+    const scan = await forEachSession(
+      env.DB,
+      siteId,
+      cutBucket * BUCKET_MS,
+      (items) => trainer.pushSession(items),
+      (rows) => log("reading sessions", { siteId, rows }),
+    );
+    log("counted the raw event log", { siteId, sessions: trainer.sessions, rows: scan.rows, queries: scan.queries });
+  }
+
+  let deltaRowsUsed = 0;
+  const deltas = await forEachDeltaPage(env.DB, siteId, watermark, (rows) => {
+    const fresh = rows.filter((r) => r.bucket >= cutBucket);
+    deltaRowsUsed += fresh.length;
+    if (fresh.length > 0) trainer.mergeStats(rowsToStats(fresh, config.count));
+  });
+  log("merged live deltas", { siteId, rows: deltas.rows, used: deltaRowsUsed });
+
+  const model = trainer.build();
+  const trending = await trendingItems(env.DB, siteId, now, TRENDING);
+  const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING.limit);
+  const artifact = encodeShards(model);
+  const stats = encodeStats(trainer.stats());
+  const statsParts = Math.max(1, Math.ceil(stats.byteLength / STATS_PART_BYTES));
+
+  const version = `v${now.toString(36)}${holderSuffix()}`;
+  const entries: [string, Uint8Array][] = [
+    ...artifact.shards.map((s, i): [string, Uint8Array] => [kvKeys.shard(siteId, version, i), s]),
+    [kvKeys.trending(siteId, version), encodePopular(backfill)],
+    ...Array.from({ length: statsParts }, (_, p): [string, Uint8Array] => [
+      kvKeys.statsPart(siteId, version, p),
+      stats.subarray(p * STATS_PART_BYTES, (p + 1) * STATS_PART_BYTES),
+    ]),
+  ];
+  await putAll(env.MODELS, entries);
+
+  const v: ModelVersion = {
+    version,
+    createdAt: now,
+    format: artifact.meta.formatVersion,
+    configDigest: digest,
+    itemCount: model.items.length,
+    nShards: artifact.meta.nShards,
+    statsParts,
+    watermark: deltas.maxId,
+    cutBucket,
+    bytes: { shards: artifact.shards.reduce((n, s) => n + s.byteLength, 0), trending: entries[artifact.shards.length]![1].byteLength, stats: stats.byteLength },
+    metrics: {
+      mode,
+      sessions: trainer.sessions,
+      items: model.items.length,
+      deltaRows: deltaRowsUsed,
+      trendingItems: backfill.length,
+      bytesPerItem: model.items.length ? Math.round(artifact.meta.totalBytes / model.items.length) : 0,
+      trainMs: Date.now() - started,
+    },
+  };
+  // The manifest flips last: a reader never sees a version whose shards were not written first.
+  const { manifest, dropped } = withNewVersion(previous, v);
+  await writeManifest(env.MODELS, siteId, manifest);
+  const consumed = await deleteDeltasUpTo(env.DB, siteId, deltas.maxId);
+  for (const old of dropped) await deleteVersion(env.MODELS, siteId, old.version);
+  log("published", { siteId, version, ...v.metrics, consumedDeltas: consumed, dropped: dropped.map((d) => d.version) });
+  return v;
+}
+
+function normalised(list: { itemId: string; score: number }[]): Neighbour[] {
+  const max = list[0]?.score ?? 1;
+  return list.map((t) => ({ itemId: t.itemId, score: t.score / max }));
+}
+
+/** Two versions made in the same millisecond (a rerun in a test) still get distinct names. */
+function holderSuffix(): string {
+  return Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, "0");
+}
+
+/** The cron entry: every site in turn; one site's failure does not stop the others. */
+export async function runRetrain(env: Env, scheduledTime: number): Promise<TrainResult[]> {
+  const { results } = await env.DB.prepare("SELECT id FROM sites ORDER BY id").all<{ id: string }>();
+  const out: TrainResult[] = [];
+  for (const { id } of results) {
+    try {
+      out.push(await trainSite(env, id, { now: scheduledTime }));
+    } catch (err) {
+      console.error(JSON.stringify({ job: "retrain", siteId: id, error: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+  return out;
+}
+
+export type { Manifest };

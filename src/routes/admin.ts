@@ -11,6 +11,10 @@ import { siteIdString, siteUpsertSchema } from "../schemas/sites";
 import { database } from "../storage/db";
 import { findSite, findSiteByKey, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
+import { z } from "zod";
+import { rolledBack } from "../models/manifest";
+import { runRetrain, trainSite } from "../models/train";
+import { readManifest, writeManifest } from "../storage/model-store";
 
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin);
@@ -53,3 +57,42 @@ admin.put("/sites/:id", async (c) => {
   return c.json(siteView(site), existing ? 200 : 201);
 });
 
+
+const siteQuery = z.strictObject({ site: siteIdString });
+const retrainQuery = z.strictObject({ site: siteIdString.optional(), scratch: z.enum(["true", "false"]).optional() });
+
+async function existingSite(c: { env: Env }, id: string): Promise<SiteRow> {
+  const site = await findSite(database(c.env.DB), id);
+  if (!site) throw new ApiError(404, "site_not_found", `no site ${id}`);
+  return site;
+}
+
+/** The served model version, the kept versions (rollback targets) and their training metrics. */
+admin.get("/models", async (c) => {
+  const { site } = parseOrThrow(siteQuery, c.req.query(), "query");
+  await existingSite(c, site);
+  const manifest = await readManifest(c.env.MODELS, site, { fresh: true });
+  return c.json({ site, current: manifest?.current ?? null, versions: manifest?.versions ?? [] });
+});
+
+/** Trains now (one site, or all); `scratch=true` recounts the raw log instead of resuming from the snapshot. */
+admin.post("/retrain", async (c) => {
+  const q = parseOrThrow(retrainQuery, c.req.query(), "query");
+  if (q.site === undefined) return c.json({ results: await runRetrain(c.env, Date.now()) });
+  await existingSite(c, q.site);
+  const result = await trainSite(c.env, q.site, { fromScratch: q.scratch === "true" });
+  if ("skipped" in result) throw new ApiError(409, "retrain_running", "a retrain of this site is already running");
+  return c.json(result, 201);
+});
+
+/** Serves the version before the current one again (its artifact is still in KV). */
+admin.post("/models/rollback", async (c) => {
+  const { site } = parseOrThrow(siteQuery, c.req.query(), "query");
+  await existingSite(c, site);
+  const manifest = await readManifest(c.env.MODELS, site, { fresh: true });
+  if (!manifest) throw new ApiError(404, "no_model", "this site has no trained model");
+  const next = rolledBack(manifest);
+  if (!next) throw new ApiError(409, "no_previous_version", "there is no older kept version to roll back to");
+  await writeManifest(c.env.MODELS, site, next);
+  return c.json({ site, current: next.current, versions: next.versions });
+});

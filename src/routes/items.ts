@@ -8,6 +8,12 @@ import { ApiError } from "../lib/errors";
 import { parseJsonText, parseOrThrow } from "../lib/validate";
 import { idString } from "../schemas/common";
 import { itemUpsertSchema } from "../schemas/items";
+import { similarQuerySchema } from "../schemas/recommendations";
+import { clearCatalogCache } from "../serving/catalog-cache";
+import { finish } from "../serving/next-items";
+import { listsFor } from "../serving/model-lists";
+import { scoreSession } from "../recommend/score-session";
+import { readManifest } from "../storage/model-store";
 import { database } from "../storage/db";
 import { findItem, itemView, upsertItems } from "../storage/items-repo";
 
@@ -17,6 +23,8 @@ items.put("/", requireSite, async (c) => {
   assertAdmin(c);
   const body = parseOrThrow(itemUpsertSchema, parseJsonText(await readCappedText(c, MAX_ITEMS_BODY_BYTES)), "items");
   const upserted = await upsertItems(c.env.DB, c.get("site").id, body.items, Date.now());
+  // Availability changes apply at once in this isolate, within the cache TTL elsewhere.
+  clearCatalogCache();
   return c.json({ upserted }, 200);
 });
 
@@ -25,4 +33,18 @@ items.get("/:id", requireSite, async (c) => {
   const row = await findItem(database(c.env.DB), c.get("site").id, id);
   if (!row) throw new ApiError(404, "item_not_found", `no catalog entry for item ${id}`);
   return c.json(itemView(row));
+});
+
+/** Items related to one item, from the same artifact as session recommendations (its after/with lists). */
+items.get("/:id/similar", requireSite, async (c) => {
+  const id = parseOrThrow(idString, c.req.param("id"), "item id");
+  const q = parseOrThrow(similarQuerySchema, c.req.query(), "query");
+  const siteId = c.get("site").id;
+  const manifest = await readManifest(c.env.MODELS, siteId);
+  if (!manifest) return c.json({ recommendationId: crypto.randomUUID(), modelVersion: null, itemId: id, items: [] });
+  const lookup = await listsFor(c.env.MODELS, siteId, manifest, [id]);
+  const scored = scoreSession([id], lookup, { k: q.k + 20 });
+  const recs = await finish(c.env.DB, siteId, manifest.current.version, scored, [], { k: q.k, exclude: new Set([id]) });
+  c.header("cache-control", "private, max-age=60");
+  return c.json({ ...recs, itemId: id });
 });

@@ -5,6 +5,8 @@ import { requireSite } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { parseOrThrow } from "../lib/validate";
 import { idString } from "../schemas/common";
+import { nextQuerySchema } from "../schemas/recommendations";
+import { recommendForPath } from "../serving/next-items";
 import { sessionStub } from "../session/session-client";
 
 export const sessions = new Hono<AppEnv>();
@@ -14,4 +16,16 @@ sessions.get("/:id", requireSite, async (c) => {
   const snapshot = await sessionStub(c.env, c.get("site").id, sessionId).snapshot();
   if (!snapshot) throw new ApiError(404, "session_not_found", "no live session with this id (never seen, or expired)");
   return c.json(snapshot);
+});
+
+/** The next items for this session right now: reflects every event accepted before this call. */
+sessions.get("/:id/next", requireSite, async (c) => {
+  const sessionId = parseOrThrow(idString, c.req.param("id"), "session id");
+  const q = parseOrThrow(nextQuerySchema, c.req.query(), "query");
+  const site = c.get("site");
+  const path = await sessionStub(c.env, site.id, sessionId).itemPath();
+  const current = path.at(-1);
+  const recs = await recommendForPath(c.env, site.id, path, { k: q.k, exclude: new Set(current ? [current] : []) });
+  c.header("cache-control", "private, no-store");
+  return c.json({ ...recs, sessionId, pathLength: path.length });
 });

@@ -1,20 +1,36 @@
 // SessionDO: one object per (site, session id). Holds the live ordered path of the session, drops retried events
-// by id, and deletes itself after SESSION_IDLE_MINUTES without events (its single alarm).
+// by id, counts its new steps into session-model statistic increments (flushed to D1 in batches, for the next
+// retrain), and deletes itself after SESSION_IDLE_MINUTES without events (its single alarm), flushing first.
 import { DurableObject } from "cloudflare:workers";
 import { MAX_SESSION_PATH, MAX_SESSION_SEEN_IDS } from "../config/limits";
 import { tunables } from "../config/env";
 import { PATH_TYPES, type EventType } from "../schemas/events";
+import { liveStepRows, type DeltaRow } from "../models/stats-delta";
+import { SessionState } from "../recommend/session-state";
+import { DEFAULT_MODEL_CONFIG } from "../recommend/trainer";
+import { flushDeltas } from "../storage/deltas-repo";
 import { SCHEMA_VERSION, SESSION_DDL, SESSION_TABLES } from "./session-schema";
 import type { AppendResult, PathStep, SessionEventInput, SessionSnapshot } from "./types";
+
+/** Pending statistic rows that trigger a flush before the session ends (bounded DO storage, fresh retrains). */
+const PENDING_FLUSH_ROWS = 2000;
+
+function logFlushError(err: unknown): void {
+  // The increments stay pending and go with the next flush; ingest must not fail because of them.
+  console.error(JSON.stringify({ level: "error", where: "SessionDO.flush", message: err instanceof Error ? err.message : String(err) }));
+}
 
 type Meta = { siteId: string; sessionId: string; startedAt: number; lastEventAt: number; expiresAt: number };
 
 export class SessionDO extends DurableObject<Env> {
   /** The path kept in memory too: predictions (a later step) read it on every event without touching SQLite. */
   private steps: PathStep[] = [];
+  /** The scorer's view of the path: the same SessionState class the offline evaluation feeds event by event. */
+  private state = new SessionState(MAX_SESSION_PATH);
   private meta: Meta | null = null;
   private nextSeq = 1;
   private seenCount = 0;
+  private pendingCount = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -33,6 +49,7 @@ export class SessionDO extends DurableObject<Env> {
     this.meta = rows[0] ? (JSON.parse(rows[0].value) as Meta) : null;
     this.reloadSteps();
     this.seenCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seen`).one().n;
+    this.pendingCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM pending`).one().n;
     const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path UNION ALL SELECT seq FROM seen)`).one().m;
     this.nextSeq = (maxSeq ?? 0) + 1;
   }
@@ -73,6 +90,7 @@ export class SessionDO extends DurableObject<Env> {
         }
       }
       if (added === 0) return;
+      if (newSteps.length > 0) this.countSteps(newSteps);
       // Trimming scans the table, so it runs only when a bound is actually exceeded (seen ids with 10% slack).
       if (this.steps.length + newSteps.length > MAX_SESSION_PATH) {
         sql.exec(`DELETE FROM path WHERE seq NOT IN (SELECT seq FROM path ORDER BY ts DESC, seq DESC LIMIT ?)`, MAX_SESSION_PATH);
@@ -92,14 +110,52 @@ export class SessionDO extends DurableObject<Env> {
     });
     if (newSteps.length > 0) this.mergeSteps(newSteps);
     if (added > 0) await this.ctx.storage.setAlarm(now + idleMs);
+    if (this.pendingCount >= PENDING_FLUSH_ROWS) await this.flush().catch((err) => logFlushError(err));
     return { added, duplicates, pathLength: this.steps.length };
+  }
+
+  /**
+   * Online learning: each new step adds to the session-model statistics exactly what the trainer would count for
+   * it (with the path before it as prefix). Increments are summed per key in SQLite and flushed to D1 in batches,
+   * never one write per event. A late event is counted as if appended (the path order itself stays by time).
+   */
+  private countSteps(newSteps: readonly PathStep[]): void {
+    const rows = liveStepRows(this.steps, newSteps, DEFAULT_MODEL_CONFIG.count);
+    const sql = this.ctx.storage.sql;
+    for (const r of rows) {
+      sql.exec(
+        `INSERT INTO pending (kind, a, b, bucket, w) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, a, b, bucket) DO UPDATE SET w = w + excluded.w`,
+        r.kind, r.a, r.b, r.bucket, r.w,
+      );
+    }
+    this.pendingCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM pending`).one().n;
+  }
+
+  /** Sends pending increments to D1 (idempotent per flush id), then forgets them. */
+  private async flush(): Promise<number> {
+    if (!this.meta || this.pendingCount === 0) return 0;
+    const sql = this.ctx.storage.sql;
+    const rows = sql.exec<DeltaRow>(`SELECT kind, a, b, bucket, w FROM pending`).toArray();
+    if (rows.length === 0) return 0;
+    const seqRow = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'flush_seq'`).toArray()[0];
+    const seq = Number(seqRow?.value ?? 0);
+    await flushDeltas(this.env.DB, this.meta.siteId, `${this.ctx.id.toString()}:${seq}`, rows);
+    this.ctx.storage.transactionSync(() => {
+      sql.exec(`DELETE FROM pending`);
+      sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('flush_seq', ?)`, String(seq + 1));
+    });
+    this.pendingCount = 0;
+    return rows.length;
   }
 
   /** Keeps the in-memory path equal to the stored one: ordered by (ts, arrival), newest MAX_SESSION_PATH kept. */
   private mergeSteps(newSteps: (PathStep & { seq: number })[]): void {
     const inOrder = newSteps.every((s, i) => s.ts >= (i === 0 ? (this.steps.at(-1)?.ts ?? -Infinity) : newSteps[i - 1]!.ts));
     if (inOrder) {
-      for (const s of newSteps) this.steps.push({ itemId: s.itemId, type: s.type, ts: s.ts });
+      for (const s of newSteps) {
+        this.steps.push({ itemId: s.itemId, type: s.type, ts: s.ts });
+        this.state.push(s.itemId, s.ts);
+      }
       if (this.steps.length > MAX_SESSION_PATH) this.steps.splice(0, this.steps.length - MAX_SESSION_PATH);
     } else {
       this.reloadSteps();
@@ -111,6 +167,13 @@ export class SessionDO extends DurableObject<Env> {
       .exec<{ item_id: string; type: string; ts: number }>(`SELECT item_id, type, ts FROM path ORDER BY ts, seq`)
       .toArray()
       .map((r) => ({ itemId: r.item_id, type: r.type as EventType, ts: r.ts }));
+    this.state = new SessionState(MAX_SESSION_PATH);
+    for (const s of this.steps) this.state.push(s.itemId, s.ts);
+  }
+
+  /** The item path the recommenders score, oldest first (empty for an unknown or expired session). */
+  itemPath(): string[] {
+    return this.state.path();
   }
 
   /** The session as it stands, or null when it never existed or has expired. */
@@ -130,8 +193,12 @@ export class SessionDO extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(lastEventAt + idleMs);
       return;
     }
+    // Flush before forgetting; if D1 is unavailable the alarm throws and is retried, so nothing is lost.
+    await this.flush();
     await this.ctx.storage.deleteAll();
     this.steps = [];
+    this.state = new SessionState(MAX_SESSION_PATH);
+    this.pendingCount = 0;
     this.meta = null;
     this.nextSeq = 1;
     this.seenCount = 0;

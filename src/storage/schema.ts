@@ -1,7 +1,7 @@
 // D1 tables (drizzle). Every table holding site data carries site_id first in its primary key.
 // drizzle-kit turns this file into migrations/NNNN_*.sql; merged migrations are never edited.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const sites = sqliteTable("sites", {
   id: text("id").primaryKey(),
@@ -121,3 +121,36 @@ export const profileItems = sqliteTable(
 export type SiteRow = typeof sites.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
+
+/**
+ * Session-model statistic increments flushed by SessionDOs (online learning between retrains). Append-only: the
+ * retrain merges rows above its watermark into the last statistics snapshot, then deletes what it consumed.
+ * `flush_id` + the key columns make a retried flush (alarms are at-least-once) a no-op. `bucket` is the hour of the
+ * counted step, so a from-scratch rebuild that counted the raw log up to an hour boundary can skip older rows.
+ * kind: "after" / "with" pair weights (a, b item ids), "ie" item events / "is" item sessions (a only, b = ""),
+ * "n" sessions (a = b = "").
+ */
+export const modelDeltas = sqliteTable(
+  "model_deltas",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteId: text("site_id").notNull(),
+    flushId: text("flush_id").notNull(),
+    kind: text("kind").notNull(),
+    a: text("a").notNull(),
+    b: text("b").notNull(),
+    bucket: integer("bucket").notNull(),
+    w: real("w").notNull(),
+  },
+  (t) => [
+    uniqueIndex("model_deltas_flush").on(t.siteId, t.flushId, t.kind, t.a, t.b, t.bucket),
+    index("model_deltas_site_id").on(t.siteId, t.id),
+  ],
+);
+
+/** Leases that keep two runs of the same job (cron and an admin "retrain now") from overlapping. */
+export const jobLeases = sqliteTable("job_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});

@@ -1,0 +1,65 @@
+// Command-line options of `npm run eval`, parsed with node:util so every flag is declared in one place.
+import { parseArgs } from "node:util";
+
+export type EvalArgs = {
+  protocol: "sessions";
+  train?: string;
+  test?: string;
+  input?: string;
+  testDays: number;
+  format: "table" | "jd";
+  columns: { session?: string; item?: string; time?: string };
+  json: boolean;
+  online: boolean;
+  variants: boolean;
+};
+
+export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input FILE --test-days D) [options]
+  --session-col/--item-col/--time-col NAME   column names (default: SessionId/ItemId/Time or session_id/item_id/ts)
+  --format jd          read a JD micro-behaviors file (one session per line) instead of a table
+  --json               one JSON object per row instead of the table
+  --online             add rows that also learn from test events once revealed
+  --variants           add model variants (raw lists without quantisation, no path, …)`;
+
+export function parseEvalArgs(argv: readonly string[]): EvalArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      protocol: { type: "string", default: "sessions" },
+      train: { type: "string" },
+      test: { type: "string" },
+      input: { type: "string" },
+      "test-days": { type: "string", default: "1" },
+      format: { type: "string", default: "table" },
+      "session-col": { type: "string" },
+      "item-col": { type: "string" },
+      "time-col": { type: "string" },
+      json: { type: "boolean", default: false },
+      online: { type: "boolean", default: false },
+      variants: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new Error(USAGE);
+  if (values.protocol !== "sessions") throw new Error(`unknown --protocol ${values.protocol} (supported: sessions)`);
+  const format = values.format;
+  if (format !== "table" && format !== "jd") throw new Error(`unknown --format ${format}`);
+  const explicit = values.train !== undefined || values.test !== undefined;
+  if (explicit && (values.train === undefined || values.test === undefined)) throw new Error("--train and --test go together\n" + USAGE);
+  if (explicit === (values.input !== undefined)) throw new Error("give either --train/--test or --input\n" + USAGE);
+  const testDays = Number(values["test-days"]);
+  if (!(testDays > 0)) throw new Error("--test-days must be a positive number");
+  return {
+    protocol: "sessions",
+    train: values.train,
+    test: values.test,
+    input: values.input,
+    testDays,
+    format,
+    columns: { session: values["session-col"], item: values["item-col"], time: values["time-col"] },
+    json: values.json,
+    online: values.online,
+    variants: values.variants,
+  };
+}

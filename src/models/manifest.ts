@@ -1,0 +1,55 @@
+// The model manifest: which artifact version a site serves, which one it can roll back to, and the training
+// bookkeeping an incremental retrain resumes from. Pure data helpers (the KV I/O is in storage/model-store.ts).
+import { ARTIFACT_VERSION } from "./artifact";
+import type { SessionModelConfig } from "../recommend/trainer";
+
+export type ModelVersion = {
+  version: string;
+  createdAt: number;
+  format: number;
+  configDigest: string;
+  itemCount: number;
+  nShards: number;
+  statsParts: number;
+  /** Highest model_deltas id merged into this version's statistics. */
+  watermark: number;
+  /** Deltas of steps before this hour bucket are already inside the statistics (counted from the raw log). */
+  cutBucket: number;
+  bytes: { shards: number; trending: number; stats: number };
+  metrics: Record<string, number | string>;
+};
+
+export type Manifest = {
+  /** Served version. */
+  current: ModelVersion;
+  /** Kept versions, newest first; all still readable in KV. `current` is one of them. */
+  versions: ModelVersion[];
+};
+
+/** How many versions stay readable (the served one, its predecessors for rollback). */
+export const KEEP_VERSIONS = 3;
+
+/** A stable digest of everything that changes what the statistics mean or how lists are built. */
+export async function configDigest(config: SessionModelConfig): Promise<string> {
+  const text = JSON.stringify({ format: ARTIFACT_VERSION, count: config.count, build: config.build });
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(hash).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Adds a new version on top; returns the new manifest and the versions that fall out (to delete). */
+export function withNewVersion(prev: Manifest | null, v: ModelVersion): { manifest: Manifest; dropped: ModelVersion[] } {
+  const versions = [v, ...(prev?.versions ?? [])];
+  return { manifest: { current: v, versions: versions.slice(0, KEEP_VERSIONS) }, dropped: versions.slice(KEEP_VERSIONS) };
+}
+
+/** Serves the version before the current one. Null when there is none. */
+export function rolledBack(m: Manifest): Manifest | null {
+  const i = m.versions.findIndex((v) => v.version === m.current.version);
+  const older = m.versions[i + 1];
+  return older ? { ...m, current: older } : null;
+}
+
+/** The version whose statistics an incremental retrain starts from: the newest, whatever is being served. */
+export function latestStats(m: Manifest): ModelVersion {
+  return m.versions[0]!;
+}

@@ -1,0 +1,115 @@
+// Serving-time scoring of a live session: a position-decayed sum of the path items' precomputed lists, plus an
+// extra pull from the last item's successors, back-filled from popularity. Pure: `lists` does the lookups.
+import type { ListKind, NeighbourList, Neighbour, ScoredItem } from "./types";
+
+export type ScoreOptions = {
+  /** How many items to return. */
+  k: number;
+  /** Weight of a path item d steps before the last: max(0, 1 - linearDecay * d) * expDecay^d. */
+  linearDecay: number;
+  expDecay: number;
+  /** Only the last maxPath steps of the path are scored (see itemsToLookUp). */
+  maxPath: number;
+  /** Weight of the successor ("after") lists of every path item. */
+  afterWeight: number;
+  /** Weight of the co-occurrence ("with") lists of every path item. */
+  withWeight: number;
+  /** Extra weight on the last item's successor list (what comes right after the current page). */
+  lastAfterWeight: number;
+  /** An item seen several times counts once at its latest position ("latest") or once per visit ("sum"). */
+  repeats: "latest" | "sum";
+  /** Global popularity list for back-fill when the path yields fewer than k items. */
+  popular?: readonly Neighbour[];
+};
+
+// Tuned on the yoochoose validation day (docs/model.md). The weights are relative to the list scales that
+// build-model produces (after: conditional frequencies <= 1; with: idf-weighted, larger), so they move together.
+export const DEFAULT_SCORE_OPTIONS: ScoreOptions = {
+  k: 20,
+  linearDecay: 0,
+  expDecay: 0.6,
+  maxPath: 10,
+  afterWeight: 4,
+  withWeight: 1,
+  lastAfterWeight: 5,
+  repeats: "latest",
+};
+
+type Acc = { score: number; best: number; from: string; kind: ListKind };
+
+/**
+ * Ranks items for a session path (oldest first). Unknown path items (no lists) are skipped; the reason for each
+ * item is the path item whose list contributed most to it. Items already in the path are not excluded: repeat
+ * views are the most common next step (filter them downstream where a product wants that).
+ */
+export function scoreSession(
+  path: readonly string[],
+  lists: (itemId: string) => NeighbourList | undefined,
+  options: Partial<ScoreOptions> = {},
+): ScoredItem[] {
+  const o = { ...DEFAULT_SCORE_OPTIONS, ...options };
+  const acc = new Map<string, Acc>();
+  const add = (n: Neighbour, w: number, from: string, kind: ListKind) => {
+    const v = n.score * w;
+    const a = acc.get(n.itemId);
+    if (a === undefined) acc.set(n.itemId, { score: v, best: v, from, kind });
+    else {
+      a.score += v;
+      if (v > a.best) {
+        a.best = v;
+        a.from = from;
+        a.kind = kind;
+      }
+    }
+  };
+
+  // d counts steps back from the newest known item. Unknown items (new since the last build, or a shard that
+  // failed to load) are skipped outright; a repeated item keeps only its latest visit but still uses up a step.
+  const seen = new Set<string>();
+  let d = 0;
+  let newest = true;
+  for (let p = path.length - 1; p >= Math.max(0, path.length - o.maxPath); p--) {
+    const item = path[p];
+    if (o.repeats === "latest" && seen.has(item)) {
+      d++;
+      continue;
+    }
+    const l = lists(item);
+    if (l === undefined) continue;
+    seen.add(item);
+    const w = Math.max(0, 1 - o.linearDecay * d) * Math.pow(o.expDecay, d);
+    if (w <= 0) break;
+    const wAfter = w * o.afterWeight + (newest ? o.lastAfterWeight : 0);
+    if (wAfter > 0) for (const n of l.after) add(n, wAfter, item, "after");
+    if (o.withWeight > 0) for (const n of l.with) add(n, w * o.withWeight, item, "with");
+    newest = false;
+    d++;
+  }
+
+  const ranked = [...acc.entries()]
+    .filter(([, a]) => a.score > 0)
+    .sort((x, y) => y[1].score - x[1].score || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: ScoredItem[] = ranked.slice(0, o.k).map(([itemId, a]) => ({
+    itemId,
+    score: a.score,
+    reason: { kind: a.kind, itemId: a.from },
+  }));
+  if (out.length < o.k && o.popular) {
+    const have = new Set(out.map((r) => r.itemId));
+    for (const p of o.popular) {
+      if (out.length >= o.k) break;
+      if (have.has(p.itemId)) continue;
+      out.push({ itemId: p.itemId, score: 0, reason: { kind: "trending" } });
+    }
+  }
+  return out;
+}
+
+/**
+ * The distinct path items scoreSession may look up (newest first), so a caller can fetch their shards in one
+ * parallel batch before scoring synchronously.
+ */
+export function itemsToLookUp(path: readonly string[], options: Partial<Pick<ScoreOptions, "maxPath">> = {}): string[] {
+  const maxPath = options.maxPath ?? DEFAULT_SCORE_OPTIONS.maxPath;
+  return [...new Set(path.slice(-maxPath).reverse())];
+}

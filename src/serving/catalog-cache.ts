@@ -1,0 +1,42 @@
+// Display details and availability of catalog items, cached per isolate so the recommend path reads D1 only on a
+// miss (one query for all missing ids). Items absent from the catalog are valid: available, without details.
+import { MAX_K } from "../config/limits";
+
+export type ItemDetails = { title: string | null; url: string | null; image: string | null; available: boolean };
+
+/** How stale availability and titles may be in one isolate; PUT /v1/items clears this isolate's copy at once. */
+const DETAILS_TTL_MS = 60_000;
+const MAX_ENTRIES = 50_000;
+const cache = new Map<string, { details: ItemDetails | null; expires: number }>();
+
+const key = (siteId: string, itemId: string) => `${siteId}\u0000${itemId}`;
+
+export async function itemDetails(d1: D1Database, siteId: string, ids: readonly string[], now = Date.now()): Promise<Map<string, ItemDetails | null>> {
+  const out = new Map<string, ItemDetails | null>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const hit = cache.get(key(siteId, id));
+    if (hit && hit.expires > now) out.set(id, hit.details);
+    else missing.push(id);
+  }
+  // json_each keeps the whole lookup to one statement with 2 bound parameters, whatever the count.
+  for (let i = 0; i < missing.length; i += MAX_K * 4) {
+    const chunk = missing.slice(i, i + MAX_K * 4);
+    const { results } = await d1
+      .prepare(`SELECT id, title, url, image, available FROM items WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))`)
+      .bind(siteId, JSON.stringify(chunk))
+      .all<{ id: string; title: string | null; url: string | null; image: string | null; available: number }>();
+    const found = new Map(results.map((r) => [r.id, { title: r.title, url: r.url, image: r.image, available: r.available === 1 }]));
+    if (cache.size + chunk.length > MAX_ENTRIES) cache.clear();
+    for (const id of chunk) {
+      const details = found.get(id) ?? null;
+      cache.set(key(siteId, id), { details, expires: now + DETAILS_TTL_MS });
+      out.set(id, details);
+    }
+  }
+  return out;
+}
+
+export function clearCatalogCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,47 @@
+// Resolves the per-item lists of a set of items from the served artifact version: loads each needed shard once
+// (isolate cache, then KV) and falls back to the previous version for a shard that has not reached this location.
+import type { Manifest, ModelVersion } from "../models/manifest";
+import { shardOf } from "../models/shards";
+import type { NeighbourList } from "../recommend/types";
+import { readShard } from "../storage/model-store";
+
+export type ListLookup = (itemId: string) => NeighbourList | undefined;
+
+export async function listsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<ListLookup> {
+  const current = manifest.current;
+  const fallback = manifest.versions.find((v) => v.createdAt < current.createdAt);
+  const found = new Map<string, NeighbourList>();
+  const byShard = new Map<number, string[]>();
+  for (const id of new Set(itemIds)) {
+    const s = shardOf(id, current.nShards);
+    byShard.set(s, [...(byShard.get(s) ?? []), id]);
+  }
+  await Promise.all(
+    [...byShard].map(async ([index, ids]) => {
+      const shard = await readShard(kv, siteId, current.version, index);
+      if (shard) {
+        for (const id of ids) {
+          const l = shard.get(id);
+          if (l) found.set(id, l);
+        }
+      } else if (fallback) {
+        await fromVersion(kv, siteId, fallback, ids, found);
+      }
+    }),
+  );
+  return (itemId) => found.get(itemId);
+}
+
+async function fromVersion(kv: KVNamespace, siteId: string, v: ModelVersion, ids: string[], found: Map<string, NeighbourList>): Promise<void> {
+  const byShard = new Map<number, string[]>();
+  for (const id of ids) byShard.set(shardOf(id, v.nShards), [...(byShard.get(shardOf(id, v.nShards)) ?? []), id]);
+  await Promise.all(
+    [...byShard].map(async ([index, list]) => {
+      const shard = await readShard(kv, siteId, v.version, index);
+      for (const id of list) {
+        const l = shard?.get(id);
+        if (l) found.set(id, l);
+      }
+    }),
+  );
+}

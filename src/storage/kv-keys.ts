@@ -1,0 +1,11 @@
+// Every KV key edgerec writes, built in one place (KV keys are at most 512 bytes; site ids are short).
+
+export const kvKeys = {
+  /** The site's model manifest: flipped last, after every shard of a new version is written. */
+  manifest: (siteId: string) => `m/${siteId}/manifest`,
+  shard: (siteId: string, version: string, index: number) => `m/${siteId}/${version}/s/${index}`,
+  trending: (siteId: string, version: string) => `m/${siteId}/${version}/trending`,
+  statsPart: (siteId: string, version: string, part: number) => `m/${siteId}/${version}/stats/${part}`,
+  /** Prefix of everything one version wrote, for pruning. */
+  versionPrefix: (siteId: string, version: string) => `m/${siteId}/${version}/`,
+};

@@ -1,0 +1,114 @@
+// D1 reads for training: sessions from the raw log in keyset pages, statistic deltas above a watermark, trending.
+import { PATH_TYPES } from "../schemas/events";
+import type { DeltaKind, DeltaRow } from "../models/stats-delta";
+
+/** Rows per page: large enough for few queries (D1 allows 1,000 per invocation), small enough for flat memory. */
+export const TRAIN_PAGE_ROWS = 5000;
+const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
+
+/**
+ * Streams every session's path (item ids in time order) for steps before `beforeTs`, one page at a time, never
+ * holding more than a page plus one open session. Returns the number of queries made.
+ */
+export async function forEachSession(
+  d1: D1Database,
+  siteId: string,
+  beforeTs: number,
+  onSession: (items: string[]) => void,
+  onPage?: (rowsSoFar: number) => void,
+): Promise<{ queries: number; rows: number }> {
+  let cursor: [string, number, string] = ["", -1, ""];
+  let current: { id: string; items: string[] } | null = null;
+  let queries = 0;
+  let rows = 0;
+  for (;;) {
+    const { results } = await d1
+      .prepare(
+        `SELECT session_id, item_id, ts, id FROM events
+         WHERE site_id = ?1 AND ts < ?2 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
+           AND (session_id, ts, id) > (?3, ?4, ?5)
+         ORDER BY session_id, ts, id LIMIT ?6`,
+      )
+      .bind(siteId, beforeTs, cursor[0], cursor[1], cursor[2], TRAIN_PAGE_ROWS)
+      .all<{ session_id: string; item_id: string; ts: number; id: string }>();
+    queries++;
+    for (const r of results) {
+      if (current && current.id !== r.session_id) {
+        onSession(current.items);
+        current = null;
+      }
+      if (!current) current = { id: r.session_id, items: [] };
+      current.items.push(r.item_id);
+    }
+    rows += results.length;
+    onPage?.(rows);
+    if (results.length < TRAIN_PAGE_ROWS) break;
+    const last = results[results.length - 1]!;
+    cursor = [last.session_id, last.ts, last.id];
+  }
+  if (current) onSession(current.items);
+  return { queries, rows };
+}
+
+/** Streams delta rows with id above `watermark`, in id order, a page at a time. Returns the highest id read. */
+export async function forEachDeltaPage(
+  d1: D1Database,
+  siteId: string,
+  watermark: number,
+  onPage: (rows: DeltaRow[]) => void,
+): Promise<{ maxId: number; rows: number; queries: number }> {
+  let maxId = watermark;
+  let rows = 0;
+  let queries = 0;
+  for (;;) {
+    const { results } = await d1
+      .prepare(`SELECT id, kind, a, b, bucket, w FROM model_deltas WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3`)
+      .bind(siteId, maxId, TRAIN_PAGE_ROWS)
+      .all<{ id: number; kind: DeltaKind; a: string; b: string; bucket: number; w: number }>();
+    queries++;
+    if (results.length === 0) break;
+    maxId = results[results.length - 1]!.id;
+    rows += results.length;
+    onPage(results.map(({ kind, a, b, bucket, w }) => ({ kind, a, b, bucket, w })));
+    if (results.length < TRAIN_PAGE_ROWS) break;
+  }
+  return { maxId, rows, queries };
+}
+
+/** Deletes consumed deltas in bounded chunks. */
+export async function deleteDeltasUpTo(d1: D1Database, siteId: string, maxId: number): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < 100; i++) {
+    const res = await d1
+      .prepare(`DELETE FROM model_deltas WHERE rowid IN (SELECT id FROM model_deltas WHERE site_id = ?1 AND id <= ?2 LIMIT 5000)`)
+      .bind(siteId, maxId)
+      .run();
+    deleted += res.meta.changes;
+    if (res.meta.changes < 5000) break;
+  }
+  return deleted;
+}
+
+/** Event-type weights for trending: a purchase says more than a view. */
+const TRENDING_WEIGHT_SQL = `CASE type WHEN 'purchase' THEN 5.0 WHEN 'add_to_cart' THEN 3.0 WHEN 'like' THEN 2.0 WHEN 'share' THEN 2.0 ELSE 1.0 END`;
+
+/**
+ * Time-decayed popularity over the last `windowMs`: each event weighs typeWeight / (1 + age / halfLifeMs), a
+ * hyperbolic decay that needs no math functions in SQLite.
+ */
+export async function trendingItems(
+  d1: D1Database,
+  siteId: string,
+  now: number,
+  opts: { windowMs: number; scaleMs: number; limit: number },
+): Promise<{ itemId: string; score: number }[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT item_id, SUM(${TRENDING_WEIGHT_SQL} / (1.0 + (?2 - ts) / ?3)) AS score
+       FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
+       GROUP BY item_id ORDER BY score DESC LIMIT ?5`,
+    )
+    .bind(siteId, now, opts.scaleMs, now - opts.windowMs, opts.limit)
+    .all<{ item_id: string; score: number }>();
+  return results.map((r) => ({ itemId: r.item_id, score: r.score }));
+}
