@@ -1,6 +1,9 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints their figures as JSON lines.
 import { parseArgs } from "node:util";
+import { spawnSync } from "node:child_process";
 import { benchIngest } from "./ingest";
+import { benchHealth } from "./health";
+import { benchNext } from "./next";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -10,8 +13,17 @@ const connections = Number(values.connections);
 const duration = Number(values.duration);
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
+  // The floor: Hono + Miniflare with no storage, to read the other figures as ratios on a noisy machine.
+  health: () => benchHealth({ connections, duration }),
   ingest: () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 1, visitors: 500 }),
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
+  next: () => benchNext({ connections, duration, path: "next" }),
+  recommendations: () => benchNext({ connections, duration, path: "recommendations" }),
+  // Training runs per dataset in child processes (clean peak-memory figures); it prints its own table.
+  train: async () => {
+    const r = spawnSync("tsx", ["bench/train.ts"], { stdio: "inherit" });
+    return { exitCode: r.status ?? -1 };
+  },
 };
 
 const names = positionals.length > 0 ? positionals : Object.keys(benches);

@@ -9,7 +9,8 @@ import { readJdSessions } from "../scripts/eval/read-jd";
 import { readEventTable } from "../scripts/eval/read-table";
 import { groupSessions, type Session } from "../scripts/eval/sessions";
 
-const DATA = "/work/shared/data";
+// The shared datasets sit beside the project (never inside it); EDGEREC_DATA overrides.
+const DATA = process.env.EDGEREC_DATA ?? fileURLToPath(new URL("../../shared/data", import.meta.url));
 const SYNTHETIC_EVENTS = 1_000_000;
 
 const DATASETS: Record<string, () => Promise<Session[]>> = {

@@ -23,7 +23,14 @@ async function call(url: string, init: RequestInit, expect: number[]): Promise<u
   return text ? JSON.parse(text) : null;
 }
 
-export async function seed(opts: { baseUrl: string; adminToken: string; visitors: number; log?: (s: string) => void }): Promise<{ items: number; events: number }> {
+export async function seed(opts: {
+  baseUrl: string;
+  adminToken: string;
+  visitors: number;
+  /** Train the demo model after loading events (default true). */
+  train?: boolean;
+  log?: (s: string) => void;
+}): Promise<{ items: number; events: number }> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s));
   const admin = { authorization: `Bearer ${opts.adminToken}`, "content-type": "application/json" };
   const origin = new URL(opts.baseUrl);
@@ -57,6 +64,12 @@ export async function seed(opts: { baseUrl: string; adminToken: string; visitors
     log(`\rseed: events ${done}/${events.length} (${Math.round((100 * done) / events.length)}%)`);
   }
   log(`\nseed: done, ${events.length} events sent, ${rejected} rejected\n`);
+  if (opts.train !== false) {
+    const trained = (await call(`${opts.baseUrl}/admin/retrain?site=${DEMO_SITE_ID}`, { method: "POST", headers: admin }, [201])) as {
+      version: { version: string; itemCount: number; metrics: Record<string, unknown> };
+    };
+    log(`seed: trained model ${trained.version.version} (${trained.version.itemCount} items, ${JSON.stringify(trained.version.metrics)})\n`);
+  }
   return { items: items.length, events: events.length };
 }
 

@@ -1,0 +1,62 @@
+// Serving latency: GET /v1/sessions/:id/next (and /v1/recommendations) against the Worker in Miniflare on loopback.
+// Seeds the demo shop through the API, trains the model, opens live sessions, then drives reads with autocannon.
+//   npm run build && npm run bench -- next [--connections 10] [--duration 10]
+import autocannon from "autocannon";
+import { seed } from "../scripts/seed";
+import { BENCH_ADMIN_TOKEN, startWorker } from "./miniflare";
+import { DEMO_WRITE_KEY } from "../src/config/demo";
+import { demoCatalog } from "../scripts/demo/generator";
+
+const SESSIONS = 200;
+
+export async function benchNext(opts: { connections: number; duration: number; path: "next" | "recommendations" }): Promise<Record<string, number | string>> {
+  const { url, mf } = await startWorker();
+  try {
+    await seed({ baseUrl: url, adminToken: BENCH_ADMIN_TOKEN, visitors: 300, train: false, log: () => {} });
+    const trained = await fetch(`${url}/admin/retrain?site=demo`, { method: "POST", headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
+    if (trained.status !== 201) throw new Error(`retrain: ${trained.status} ${await trained.text()}`);
+    const version = ((await trained.json()) as { version: { version: string; itemCount: number } }).version;
+
+    // Live sessions with 1-6 steps each, so reads score real paths.
+    const items = demoCatalog().map((i) => i.id);
+    const now = Date.now();
+    const events = [];
+    for (let s = 0; s < SESSIONS; s++) {
+      const steps = 1 + (s % 6);
+      for (let i = 0; i < steps; i++) {
+        events.push({ id: crypto.randomUUID(), type: "view", anonymousId: `bench-${s}`, sessionId: `bench-s${s}`, itemId: items[(s * 7 + i) % items.length], ts: now - 10_000 + i });
+      }
+    }
+    for (let i = 0; i < events.length; i += 500) {
+      const res = await fetch(`${url}/v1/events?key=${DEMO_WRITE_KEY}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ events: events.slice(i, i + 500) }) });
+      if (!res.ok) throw new Error(`events: ${res.status}`);
+    }
+    const target = (s: number) =>
+      opts.path === "next" ? `/v1/sessions/bench-s${s}/next?k=10&key=${DEMO_WRITE_KEY}` : `/v1/recommendations?sessionId=bench-s${s}&k=10&key=${DEMO_WRITE_KEY}`;
+    // Warm-up: first reads fill the isolate caches (manifest, shards, catalog details).
+    for (let s = 0; s < SESSIONS; s++) await (await fetch(`${url}${target(s)}`)).arrayBuffer();
+
+    let n = 0;
+    const result = await autocannon({
+      url,
+      connections: opts.connections,
+      duration: opts.duration,
+      requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: target(n++ % SESSIONS) }) }],
+    });
+    return {
+      endpoint: opts.path,
+      modelVersion: version.version,
+      modelItems: version.itemCount,
+      connections: opts.connections,
+      requests: result.requests.total,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      reqPerSec: result.requests.average,
+      latencyP50ms: result.latency.p50,
+      latencyP99ms: result.latency.p99,
+      latencyMaxMs: result.latency.max,
+    };
+  } finally {
+    await mf.dispose();
+  }
+}
