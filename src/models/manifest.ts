@@ -53,3 +53,11 @@ export function rolledBack(m: Manifest): Manifest | null {
 export function latestStats(m: Manifest): ModelVersion {
   return m.versions[0]!;
 }
+
+/**
+ * Whether this code can read the manifest's served version. A version written by another artifact format (a
+ * rollout in progress, or a rollback past a format change) is not decoded; readers fall back to trending.
+ */
+export function servable(m: Manifest | null): m is Manifest {
+  return m !== null && m.current.format === ARTIFACT_VERSION;
+}

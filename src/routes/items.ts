@@ -14,6 +14,7 @@ import { finish } from "../serving/next-items";
 import { listsFor } from "../serving/model-lists";
 import { scoreSession } from "../recommend/score-session";
 import { readManifest } from "../storage/model-store";
+import { servable } from "../models/manifest";
 import { database } from "../storage/db";
 import { findItem, itemView, upsertItems } from "../storage/items-repo";
 
@@ -41,7 +42,7 @@ items.get("/:id/similar", requireSite, async (c) => {
   const q = parseOrThrow(similarQuerySchema, c.req.query(), "query");
   const siteId = c.get("site").id;
   const manifest = await readManifest(c.env.MODELS, siteId);
-  if (!manifest) return c.json({ recommendationId: crypto.randomUUID(), modelVersion: null, itemId: id, items: [] });
+  if (!servable(manifest)) return c.json({ recommendationId: crypto.randomUUID(), modelVersion: null, itemId: id, items: [] });
   const lookup = await listsFor(c.env.MODELS, siteId, manifest, [id]);
   const scored = scoreSession([id], lookup, { k: q.k + 20 });
   const recs = await finish(c.env.DB, siteId, manifest.current.version, scored, [], { k: q.k, exclude: new Set([id]) });

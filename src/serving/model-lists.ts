@@ -9,7 +9,7 @@ export type ListLookup = (itemId: string) => NeighbourList | undefined;
 
 export async function listsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<ListLookup> {
   const current = manifest.current;
-  const fallback = manifest.versions.find((v) => v.createdAt < current.createdAt);
+  const fallback = manifest.versions.find((v) => v.createdAt < current.createdAt && v.format === current.format);
   const found = new Map<string, NeighbourList>();
   const byShard = new Map<number, string[]>();
   for (const id of new Set(itemIds)) {

@@ -3,6 +3,7 @@
 import { explain, type ReasonView } from "../recommend/explain";
 import { DEFAULT_SCORE_OPTIONS, scoreSession } from "../recommend/score-session";
 import type { Neighbour, ScoredItem } from "../recommend/types";
+import { servable } from "../models/manifest";
 import { readManifest, readTrending } from "../storage/model-store";
 import { trendingItems } from "../storage/training-repo";
 import { itemDetails } from "./catalog-cache";
@@ -31,7 +32,8 @@ export async function recommendForPath(
   path: readonly string[],
   opts: { k: number; exclude?: ReadonlySet<string> },
 ): Promise<Recommendations> {
-  const manifest = await readManifest(env.MODELS, siteId);
+  const read = await readManifest(env.MODELS, siteId);
+  const manifest = servable(read) ? read : null;
   let scored: ScoredItem[] = [];
   let trending: Neighbour[];
   if (manifest) {

@@ -212,3 +212,21 @@ describe("online learning", () => {
     expect(scratch.metrics).toMatchObject({ mode: "scratch", sessions: 12 });
   });
 });
+
+describe("manifest readers", () => {
+  it("do not decode a version written in another artifact format, and serve trending instead", async () => {
+    const site = await createSite();
+    await seedHabits(site);
+    const v = await retrain(site);
+    const manifest = (await env.MODELS.get<Manifest>(kvKeys.manifest(site.id), "json"))!;
+    const future = { ...v, format: v.format + 1 };
+    await env.MODELS.put(kvKeys.manifest(site.id), JSON.stringify({ current: future, versions: [future] }));
+    const { clearModelCaches } = await import("../../src/storage/model-store");
+    clearModelCaches();
+    const recs = await (await get(`/v1/recommendations?itemId=a&k=2`, { "x-edgerec-key": site.key })).json<Recs>();
+    expect(recs.modelVersion).toBeNull();
+    expect(recs.items.every((i) => i.reason.kind === "trending")).toBe(true);
+    await env.MODELS.put(kvKeys.manifest(site.id), JSON.stringify(manifest));
+    clearModelCaches();
+  });
+});
