@@ -5,6 +5,7 @@ import { cors } from "./lib/cors";
 import { errorBody } from "./lib/errors";
 import { onError } from "./lib/on-error";
 import { admin } from "./routes/admin";
+import { consent } from "./routes/consent";
 import { events } from "./routes/events";
 import { health } from "./routes/health";
 import { items } from "./routes/items";
@@ -22,6 +23,7 @@ app.use("/v1/*", cors);
 
 app.route("/health", health);
 app.route("/v1/events", events);
+app.route("/v1/consent", consent);
 app.route("/v1/items", items);
 app.route("/v1/users", users);
 app.route("/v1/sessions", sessions);

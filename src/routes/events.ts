@@ -12,7 +12,7 @@ import { parseJsonText } from "../lib/validate";
 import type { IngestResult } from "../schemas/events";
 import { sessionStub } from "../session/session-client";
 import type { SessionEventInput } from "../session/types";
-import { loadIdentities, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
+import { loadIngestContext, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
 
 export const events = new Hono<AppEnv>();
 
@@ -31,15 +31,19 @@ events.post("/", requireSite, async (c) => {
   }
   const site = c.get("site");
 
-  const known = await loadIdentities(c.env.DB, site.id, batch.events);
-  const resolution = resolveIdentities(batch.events, known);
-  const stored: StoredEvent[] = batch.events.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
+  const { known, declined } = await loadIngestContext(c.env.DB, site.id, batch.events);
+  // Visitors who declined analytics: acknowledged (so clients do not retry) but stored nowhere.
+  const kept = declined.size === 0 ? batch.events : batch.events.filter((e) => !declined.has(e.anonymousId));
+  if (kept.length < batch.events.length) result.ignored = batch.events.filter((e) => declined.has(e.anonymousId)).map((e) => e.id);
+  if (kept.length === 0) return c.json(result, 200);
+  const resolution = resolveIdentities(kept, known);
+  const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
   await writeIngestBatch(c.env.DB, site.id, stored, resolution.identityWrites, resolution.merges, now);
 
   // D1 first, sessions second: if a session call fails the client retries the batch, D1 ignores the repeats and
   // the session gets its events then. The reverse order could leave a session ahead of the log.
   const bySession = new Map<string, SessionEventInput[]>();
-  for (const e of batch.events) {
+  for (const e of kept) {
     let list = bySession.get(e.sessionId);
     if (!list) bySession.set(e.sessionId, (list = []));
     list.push(e.itemId === undefined ? { id: e.id, type: e.type, ts: e.ts } : { id: e.id, type: e.type, itemId: e.itemId, ts: e.ts });

@@ -101,5 +101,7 @@ export function checkEventTime(ts: number, now: number): string | null {
 /** What POST /v1/events answers. */
 export type IngestResult = {
   accepted: string[];
+  /** Accepted but not stored: the visitor declined analytics (present only when non-empty). */
+  ignored?: string[];
   rejected: { index: number; id?: string; field: string; code: string; message: string }[];
 };

@@ -7,6 +7,7 @@ import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/res
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
 import { PATH_TYPES } from "../schemas/events";
+import { declinedAnalyticsStatement } from "./consent-repo";
 
 export type StoredEvent = IngestEvent & { profileId: string };
 
@@ -80,21 +81,31 @@ SELECT kind, external_id, profile_id FROM identities
 WHERE site_id = ?1 AND ((kind = 'anon' AND external_id IN (SELECT value FROM json_each(?2)))
                      OR (kind = 'user' AND external_id IN (SELECT value FROM json_each(?3))))`;
 
-/** The identities already linked for the anonymous and user ids of a batch (one query). */
-export async function loadIdentities(d1: D1Database, siteId: string, events: readonly IngestEvent[]): Promise<KnownIdentities> {
+/**
+ * What ingest must know before writing, in one D1 round trip: the identities already linked for the batch's
+ * anonymous and user ids, and which of its visitors declined analytics (their events are not stored at all).
+ */
+export async function loadIngestContext(
+  d1: D1Database,
+  siteId: string,
+  events: readonly IngestEvent[],
+): Promise<{ known: KnownIdentities; declined: Set<string> }> {
   const anonIds = new Set<string>();
   const userIds = new Set<string>();
   for (const e of events) {
     anonIds.add(e.anonymousId);
     if (e.userId !== undefined) userIds.add(e.userId);
   }
-  const { results } = await d1
-    .prepare(SELECT_IDENTITIES)
-    .bind(siteId, JSON.stringify([...anonIds]), JSON.stringify([...userIds]))
-    .all<{ kind: "anon" | "user"; external_id: string; profile_id: string }>();
+  const [identityRows, declinedRows] = await d1.batch([
+    d1.prepare(SELECT_IDENTITIES).bind(siteId, JSON.stringify([...anonIds]), JSON.stringify([...userIds])),
+    declinedAnalyticsStatement(d1, siteId, [...anonIds]),
+  ]);
   const known: KnownIdentities = { anon: new Map(), user: new Map() };
-  for (const r of results) known[r.kind].set(r.external_id, r.profile_id);
-  return known;
+  for (const r of identityRows!.results as { kind: "anon" | "user"; external_id: string; profile_id: string }[]) {
+    known[r.kind].set(r.external_id, r.profile_id);
+  }
+  const declined = new Set((declinedRows!.results as { anonymous_id: string }[]).map((r) => r.anonymous_id));
+  return { known, declined };
 }
 
 function mergeStatements(d1: D1Database, siteId: string, m: ProfileMerge): D1PreparedStatement[] {

@@ -36,6 +36,8 @@ export type ProfileView = {
   eventCount: number;
   counts: Record<EventType, number>;
   recentItems: { itemId: string; lastTs: number; interactions: number; carts: number; purchases: number }[];
+  /** The latest consent choice among the profile's anonymous ids, or null when none was recorded. */
+  consent: { analytics: boolean; personalization: boolean; updatedAt: number } | null;
 };
 
 /** Reads the profile, its links and recent items in one D1 round trip (batch). */
@@ -55,6 +57,14 @@ export async function loadProfileView(db: Database, siteId: string, profileId: s
   ]);
   const p = rows[0];
   if (!p) return undefined;
+  const consent = await db.$client
+    .prepare(
+      `SELECT analytics, personalization, updated_at FROM consents WHERE site_id = ?1 AND anonymous_id IN
+         (SELECT external_id FROM identities WHERE site_id = ?1 AND kind = 'anon' AND profile_id = ?2)
+       ORDER BY updated_at DESC LIMIT 1`,
+    )
+    .bind(siteId, profileId)
+    .first<{ analytics: number; personalization: number; updated_at: number }>();
   const counts = Object.fromEntries(EVENT_TYPES.map((t) => [t, p[COUNTER_OF[t]] as number])) as Record<EventType, number>;
   return {
     profileId: p.id,
@@ -64,6 +74,7 @@ export async function loadProfileView(db: Database, siteId: string, profileId: s
     lastSeen: p.lastSeen,
     eventCount: p.eventCount,
     counts,
+    consent: consent ? { analytics: consent.analytics === 1, personalization: consent.personalization === 1, updatedAt: consent.updated_at } : null,
     recentItems: recent.map((r) => ({
       itemId: r.itemId,
       lastTs: r.lastTs,

@@ -154,3 +154,20 @@ export const jobLeases = sqliteTable("job_leases", {
   holder: text("holder").notNull(),
   expiresAt: integer("expires_at").notNull(),
 });
+
+/**
+ * A visitor's consent choice, keyed by anonymous id (a banner can be answered before any event). Declined analytics
+ * means no event of this visitor is stored (D1 or session); declined personalization means non-personal lists only.
+ */
+export const consents = sqliteTable(
+  "consents",
+  {
+    siteId: text("site_id").notNull(),
+    anonymousId: text("anonymous_id").notNull(),
+    userId: text("user_id"),
+    analytics: integer("analytics", { mode: "boolean" }).notNull(),
+    personalization: integer("personalization", { mode: "boolean" }).notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.anonymousId] })],
+);
