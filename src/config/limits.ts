@@ -58,3 +58,8 @@ export const DEFAULT_K = 10;
 export const D1_JSON_CHUNK_BYTES = 90 * 1024;
 /** D1's bound-parameter cap per statement. */
 export const D1_MAX_BOUND_PARAMS = 100;
+
+/** Ids in one list parameter of a recommendation request (exclude, boost, pin, categories). */
+export const MAX_RULE_LIST = 100;
+/** Pinned items per request: they take the first positions. */
+export const MAX_PINS = 10;

@@ -8,6 +8,9 @@ import { clearSiteCache } from "../lib/site-cache";
 import { parseJsonText, parseOrThrow } from "../lib/validate";
 import { readCappedText } from "../lib/body";
 import { siteIdString, siteUpsertSchema } from "../schemas/sites";
+import { siteConfigSchema } from "../schemas/site-config";
+import { sites as sitesTable } from "../storage/schema";
+import { eq } from "drizzle-orm";
 import { database } from "../storage/db";
 import { findSite, findSiteByKey, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
@@ -27,6 +30,7 @@ function siteView(s: SiteRow) {
     name: s.name,
     writeKey: s.writeKey,
     allowedOrigins: s.allowedOrigins,
+    config: s.config,
     createdAt: s.createdAt.getTime(),
     updatedAt: s.updatedAt.getTime(),
   };
@@ -95,4 +99,23 @@ admin.post("/models/rollback", async (c) => {
   if (!next) throw new ApiError(409, "no_previous_version", "there is no older kept version to roll back to");
   await writeManifest(c.env.MODELS, site, next);
   return c.json({ site, current: next.current, versions: next.versions });
+});
+
+/** Replaces the site's slot defaults and blend weights (validated as a whole; nothing is written on error). */
+admin.put("/sites/:id/config", async (c) => {
+  const id = parseOrThrow(siteIdString, c.req.param("id"), "site id");
+  const config = parseOrThrow(siteConfigSchema, parseJsonText(await readCappedText(c, ADMIN_BODY_BYTES)), "config");
+  for (const [slot, rules] of Object.entries(config.slots)) {
+    const clash = rules.includeCategories?.find((cat) => rules.excludeCategories?.includes(cat));
+    if (clash !== undefined) {
+      throw new ApiError(400, "invalid_request", `slot ${slot}: category ${clash} is both included and excluded`, [
+        { path: `slots.${slot}.excludeCategories`, message: `contradicts includeCategories (${clash})` },
+      ]);
+    }
+  }
+  const db = database(c.env.DB);
+  await existingSite(c, id);
+  const row = await db.update(sitesTable).set({ config, updatedAt: new Date() }).where(eq(sitesTable.id, id)).returning().get();
+  clearSiteCache();
+  return c.json(siteView(row));
 });

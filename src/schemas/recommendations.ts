@@ -1,6 +1,6 @@
 // Query contracts of the read endpoints. Strict: an unknown parameter is a 400 naming it, never silently ignored.
 import { z } from "zod";
-import { DEFAULT_K, MAX_K } from "../config/limits";
+import { DEFAULT_K, MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
 import { idString } from "./common";
 
 export const kParam = z.coerce
@@ -16,6 +16,39 @@ const keyParam = z.string().optional();
 export const nextQuerySchema = z.strictObject({ key: keyParam, k: kParam });
 export const similarQuerySchema = z.strictObject({ key: keyParam, k: kParam });
 
+/** A comma-separated list in a query string ("a,b,c"), each entry validated, duplicates removed. */
+function csv(entry: z.ZodString, max: number) {
+  return z
+    .string()
+    .transform((v) => [...new Set(v.split(",").map((x) => x.trim()).filter(Boolean))])
+    .pipe(z.array(entry).max(max, `must list at most ${max} entries`));
+}
+
+const flag = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
+const category = z.string().min(1).max(MAX_LABEL_LENGTH);
+
+/** Business rules a request may set; a site's per-slot defaults fill what the request leaves out. */
+export const ruleParams = {
+  /** Items never to return. */
+  exclude: csv(idString, MAX_RULE_LIST).optional(),
+  /** Only items in at least one of these categories. */
+  includeCategories: csv(category, MAX_RULE_LIST).optional(),
+  /** No item in any of these categories. */
+  excludeCategories: csv(category, MAX_RULE_LIST).optional(),
+  /** Drop items the visitor already bought (default true). */
+  excludePurchased: flag.optional(),
+  /** Drop items the visitor already viewed (default false). */
+  excludeViewed: flag.optional(),
+  /** Items that get their score raised (they still compete). */
+  boost: csv(idString, MAX_RULE_LIST).optional(),
+  /** Items placed first, in this order, when eligible. */
+  pin: csv(idString, MAX_PINS).optional(),
+  /** At most this many items of one category. */
+  maxPerCategory: z.coerce.number({ error: "must be a number" }).int("must be an integer").min(1).max(MAX_K).optional(),
+  /** Maximal marginal relevance: 1 = pure relevance, 0 = pure diversity. */
+  diversity: z.coerce.number({ error: "must be a number" }).min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").optional(),
+};
+
 export const recommendationsQuerySchema = z.strictObject({
   key: keyParam,
   k: kParam,
@@ -28,4 +61,6 @@ export const recommendationsQuerySchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 lowercase letters, digits, - or _")
     .default("default"),
+  ...ruleParams,
 });
+export type RecommendationsQuery = z.output<typeof recommendationsQuerySchema>;

@@ -9,6 +9,8 @@ export const sites = sqliteTable("sites", {
   writeKey: text("write_key").notNull().unique(),
   /** JSON array of origins, or ["*"]. */
   allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** Per-slot defaults and blend weights (schemas/site-config.ts), validated on write. */
+  config: text("config", { mode: "json" }).$type<import("../schemas/site-config").SiteConfig>().notNull().default(sql`'{"slots":{}}'`),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `sites` ADD `config` text DEFAULT '{"slots":{}}' NOT NULL;

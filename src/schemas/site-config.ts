@@ -1,0 +1,35 @@
+// Per-site configuration an operator sets with PUT /admin/sites/:id/config: per-slot defaults (k and business
+// rules) and blend weights. A request's own parameters override its slot's defaults.
+import { z } from "zod";
+import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
+import { idString } from "./common";
+
+const category = z.string().min(1).max(MAX_LABEL_LENGTH);
+
+export const rulesSchema = z.strictObject({
+  exclude: z.array(idString).max(MAX_RULE_LIST).optional(),
+  includeCategories: z.array(category).max(MAX_RULE_LIST).optional(),
+  excludeCategories: z.array(category).max(MAX_RULE_LIST).optional(),
+  excludePurchased: z.boolean().optional(),
+  excludeViewed: z.boolean().optional(),
+  boost: z.array(idString).max(MAX_RULE_LIST).optional(),
+  pin: z.array(idString).max(MAX_PINS).optional(),
+  maxPerCategory: z.number().int().min(1).max(MAX_K).optional(),
+  diversity: z.number().min(0).max(1).optional(),
+});
+export type Rules = z.infer<typeof rulesSchema>;
+
+export const slotName = z.string().regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 lowercase letters, digits, - or _");
+
+export const BLEND_SOURCES = ["session", "itemCf", "content", "segment", "trending"] as const;
+export type BlendSource = (typeof BLEND_SOURCES)[number];
+
+export const siteConfigSchema = z.strictObject({
+  slots: z
+    .record(slotName, rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional() }))
+    .refine((o) => Object.keys(o).length <= 20, "must define at most 20 slots")
+    .default({}),
+  /** Relative weights of the candidate sources; omitted sources keep the tuned defaults. */
+  weights: z.partialRecord(z.enum(BLEND_SOURCES), z.number().min(0).max(100)).optional(),
+});
+export type SiteConfig = z.infer<typeof siteConfigSchema>;
