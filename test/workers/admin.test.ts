@@ -83,3 +83,40 @@ describe("migrations", () => {
     expect(applied!.n).toBe(env.TEST_MIGRATIONS.length);
   });
 });
+
+describe("PUT /admin/sites/:id/config", () => {
+  const putConfig = (id: string, body: unknown) =>
+    exports.default.fetch(`${BASE}/admin/sites/${id}/config`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("stores per-slot defaults and weights, shown with the site", async () => {
+    await putSite("cfg-a", { name: "cfg" });
+    const config = { slots: { home: { k: 8, diversity: 0.7 }, cart: { excludeCategories: ["gift-cards"], maxPerCategory: 2 } }, weights: { trending: 0.5 } };
+    const res = await putConfig("cfg-a", config);
+    expect(res.status).toBe(200);
+    const site = await (await get("/admin/sites/cfg-a", ADMIN)).json<{ config: unknown }>();
+    expect(site.config).toEqual(config);
+  });
+
+  it("rejects unknown keys, bad values and contradictions, naming the field, writing nothing", async () => {
+    await putSite("cfg-b", { name: "cfg" });
+    const cases: [unknown, string][] = [
+      [{ slots: { home: { kk: 3 } } }, "slots.home.kk"],
+      [{ slots: { home: { diversity: 2 } } }, "slots.home.diversity"],
+      [{ slots: { "Bad Slot": {} } }, "slots.Bad Slot"],
+      [{ slots: { home: { includeCategories: ["a"], excludeCategories: ["a"] } } }, "slots.home.excludeCategories"],
+      [{ weights: { magic: 1 } }, "weights.magic"],
+    ];
+    for (const [body, path] of cases) {
+      const res = await putConfig("cfg-b", body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect((await res.json<ErrorJson>()).error.issues?.[0]?.path, JSON.stringify(body)).toBe(path);
+    }
+    const site = await (await get("/admin/sites/cfg-b", ADMIN)).json<{ config: unknown }>();
+    expect(site.config).toEqual({ slots: {} });
+    expect((await putConfig("nope", {})).status).toBe(404);
+  });
+});
