@@ -1,0 +1,38 @@
+// Personalized recommendation lists cached in KV per (site, visitor, slot, request rules). An entry records the
+// session state it was computed for, so any new step (a click, a purchase, a new session) makes it stale at once
+// without a KV write per event; a TTL bounds what other devices' activity can leave stale.
+import type { Recommendations } from "./next-items";
+
+/** KV's minimum expirationTtl is 60 s. */
+export const REC_CACHE_TTL_S = 300;
+
+export type CachedList = { state: string; createdAt: number; recs: Recommendations };
+
+/** The visitor part of the key: the caller's own id, so one visitor's list is never another's. */
+export function recCacheKey(siteId: string, visitor: { userId?: string; anonymousId?: string }, slot: string, paramsDigest: string): string | null {
+  const who = visitor.userId !== undefined ? `u:${visitor.userId}` : visitor.anonymousId !== undefined ? `a:${visitor.anonymousId}` : null;
+  if (who === null) return null;
+  return `r/${siteId}/${encodeURIComponent(who)}/${slot}/${paramsDigest}`;
+}
+
+/** Identifies what a list was computed from: session id, path length and newest step, model version. */
+export function sessionState(sessionId: string | undefined, path: readonly string[], modelVersion: string | null): string {
+  return JSON.stringify([sessionId ?? null, path.length, path.at(-1) ?? null, modelVersion]);
+}
+
+export async function readCachedList(kv: KVNamespace, key: string, state: string): Promise<Recommendations | null> {
+  const hit = await kv.get<CachedList>(key, { type: "json" });
+  return hit && hit.state === state ? hit.recs : null;
+}
+
+export async function writeCachedList(kv: KVNamespace, key: string, state: string, recs: Recommendations, now = Date.now()): Promise<void> {
+  const value: CachedList = { state, createdAt: now, recs };
+  await kv.put(key, JSON.stringify(value), { expirationTtl: REC_CACHE_TTL_S });
+}
+
+/** A short digest of the request's rules, so different filters never share an entry. */
+export async function paramsDigest(params: Record<string, unknown>): Promise<string> {
+  const canonical = JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k]]));
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
+  return [...new Uint8Array(hash).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
