@@ -1,0 +1,158 @@
+// D1 reads for the personalization training (cron): user histories, the catalog, and per-profile behaviour
+// summaries for segmentation, all in keyset pages so memory stays flat; plus the one-profile reads of the
+// recommend path (history and summary of the visitor in front of us).
+import { PATH_TYPES, type EventType } from "../schemas/events";
+import { TRAIN_PAGE_ROWS } from "./training-repo";
+
+const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
+
+export type HistoryRow = { profileId: string; itemId: string; type: EventType; ts: number };
+export type CatalogRow = { id: string; categories: string[]; tags: string[]; available: boolean };
+
+/** A visitor's behaviour in the shape segmentation takes. Hours are UTC (the server has no visitor time zone). */
+export type ProfileSummary = {
+  profileId: string;
+  lastSeen: number;
+  eventCount: number;
+  counts: Partial<Record<EventType, number>>;
+  categoryCounts: Record<string, number>;
+  deviceCounts: Record<string, number>;
+  hourCounts: number[];
+};
+
+/** Streams every item interaction grouped by profile (time order within one), a page at a time. */
+export async function forEachHistoryPage(d1: D1Database, siteId: string, onPage: (rows: HistoryRow[]) => void): Promise<number> {
+  let cursor: [string, number, string] = ["", -1, ""];
+  let total = 0;
+  for (;;) {
+    const { results } = await d1
+      .prepare(
+        `SELECT profile_id, item_id, type, ts, id FROM events
+         WHERE site_id = ?1 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST}) AND (profile_id, ts, id) > (?2, ?3, ?4)
+         ORDER BY profile_id, ts, id LIMIT ?5`,
+      )
+      .bind(siteId, cursor[0], cursor[1], cursor[2], TRAIN_PAGE_ROWS)
+      .all<{ profile_id: string; item_id: string; type: EventType; ts: number; id: string }>();
+    onPage(results.map((r) => ({ profileId: r.profile_id, itemId: r.item_id, type: r.type, ts: r.ts })));
+    total += results.length;
+    if (results.length < TRAIN_PAGE_ROWS) return total;
+    const last = results[results.length - 1]!;
+    cursor = [last.profile_id, last.ts, last.id];
+  }
+}
+
+/** Streams the catalog in id order. */
+export async function forEachCatalogPage(d1: D1Database, siteId: string, onPage: (rows: CatalogRow[]) => void): Promise<number> {
+  let cursor = "";
+  let total = 0;
+  for (;;) {
+    const { results } = await d1
+      .prepare(`SELECT id, categories, tags, available FROM items WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3`)
+      .bind(siteId, cursor, TRAIN_PAGE_ROWS)
+      .all<{ id: string; categories: string; tags: string; available: number }>();
+    onPage(results.map((r) => ({ id: r.id, categories: JSON.parse(r.categories) as string[], tags: JSON.parse(r.tags) as string[], available: r.available === 1 })));
+    total += results.length;
+    if (results.length < TRAIN_PAGE_ROWS) return total;
+    cursor = results[results.length - 1]!.id;
+  }
+}
+
+const COUNT_COLUMNS: [EventType, string][] = [
+  ["view", "n_view"],
+  ["click", "n_click"],
+  ["add_to_cart", "n_add_to_cart"],
+  ["purchase", "n_purchase"],
+  ["like", "n_like"],
+  ["share", "n_share"],
+  ["search", "n_search"],
+];
+
+/**
+ * Behaviour summaries of the profiles in `profileIds` (at most a page): counters from `profiles`, category shares
+ * from `profile_items` joined with the catalog, device and UTC hour mix from the raw log's context.
+ */
+export async function profileSummaries(d1: D1Database, siteId: string, profileIds: readonly string[]): Promise<ProfileSummary[]> {
+  if (profileIds.length === 0) return [];
+  const ids = JSON.stringify(profileIds);
+  const [base, cats, ctx] = await d1.batch([
+    d1
+      .prepare(
+        `SELECT id, last_seen, event_count, ${COUNT_COLUMNS.map(([, c]) => c).join(", ")} FROM profiles
+         WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
+      )
+      .bind(siteId, ids),
+    d1
+      .prepare(
+        `SELECT pi.profile_id AS profile_id, c.value AS category, SUM(pi.interactions) AS n
+         FROM profile_items pi JOIN items i ON i.site_id = pi.site_id AND i.id = pi.item_id, json_each(i.categories) c
+         WHERE pi.site_id = ?1 AND pi.profile_id IN (SELECT value FROM json_each(?2))
+         GROUP BY pi.profile_id, c.value`,
+      )
+      .bind(siteId, ids),
+    d1
+      .prepare(
+        `SELECT profile_id, COALESCE(json_extract(context, '$.device'), 'unknown') AS device, (ts / 3600000) % 24 AS hour, COUNT(*) AS n
+         FROM events WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2))
+         GROUP BY profile_id, device, hour`,
+      )
+      .bind(siteId, ids),
+  ]);
+  const out = new Map<string, ProfileSummary>();
+  for (const r of base!.results as Record<string, number | string>[]) {
+    const counts: Partial<Record<EventType, number>> = {};
+    for (const [type, col] of COUNT_COLUMNS) counts[type] = Number(r[col]);
+    out.set(String(r.id), {
+      profileId: String(r.id),
+      lastSeen: Number(r.last_seen),
+      eventCount: Number(r.event_count),
+      counts,
+      categoryCounts: {},
+      deviceCounts: {},
+      hourCounts: new Array<number>(24).fill(0),
+    });
+  }
+  for (const r of cats!.results as { profile_id: string; category: string; n: number }[]) {
+    const p = out.get(r.profile_id);
+    if (p) p.categoryCounts[r.category] = r.n;
+  }
+  for (const r of ctx!.results as { profile_id: string; device: string; hour: number; n: number }[]) {
+    const p = out.get(r.profile_id);
+    if (!p) continue;
+    p.deviceCounts[r.device] = (p.deviceCounts[r.device] ?? 0) + r.n;
+    p.hourCounts[r.hour] = (p.hourCounts[r.hour] ?? 0) + r.n;
+  }
+  return [...out.values()];
+}
+
+/** Profile ids of a site in pages (for segment training). */
+export async function forEachProfileIdPage(d1: D1Database, siteId: string, pageSize: number, onPage: (ids: string[]) => Promise<void>): Promise<number> {
+  let cursor = "";
+  let total = 0;
+  for (;;) {
+    const { results } = await d1
+      .prepare(`SELECT id FROM profiles WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3`)
+      .bind(siteId, cursor, pageSize)
+      .all<{ id: string }>();
+    if (results.length > 0) await onPage(results.map((r) => r.id));
+    total += results.length;
+    if (results.length < pageSize) return total;
+    cursor = results[results.length - 1]!.id;
+  }
+}
+
+/** The visitor's item history for the recommend path: newest first, bounded. */
+export async function recentHistory(
+  d1: D1Database,
+  siteId: string,
+  profileId: string,
+  limit: number,
+): Promise<{ itemId: string; lastTs: number; interactions: number; carts: number; purchases: number }[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT item_id, last_ts, interactions, carts, purchases FROM profile_items WHERE site_id = ?1 AND profile_id = ?2
+       ORDER BY last_ts DESC LIMIT ?3`,
+    )
+    .bind(siteId, profileId, limit)
+    .all<{ item_id: string; last_ts: number; interactions: number; carts: number; purchases: number }>();
+  return results.map((r) => ({ itemId: r.item_id, lastTs: r.last_ts, interactions: r.interactions, carts: r.carts, purchases: r.purchases }));
+}
