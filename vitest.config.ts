@@ -32,6 +32,16 @@ export default defineConfig(async () => {
             setupFiles: ["./test/workers/setup/apply-migrations.ts"],
           },
         },
+        {
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            globalSetup: ["./test/browser/global-setup.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 120_000,
+          },
+        },
       ],
     },
   };

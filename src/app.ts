@@ -10,6 +10,7 @@ import { events } from "./routes/events";
 import { health } from "./routes/health";
 import { items } from "./routes/items";
 import { recommendations } from "./routes/recommendations";
+import { sdk } from "./routes/sdk";
 import { sessions } from "./routes/sessions";
 import { users } from "./routes/users";
 
@@ -29,6 +30,7 @@ app.route("/v1/users", users);
 app.route("/v1/sessions", sessions);
 app.route("/v1/recommendations", recommendations);
 app.route("/admin", admin);
+app.route("/", sdk);
 
 app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
 app.onError(onError);

@@ -1,0 +1,59 @@
+// The embed snippet's entry: reads its <script> tag, replays the pre-load command queue, tracks the page view,
+// fills recommendation slots and wires page-hide delivery. Bundled to /sdk.js by scripts/build-sdk.mjs.
+import { browserSignals, type ConsentChoice } from "./consent";
+import { fetchRecommendations, renderSlot, type RecommendOptions } from "./slots";
+import { Tracker, type TrackInput } from "./tracker";
+import type { ClientEvent } from "./types";
+
+type Command = [string, ...unknown[]];
+type Api = { push: (cmd: Command) => void; recommend: (o: RecommendOptions) => Promise<unknown>; flush: () => Promise<void> };
+type Win = Window & { edgerec?: Command[] | Api; doNotTrack?: string };
+
+const w = window as Win;
+const script = (document.currentScript ?? document.querySelector("script[data-key][src*='sdk']")) as HTMLScriptElement | null;
+
+if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
+  const endpoint = new URL(script.src).origin;
+  const t = new Tracker(endpoint, script.dataset.key, {
+    requireConsent: script.hasAttribute("data-require-consent"),
+    ...browserSignals(navigator, w),
+  });
+
+  const run = (cmd: Command): void => {
+    const [name, a, b] = cmd;
+    if (name === "track") t.track(a as ClientEvent["type"], b as TrackInput);
+    else if (name === "page") t.track("view", a as TrackInput);
+    else if (name === "identify") t.identify(String(a));
+    else if (name === "consent") t.consent(a as ConsentChoice);
+  };
+
+  const pending = Array.isArray(w.edgerec) ? w.edgerec : [];
+  const api: Api = {
+    push: run,
+    recommend: (o) => fetchRecommendations(endpoint, t, o),
+    flush: () => t.flush(),
+  };
+  w.edgerec = api;
+  // Consent first, so queued tracking before it is judged by the visitor's choice.
+  for (const cmd of pending) if (cmd[0] === "consent") run(cmd);
+  // An automatic page view, unless the page queued its own view (a product page with its item id).
+  if (!pending.some((c) => c[0] === "page" || (c[0] === "track" && c[1] === "view")) && script.dataset.autoPage !== "false") t.track("view");
+  for (const cmd of pending) if (cmd[0] !== "consent") run(cmd);
+
+  addEventListener("pagehide", () => t.flushOnHide());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") t.flushOnHide();
+  });
+
+  const fillSlots = async (): Promise<void> => {
+    // The page view goes first so the "next for you" list already reflects this page.
+    await t.flush();
+    for (const el of document.querySelectorAll<HTMLElement>("[data-edgerec-slot]")) {
+      fetchRecommendations(endpoint, t, { slot: el.dataset.edgerecSlot, k: Number(el.dataset.k ?? 6), itemId: el.dataset.itemId })
+        .then((list) => renderSlot(el, list, t))
+        .catch(() => {});
+    }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => void fillSlots());
+  else void fillSlots();
+}

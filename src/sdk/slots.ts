@@ -1,0 +1,95 @@
+// Recommendation slots: fetch a list, render accessible unstyled markup (or the site's <template>), track
+// impressions when the slot is seen and clicks with the recommendation id for attribution.
+import type { RecItem, RecList } from "./types";
+import type { Tracker } from "./tracker";
+
+export type RecommendOptions = { slot?: string; k?: number; itemId?: string };
+
+export async function fetchRecommendations(endpoint: string, t: Tracker, o: RecommendOptions): Promise<RecList> {
+  const q = new URLSearchParams({ key: t.key, slot: o.slot ?? "default", k: String(o.k ?? 6) });
+  if (o.itemId) q.set("itemId", o.itemId);
+  if (t.allowed && t.personalized) {
+    q.set("anonymousId", t.anonymousId);
+    q.set("sessionId", t.sessionId());
+    if (t.userId) q.set("userId", t.userId);
+  }
+  const res = await fetch(`${endpoint}/v1/recommendations?${q}`);
+  if (!res.ok) throw new Error(`edgerec: recommendations ${res.status}`);
+  return (await res.json()) as RecList;
+}
+
+function fill(root: ParentNode, item: RecItem): void {
+  for (const el of root.querySelectorAll<HTMLElement>("[data-edgerec-field]")) {
+    const field = el.dataset.edgerecField;
+    if (field === "url" && el instanceof HTMLAnchorElement) el.href = item.url ?? "#";
+    else if (field === "image" && el instanceof HTMLImageElement) {
+      if (item.image) el.src = item.image;
+    } else if (field === "reason") el.textContent = item.reason.text;
+    else if (field === "title") el.textContent = item.title ?? item.id;
+  }
+}
+
+/** Default markup: <ul class="edgerec-list"><li class="edgerec-item"><a class="edgerec-link">img + title</a></li></ul>. */
+function defaultItem(item: RecItem): HTMLElement {
+  const li = document.createElement("li");
+  li.className = "edgerec-item";
+  const a = document.createElement("a");
+  a.className = "edgerec-link";
+  a.href = item.url ?? "#";
+  if (item.image) {
+    const img = document.createElement("img");
+    img.className = "edgerec-image";
+    img.src = item.image;
+    img.alt = "";
+    img.loading = "lazy";
+    a.append(img);
+  }
+  const title = document.createElement("span");
+  title.className = "edgerec-title";
+  title.textContent = item.title ?? item.id;
+  a.append(title);
+  li.append(a);
+  return li;
+}
+
+export function renderSlot(el: HTMLElement, list: RecList, t: Tracker): void {
+  const template = el.querySelector("template");
+  const ul = document.createElement("ul");
+  ul.className = "edgerec-list";
+  ul.setAttribute("aria-label", el.dataset.label ?? "Recommended for you");
+  for (const item of list.items) {
+    let node: HTMLElement;
+    if (template) {
+      const frag = template.content.cloneNode(true) as DocumentFragment;
+      fill(frag, item);
+      node = document.createElement("li");
+      node.className = "edgerec-item";
+      node.append(frag);
+    } else {
+      node = defaultItem(item);
+    }
+    node.dataset.edgerecItem = item.id;
+    ul.append(node);
+  }
+  for (const old of el.querySelectorAll(".edgerec-list")) old.remove();
+  el.append(ul);
+  el.dataset.edgerecRecommendation = list.recommendationId;
+  const slot = list.slot;
+  const recommendationId = list.recommendationId;
+  ul.addEventListener("click", (ev) => {
+    const li = (ev.target as Element).closest<HTMLElement>("[data-edgerec-item]");
+    if (!li) return;
+    t.track("click", { itemId: li.dataset.edgerecItem, recommendationId, slot });
+    // Send now with a keepalive fetch (it outlives the navigation the click starts); the page-hide beacon would
+    // only carry it again, which the server's dedup absorbs.
+    void t.flush();
+  });
+  if (typeof IntersectionObserver === "function") {
+    const io = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      io.disconnect();
+      for (const item of list.items) t.track("impression", { itemId: item.id, recommendationId, slot });
+    }, { threshold: 0.5 });
+    io.observe(ul);
+  }
+}
