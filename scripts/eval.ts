@@ -6,9 +6,29 @@ import { modelAlgorithms } from "./eval/model-rows";
 import { MARKOV, POP } from "./eval/algorithms";
 import { runSessionProtocol } from "./eval/protocol-sessions";
 import { formatJson, formatTable } from "./eval/report";
+import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-users";
+import { readItemCategories, readUserHistories } from "./eval/read-users";
+import { DEFAULT_BLEND_WEIGHTS } from "../src/recommend/blend";
+
+/** Protocol 2: leave-last-out per user (EVAL.md), POP / item-kNN / blend. */
+async function runUsers(input: string, itemsFile: string | undefined, tune: boolean, json: boolean): Promise<void> {
+  const users = await readUserHistories(input);
+  const cats = itemsFile ? await readItemCategories(itemsFile) : new Map<string, string[]>();
+  let weights: Record<string, number> = { ...DEFAULT_BLEND_WEIGHTS };
+  if (tune) {
+    const tuned = tuneWeights(users, cats);
+    for (const line of tuned.log) process.stderr.write(`tune: ${line}\n`);
+    weights = tuned.weights;
+  }
+  const split = leaveLastOut(users);
+  process.stderr.write(`users: ${users.length}, evaluated: ${split.histories.length}, weights ${JSON.stringify(weights)}\n`);
+  const rows = evaluate(split, train(split.histories, cats), weights);
+  process.stdout.write(json ? formatJson(rows) : formatTable(rows));
+}
 
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));
+  if (args.protocol === "users") return runUsers(args.input!, args.items, args.tune, args.json);
   const { train, test } = await loadSessions(args);
   const events = (ss: typeof train) => ss.reduce((n, s) => n + s.items.length, 0);
   process.stderr.write(`train: ${train.length} sessions, ${events(train)} events; test: ${test.length} sessions, ${events(test)} events\n`);

@@ -2,7 +2,11 @@
 import { parseArgs } from "node:util";
 
 export type EvalArgs = {
-  protocol: "sessions";
+  protocol: "sessions" | "users";
+  /** Protocol 2: item file with categories (MovieLens movies.csv). */
+  items?: string;
+  /** Protocol 2: tune the blend weights on a validation split first. */
+  tune: boolean;
   train?: string;
   test?: string;
   input?: string;
@@ -15,6 +19,7 @@ export type EvalArgs = {
 };
 
 export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input FILE --test-days D) [options]
+       npm run eval -- --protocol users --input RATINGS [--items ITEMS] [--tune] [--json]
   --session-col/--item-col/--time-col NAME   column names (default: SessionId/ItemId/Time or session_id/item_id/ts)
   --format jd          read a JD micro-behaviors file (one session per line) instead of a table
   --json               one JSON object per row instead of the table
@@ -37,12 +42,29 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       json: { type: "boolean", default: false },
       online: { type: "boolean", default: false },
       variants: { type: "boolean", default: false },
+      items: { type: "string" },
+      tune: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
   });
   if (values.help) throw new Error(USAGE);
-  if (values.protocol !== "sessions") throw new Error(`unknown --protocol ${values.protocol} (supported: sessions)`);
+  if (values.protocol === "users") {
+    if (values.input === undefined) throw new Error("--protocol users needs --input FILE\n" + USAGE);
+    return {
+      protocol: "users",
+      input: values.input,
+      items: values.items,
+      tune: values.tune,
+      testDays: 1,
+      format: "table",
+      columns: {},
+      json: values.json,
+      online: false,
+      variants: false,
+    };
+  }
+  if (values.protocol !== "sessions") throw new Error(`unknown --protocol ${values.protocol} (supported: sessions, users)`);
   const format = values.format;
   if (format !== "table" && format !== "jd") throw new Error(`unknown --format ${format}`);
   const explicit = values.train !== undefined || values.test !== undefined;
@@ -52,6 +74,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
   if (!(testDays > 0)) throw new Error("--test-days must be a positive number");
   return {
     protocol: "sessions",
+    tune: false,
     train: values.train,
     test: values.test,
     input: values.input,
