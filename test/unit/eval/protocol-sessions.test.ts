@@ -46,6 +46,8 @@ describe("parseEvalArgs", () => {
     expect(parseEvalArgs(["--input", "x", "--test-days", "2", "--json"])).toMatchObject({ input: "x", testDays: 2, json: true });
     expect(() => parseEvalArgs(["--train", "a"])).toThrow(/go together/);
     expect(() => parseEvalArgs(["--train", "a", "--test", "b", "--input", "c"])).toThrow(/either/);
-    expect(() => parseEvalArgs(["--protocol", "users", "--input", "x"])).toThrow(/protocol/);
+    expect(parseEvalArgs(["--protocol", "users", "--input", "x", "--items", "m", "--tune"])).toMatchObject({ protocol: "users", input: "x", items: "m", tune: true });
+    expect(() => parseEvalArgs(["--protocol", "users"])).toThrow(/needs --input/);
+    expect(() => parseEvalArgs(["--protocol", "nope", "--input", "x"])).toThrow(/unknown --protocol/);
   });
 });
