@@ -15,7 +15,9 @@ export type ModelVersion = {
   watermark: number;
   /** Deltas of steps before this hour bucket are already inside the statistics (counted from the raw log). */
   cutBucket: number;
-  bytes: { shards: number; trending: number; stats: number };
+  bytes: { shards: number; trending: number; stats: number; personal?: number };
+  /** Personalization lists (item-CF and content, two-list shards) and their JSON side data; absent in old versions. */
+  personal?: { nShards: number };
   metrics: Record<string, number | string>;
 };
 

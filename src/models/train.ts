@@ -4,6 +4,7 @@
 import { encodePopular } from "./artifact";
 import { configDigest, latestStats, withNewVersion, type Manifest, type ModelVersion } from "./manifest";
 import { encodeShards } from "./shards";
+import { trainPersonal } from "./train-personal";
 import { decodeStats, encodeStats } from "./stats-codec";
 import { BUCKET_MS, bucketOf, rowsToStats } from "./stats-delta";
 import { DEFAULT_MODEL_CONFIG, SessionModelTrainer } from "../recommend/trainer";
@@ -83,6 +84,7 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
   const trending = await trendingItems(env.DB, siteId, now, TRENDING);
   const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING.limit);
   const artifact = encodeShards(model);
+  const personal = await trainPersonal(env.DB, siteId, now, backfill, log);
   const stats = encodeStats(trainer.stats());
   const statsParts = Math.max(1, Math.ceil(stats.byteLength / STATS_PART_BYTES));
 
@@ -90,6 +92,8 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
   const entries: [string, Uint8Array][] = [
     ...artifact.shards.map((s, i): [string, Uint8Array] => [kvKeys.shard(siteId, version, i), s]),
     [kvKeys.trending(siteId, version), encodePopular(backfill)],
+    ...personal.artifact.shards.map((s, i): [string, Uint8Array] => [kvKeys.personalShard(siteId, version, i), s]),
+    [kvKeys.personalData(siteId, version), new TextEncoder().encode(JSON.stringify(personal.data))],
     ...Array.from({ length: statsParts }, (_, p): [string, Uint8Array] => [
       kvKeys.statsPart(siteId, version, p),
       stats.subarray(p * STATS_PART_BYTES, (p + 1) * STATS_PART_BYTES),
@@ -107,7 +111,13 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
     statsParts,
     watermark: deltas.maxId,
     cutBucket,
-    bytes: { shards: artifact.shards.reduce((n, s) => n + s.byteLength, 0), trending: entries[artifact.shards.length]![1].byteLength, stats: stats.byteLength },
+    bytes: {
+      shards: artifact.shards.reduce((n, s) => n + s.byteLength, 0),
+      trending: entries[artifact.shards.length]![1].byteLength,
+      stats: stats.byteLength,
+      personal: personal.artifact.meta.totalBytes,
+    },
+    personal: { nShards: personal.artifact.meta.nShards },
     metrics: {
       mode,
       sessions: trainer.sessions,
@@ -115,6 +125,7 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
       deltaRows: deltaRowsUsed,
       trendingItems: backfill.length,
       bytesPerItem: model.items.length ? Math.round(artifact.meta.totalBytes / model.items.length) : 0,
+      ...personal.metrics,
       trainMs: Date.now() - started,
     },
   };

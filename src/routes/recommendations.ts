@@ -1,26 +1,63 @@
-// GET /v1/recommendations: the visitor's next items from their live session path (scored against the served
-// artifact), back-filled with trending, with a recommendation id for click attribution.
+// GET /v1/recommendations: a slot's list for a visitor. Blends the live session path, the visitor's history and
+// segment, content similarity and trending (src/serving/personalized.ts), applies the slot's business rules (site
+// config, overridden by request parameters), and caches personalized lists per visitor and slot in KV.
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireSite } from "../lib/auth";
+import { ApiError } from "../lib/errors";
 import { parseOrThrow } from "../lib/validate";
-import { recommendationsQuerySchema } from "../schemas/recommendations";
+import { servable } from "../models/manifest";
+import { validateRules } from "../recommend/filters";
+import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
+import type { Rules } from "../schemas/site-config";
 import { recommendForPath } from "../serving/next-items";
+import { personalizedList } from "../serving/personalized";
+import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
+import { readManifest } from "../storage/model-store";
 
 export const recommendations = new Hono<AppEnv>();
+
+const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 
 recommendations.get("/", requireSite, async (c) => {
   const q = parseOrThrow(recommendationsQuerySchema, c.req.query(), "query");
   const site = c.get("site");
+  const { k: slotK, ...slotRules } = site.config.slots?.[q.slot] ?? {};
+  const rules: Rules = { ...slotRules };
+  for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(rules, { [key]: q[key] });
+  const conflict = validateRules(rules);
+  if (conflict) {
+    throw new ApiError(400, "invalid_request", `invalid query: ${conflict} contradicts another rule`, [
+      { path: conflict, message: "contradicts another rule of this request or slot" },
+    ]);
+  }
+  const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
+
   // A visitor who declined personalization gets the same lists as an anonymous newcomer (trending, item on screen).
   const personalized = q.anonymousId ? (await cachedConsent(c.env.DB, site.id, q.anonymousId))?.personalization !== false : true;
+  const visitor = personalized && (q.anonymousId !== undefined || q.userId !== undefined) ? { anonymousId: q.anonymousId, userId: q.userId } : null;
   const path = q.sessionId && personalized ? await sessionStub(c.env, site.id, q.sessionId).itemPath() : [];
   if (q.itemId !== undefined && path.at(-1) !== q.itemId) path.push(q.itemId);
-  // The item on screen is never recommended to itself.
   const current = path.at(-1);
-  const recs = await recommendForPath(c.env, site.id, path, { k: q.k, exclude: new Set(current ? [current] : []) });
-  c.header("cache-control", "private, no-store");
+  c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
+
+  const read = await readManifest(c.env.MODELS, site.id);
+  if (!servable(read)) {
+    const recs = await recommendForPath(c.env, site.id, path, { k, exclude: new Set([...(rules.exclude ?? []), ...(current ? [current] : [])]) });
+    return c.json({ ...recs, slot: q.slot, personalized, cached: false });
+  }
+
+  // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
+  // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
+  const key = visitor ? recCacheKey(site.id, visitor, q.slot, await paramsDigest({ rules, k, itemId: q.itemId ?? null })) : null;
+  const state = sessionState(q.sessionId, path, read.current.version);
+  if (key) {
+    const hit = await readCachedList(c.env.REC_CACHE, key, state);
+    if (hit) return c.json({ ...hit, slot: q.slot, personalized, cached: true });
+  }
+  const recs = await personalizedList(c.env, site.id, read, { path, visitor, current, rules, k, weights: site.config.weights, now: Date.now() });
+  if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs));
   return c.json({ ...recs, slot: q.slot, personalized, cached: false });
 });

@@ -2,7 +2,14 @@
 // miss (one query for all missing ids). Items absent from the catalog are valid: available, without details.
 import { MAX_K } from "../config/limits";
 
-export type ItemDetails = { title: string | null; url: string | null; image: string | null; available: boolean };
+export type ItemDetails = {
+  title: string | null;
+  url: string | null;
+  image: string | null;
+  available: boolean;
+  categories: string[];
+  tags: string[];
+};
 
 /** How stale availability and titles may be in one isolate; PUT /v1/items clears this isolate's copy at once. */
 const DETAILS_TTL_MS = 60_000;
@@ -23,10 +30,15 @@ export async function itemDetails(d1: D1Database, siteId: string, ids: readonly 
   for (let i = 0; i < missing.length; i += MAX_K * 4) {
     const chunk = missing.slice(i, i + MAX_K * 4);
     const { results } = await d1
-      .prepare(`SELECT id, title, url, image, available FROM items WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))`)
+      .prepare(`SELECT id, title, url, image, available, categories, tags FROM items WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))`)
       .bind(siteId, JSON.stringify(chunk))
-      .all<{ id: string; title: string | null; url: string | null; image: string | null; available: number }>();
-    const found = new Map(results.map((r) => [r.id, { title: r.title, url: r.url, image: r.image, available: r.available === 1 }]));
+      .all<{ id: string; title: string | null; url: string | null; image: string | null; available: number; categories: string; tags: string }>();
+    const found = new Map(
+      results.map((r) => [
+        r.id,
+        { title: r.title, url: r.url, image: r.image, available: r.available === 1, categories: JSON.parse(r.categories) as string[], tags: JSON.parse(r.tags) as string[] },
+      ]),
+    );
     if (cache.size + chunk.length > MAX_ENTRIES) cache.clear();
     for (const id of chunk) {
       const details = found.get(id) ?? null;

@@ -3,9 +3,30 @@
 import type { Manifest, ModelVersion } from "../models/manifest";
 import { shardOf } from "../models/shards";
 import type { NeighbourList } from "../recommend/types";
-import { readShard } from "../storage/model-store";
+import { kvKeys } from "../storage/kv-keys";
+import { readShard, readShardAt } from "../storage/model-store";
 
 export type ListLookup = (itemId: string) => NeighbourList | undefined;
+
+/** Lists of the personalization artifact (after = item-CF, with = content); empty lookup for older versions. */
+export async function personalListsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<ListLookup> {
+  const v = manifest.current;
+  const n = v.personal?.nShards;
+  if (!n) return () => undefined;
+  const found = new Map<string, NeighbourList>();
+  const byShard = new Map<number, string[]>();
+  for (const id of new Set(itemIds)) byShard.set(shardOf(id, n), [...(byShard.get(shardOf(id, n)) ?? []), id]);
+  await Promise.all(
+    [...byShard].map(async ([index, ids]) => {
+      const shard = await readShardAt(kv, kvKeys.personalShard(siteId, v.version, index));
+      for (const id of ids) {
+        const l = shard?.get(id);
+        if (l) found.set(id, l);
+      }
+    }),
+  );
+  return (itemId) => found.get(itemId);
+}
 
 export async function listsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<ListLookup> {
   const current = manifest.current;

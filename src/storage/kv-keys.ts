@@ -5,6 +5,8 @@ export const kvKeys = {
   manifest: (siteId: string) => `m/${siteId}/manifest`,
   shard: (siteId: string, version: string, index: number) => `m/${siteId}/${version}/s/${index}`,
   trending: (siteId: string, version: string) => `m/${siteId}/${version}/trending`,
+  personalShard: (siteId: string, version: string, index: number) => `m/${siteId}/${version}/p/${index}`,
+  personalData: (siteId: string, version: string) => `m/${siteId}/${version}/personal`,
   statsPart: (siteId: string, version: string, part: number) => `m/${siteId}/${version}/stats/${part}`,
   /** Prefix of everything one version wrote, for pruning. */
   versionPrefix: (siteId: string, version: string) => `m/${siteId}/${version}/`,

@@ -37,7 +37,11 @@ export async function writeManifest(kv: KVNamespace, siteId: string, manifest: M
 
 /** One shard of a version, decoded, or null when KV does not have it (not yet propagated, or pruned). */
 export async function readShard(kv: KVNamespace, siteId: string, version: string, index: number): Promise<DecodedShard | null> {
-  const key = kvKeys.shard(siteId, version, index);
+  return readShardAt(kv, kvKeys.shard(siteId, version, index));
+}
+
+/** Any two-list shard by its KV key (session lists, or the personalization lists). */
+export async function readShardAt(kv: KVNamespace, key: string): Promise<DecodedShard | null> {
   const hit = shards.get(key);
   if (hit) {
     // Map order doubles as LRU order.
@@ -120,8 +124,23 @@ export async function deleteVersion(kv: KVNamespace, siteId: string, version: st
 
 /** Tests reset isolate caches between scenarios. */
 export function clearModelCaches(): void {
+  personalData.clear();
   manifests.clear();
   shards.clear();
   trendingLists.clear();
   cachedShardBytes = 0;
+}
+
+const personalData = new Map<string, unknown>();
+
+/** A version's personalization side data (segments, segment and category lists), cached per isolate by version. */
+export async function readPersonalData<T>(kv: KVNamespace, siteId: string, version: string): Promise<T | null> {
+  const key = kvKeys.personalData(siteId, version);
+  if (personalData.has(key)) return personalData.get(key) as T;
+  const value = await kv.get<T>(key, { type: "json", cacheTtl: KV_CACHE_TTL_S });
+  if (value !== null) {
+    if (personalData.size > 100) personalData.clear();
+    personalData.set(key, value);
+  }
+  return value;
 }

@@ -1,0 +1,97 @@
+// Personalization training for one site (called by the retrain job): content lists from the catalog, segments
+// from profile behaviour, item-CF lists and per-segment popularity from visitors' histories, trending per category.
+import { ContentTrainer } from "../recommend/content";
+import { ItemCfTrainer } from "../recommend/item-cf";
+import { trainSegments, type BehaviourSummary, type SegmentModel } from "../recommend/segments";
+import type { Neighbour } from "../recommend/types";
+import { forEachCatalogPage, forEachHistoryPage, forEachProfileIdPage, profileSummaries } from "../storage/personal-repo";
+import { packPersonal } from "./personal-artifact";
+import { encodeShards, type EncodedArtifact } from "./shards";
+
+/** Profiles whose behaviour feeds k-means (the rest are assigned to the nearest centroid). */
+const MAX_SEGMENT_SAMPLE = 20_000;
+const PROFILE_PAGE = 200;
+const SEGMENT_POPULAR = 100;
+const CATEGORY_TRENDING = 20;
+
+export type PersonalData = {
+  segments: SegmentModel | null;
+  /** Most interacted items per segment (event-type weighted), best first. */
+  segmentPopular: Neighbour[][];
+  /** Trending items per catalog category, best first. */
+  trendingByCategory: Record<string, Neighbour[]>;
+};
+
+export async function trainPersonal(
+  d1: D1Database,
+  siteId: string,
+  now: number,
+  trending: readonly Neighbour[],
+  log: (msg: string, fields?: Record<string, unknown>) => void,
+): Promise<{ artifact: EncodedArtifact; data: PersonalData; metrics: Record<string, number> }> {
+  const content = new ContentTrainer();
+  const categoriesOf = new Map<string, string[]>();
+  const categoryCount = new Map<string, number>();
+  const catalogItems = await forEachCatalogPage(d1, siteId, (rows) => {
+    for (const r of rows) {
+      content.push(r.id, r.categories, r.tags);
+      categoriesOf.set(r.id, r.categories);
+      for (const c of r.categories) categoryCount.set(c, (categoryCount.get(c) ?? 0) + 1);
+    }
+  });
+  const topCategories = [...categoryCount].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c]) => c);
+
+  // Segments: behaviour summaries in pages; the sample trains k-means, everyone is then assigned.
+  const ids: string[] = [];
+  const summaries: BehaviourSummary[] = [];
+  await forEachProfileIdPage(d1, siteId, PROFILE_PAGE, async (page) => {
+    if (summaries.length >= MAX_SEGMENT_SAMPLE) return;
+    for (const s of await profileSummaries(d1, siteId, page)) {
+      ids.push(s.profileId);
+      summaries.push(s);
+    }
+  });
+  const seg = trainSegments(summaries, topCategories, now);
+  const segmentOf = new Map<string, number>();
+  if (seg) ids.forEach((id, i) => segmentOf.set(id, seg.assign[i]!));
+  log("segments", { siteId, profiles: summaries.length, k: seg?.model.k ?? 0, silhouette: seg?.model.silhouette ?? null });
+
+  const cf = new ItemCfTrainer();
+  const segCounts: Map<string, number>[] = Array.from({ length: seg?.model.k ?? 0 }, () => new Map());
+  const historyRows = await forEachHistoryPage(d1, siteId, (rows) => {
+    for (const r of rows) {
+      cf.push(r.profileId, r.itemId, r.ts, r.type);
+      const s = segmentOf.get(r.profileId);
+      if (s !== undefined) {
+        const w = cf.config.eventWeights[r.type] ?? 1;
+        segCounts[s]!.set(r.itemId, (segCounts[s]!.get(r.itemId) ?? 0) + w);
+      }
+    }
+  });
+  const cfLists = cf.build();
+  const contentLists = content.build();
+  const artifact = encodeShards(packPersonal(cfLists, contentLists));
+
+  const segmentPopular = segCounts.map((m) => {
+    const list = [...m].sort((a, b) => b[1] - a[1]).slice(0, SEGMENT_POPULAR);
+    const max = list[0]?.[1] ?? 1;
+    return list.map(([itemId, score]) => ({ itemId, score: score / max }));
+  });
+  const trendingByCategory: Record<string, Neighbour[]> = {};
+  for (const t of trending) {
+    for (const c of categoriesOf.get(t.itemId) ?? []) {
+      const list = (trendingByCategory[c] ??= []);
+      if (list.length < CATEGORY_TRENDING) list.push(t);
+    }
+  }
+  const metrics = {
+    catalogItems,
+    historyRows,
+    cfItems: cfLists.items.length,
+    contentItems: contentLists.items.length,
+    segments: seg?.model.k ?? 0,
+    personalBytes: artifact.meta.totalBytes,
+  };
+  log("personalization built", { siteId, ...metrics });
+  return { artifact, data: { segments: seg?.model ?? null, segmentPopular, trendingByCategory }, metrics };
+}
