@@ -98,18 +98,21 @@ describe("embed snippet in Chromium", () => {
     expect(firstList.length).toBeGreaterThan(0);
     expect(firstList).not.toContain("tents-005");
     const target = firstList[0]!;
+    // First click without navigating (the page stays, so the request is observed reliably) ...
+    await page.evaluate(() => document.addEventListener("click", (e) => e.preventDefault(), { once: true }));
+    await page.click(`#slot-next [data-edgerec-item="${target}"] a`);
+    await until(async () => sent.some((e) => e.type === "click"), (v) => v);
+    const click = sent.find((e) => e.type === "click");
+    expect(click).toMatchObject({ itemId: target, context: { recommendationId: recId, slot: "product" } });
+    // ... then a real click that navigates: the event survives the page change (keepalive fetch or beacon).
     await page.click(`#slot-next [data-edgerec-item="${target}"] a`);
     await page.waitForURL(`**/demo/p/${target}`);
     await page.waitForSelector("#slot-next .edgerec-item");
-    const { anonymousId: who } = await ids(page);
-    await until(() => api<Profile>(`/v1/users/${who}`), (r) => r.body.counts?.click === 1);
-    const click = sent.find((e) => e.type === "click");
-    expect(click).toMatchObject({ itemId: target, context: { recommendationId: recId, slot: "product" } });
     const secondList = await page.$$eval("#slot-next .edgerec-item", (els) => els.map((e) => (e as HTMLElement).dataset.edgerecItem));
     expect(secondList).not.toEqual(firstList);
     const { anonymousId } = await ids(page);
-    const profile = await until(() => api<Profile>(`/v1/users/${anonymousId}`), (r) => r.body.counts?.click === 1);
-    expect(profile.body.counts.click).toBe(1);
+    const profile = await until(() => api<Profile>(`/v1/users/${anonymousId}`), (r) => r.body.counts?.click === 2);
+    expect(profile.body.counts.click).toBe(2);
     // A couple more clicks for the screenshot the closing note describes.
     for (let i = 0; i < 2; i++) {
       await page.click("#slot-next .edgerec-item a");
