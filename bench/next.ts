@@ -9,7 +9,15 @@ import { demoCatalog } from "../scripts/demo/generator";
 
 const SESSIONS = 200;
 
-export async function benchNext(opts: { connections: number; duration: number; path: "next" | "recommendations" }): Promise<Record<string, number | string>> {
+/**
+ * `next`: GET /v1/sessions/:id/next. `recommendations`: the slot endpoint for a session without a visitor id.
+ * `personal-warm`: with an anonymous id, the same 200 visitors and states again and again (KV cache hits).
+ * `personal-cold`: with an anonymous id and a new slot name every request, so every request misses the cache and
+ * reads the visitor's history and summary from D1 and blends from scratch.
+ */
+export type NextMode = "next" | "recommendations" | "personal-warm" | "personal-cold";
+
+export async function benchNext(opts: { connections: number; duration: number; path: NextMode }): Promise<Record<string, number | string>> {
   const { url, mf } = await startWorker();
   try {
     await seed({ baseUrl: url, adminToken: BENCH_ADMIN_TOKEN, visitors: 300, train: false, log: () => {} });
@@ -31,8 +39,13 @@ export async function benchNext(opts: { connections: number; duration: number; p
       const res = await fetch(`${url}/v1/events?key=${DEMO_WRITE_KEY}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ events: events.slice(i, i + 500) }) });
       if (!res.ok) throw new Error(`events: ${res.status}`);
     }
-    const target = (s: number) =>
-      opts.path === "next" ? `/v1/sessions/bench-s${s}/next?k=10&key=${DEMO_WRITE_KEY}` : `/v1/recommendations?sessionId=bench-s${s}&k=10&key=${DEMO_WRITE_KEY}`;
+    let cold = 0;
+    const target = (s: number) => {
+      if (opts.path === "next") return `/v1/sessions/bench-s${s}/next?k=10&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "recommendations") return `/v1/recommendations?sessionId=bench-s${s}&k=10&key=${DEMO_WRITE_KEY}`;
+      const slot = opts.path === "personal-cold" ? `c${cold++}` : "home";
+      return `/v1/recommendations?anonymousId=bench-${s}&sessionId=bench-s${s}&slot=${slot}&k=10&key=${DEMO_WRITE_KEY}`;
+    };
     // Warm-up: first reads fill the isolate caches (manifest, shards, catalog details).
     for (let s = 0; s < SESSIONS; s++) await (await fetch(`${url}${target(s)}`)).arrayBuffer();
 

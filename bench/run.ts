@@ -19,6 +19,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
   next: () => benchNext({ connections, duration, path: "next" }),
   recommendations: () => benchNext({ connections, duration, path: "recommendations" }),
+  "personal-warm": () => benchNext({ connections, duration, path: "personal-warm" }),
+  "personal-cold": () => benchNext({ connections, duration, path: "personal-cold" }),
   // Training runs per dataset in child processes (clean peak-memory figures); it prints its own table.
   train: async () => {
     const r = spawnSync("tsx", ["bench/train.ts"], { stdio: "inherit" });
