@@ -10,7 +10,7 @@ const STYLE = `body{font-family:system-ui,sans-serif;margin:0;color:#222}header{
 header a{color:#fff;text-decoration:none;font-weight:600}main{padding:16px 24px}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px}
 .card,.edgerec-item{list-style:none;border:1px solid #ddd;border-radius:8px;padding:8px;background:#fff}.card a,.edgerec-link{color:inherit;text-decoration:none;display:block}
 .card img,.edgerec-image{width:100%;border-radius:6px}.edgerec-list{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:10px;padding:0}
-.edgerec-title{display:block;font-size:14px;margin-top:4px}section{margin:18px 0}h2{font-size:18px}.product{display:flex;gap:24px;align-items:flex-start}
+.edgerec-title{display:block;font-size:14px;margin-top:4px}.edgerec-reason{display:block;font-size:12px;color:#666;margin-top:2px}section{margin:18px 0}h2{font-size:18px}.product{display:flex;gap:24px;align-items:flex-start}
 .product img{width:240px;border-radius:8px}.price{font-size:20px;font-weight:600}`;
 
 function layout(title: string, body: string, sdkTag: string, head = ""): string {

@@ -14,56 +14,97 @@ export type ContentConfig = {
 
 export const DEFAULT_CONTENT_CONFIG: ContentConfig = { k: 30, maxPostings: 5000, categoryBoost: 1.5 };
 
+/**
+ * Streaming trainer: `push` every catalog item once (with or without interactions), then `build` per-item top-k
+ * lists. Tokens are interned and the item-token matrix lives in typed arrays (CSR), because the inner loop runs
+ * ~items x postings times and Map lookups there cost seconds on a 10k-item catalog.
+ */
 export class ContentTrainer {
   readonly config: ContentConfig;
   private readonly items: string[] = [];
-  private readonly tokens: string[][] = [];
+  private readonly tokenIndex = new Map<string, number>();
+  private readonly tokenIsCategory: boolean[] = [];
+  private tokStart: number[] = [0];
+  private tokIds: number[] = [];
 
   constructor(config: Partial<ContentConfig> = {}) {
     this.config = { ...DEFAULT_CONTENT_CONFIG, ...config };
   }
 
+  /** One catalog item; duplicate labels count once. */
   push(itemId: string, categories: readonly string[], tags: readonly string[]): void {
     this.items.push(itemId);
-    this.tokens.push([...new Set([...categories.map((c) => `c:${c}`), ...tags.map((t) => `t:${t}`)])]);
+    const seen = new Set<number>();
+    const add = (token: string, isCategory: boolean) => {
+      let t = this.tokenIndex.get(token);
+      if (t === undefined) {
+        t = this.tokenIsCategory.length;
+        this.tokenIndex.set(token, t);
+        this.tokenIsCategory.push(isCategory);
+      }
+      if (!seen.has(t)) {
+        seen.add(t);
+        this.tokIds.push(t);
+      }
+    };
+    for (const c of categories) add(`c:${c}`, true);
+    for (const t of tags) add(`t:${t}`, false);
+    this.tokStart.push(this.tokIds.length);
   }
 
   build(): ItemLists {
     const n = this.items.length;
-    const df = new Map<string, number>();
-    for (const toks of this.tokens) for (const t of toks) df.set(t, (df.get(t) ?? 0) + 1);
-    const postings = new Map<string, number[]>();
-    const vectors = this.tokens.map((toks, i) => {
-      const v = new Map<string, number>();
+    const nTok = this.tokenIsCategory.length;
+    const start = Uint32Array.from(this.tokStart);
+    const tok = Uint32Array.from(this.tokIds);
+    const df = new Uint32Array(nTok);
+    for (let e = 0; e < tok.length; e++) df[tok[e]!]!++;
+    // Unit-length TF-IDF rows (binary tf): weight per (item, token) entry.
+    const w = new Float64Array(tok.length);
+    for (let i = 0; i < n; i++) {
       let norm = 0;
-      for (const t of toks) {
-        const w = Math.log(1 + n / df.get(t)!) * (t.startsWith("c:") ? this.config.categoryBoost : 1);
-        v.set(t, w);
-        norm += w * w;
-        const p = postings.get(t);
-        if (!p) postings.set(t, [i]);
-        else if (p.length < this.config.maxPostings) p.push(i);
+      for (let e = start[i]!; e < start[i + 1]!; e++) {
+        const t = tok[e]!;
+        w[e] = Math.log(1 + n / df[t]!) * (this.tokenIsCategory[t] ? this.config.categoryBoost : 1);
+        norm += w[e]! * w[e]!;
       }
       norm = Math.sqrt(norm) || 1;
-      for (const [t, w] of v) v.set(t, w / norm);
-      return v;
-    });
+      for (let e = start[i]!; e < start[i + 1]!; e++) w[e]! /= norm;
+    }
+    // Postings per token (the first maxPostings items in push order), with the item's weight for that token.
+    const pStart = new Uint32Array(nTok + 1);
+    for (let t = 0; t < nTok; t++) pStart[t + 1] = pStart[t]! + Math.min(df[t]!, this.config.maxPostings);
+    const pItem = new Uint32Array(pStart[nTok]!);
+    const pW = new Float64Array(pStart[nTok]!);
+    const fill = pStart.slice(0, nTok);
+    for (let i = 0; i < n; i++) {
+      for (let e = start[i]!; e < start[i + 1]!; e++) {
+        const t = tok[e]!;
+        if (fill[t]! >= pStart[t + 1]!) continue;
+        pItem[fill[t]!] = i;
+        pW[fill[t]!++] = w[e]!;
+      }
+    }
     const scores = new Float64Array(n);
-    const touched: number[] = [];
-    const lists = vectors.map((v, i) => {
-      for (const [t, w] of v) {
-        for (const j of postings.get(t) ?? []) {
+    const touched = new Uint32Array(n);
+    const cand = new Float64Array(n);
+    const lists = new Array<ItemLists["lists"][number]>(n);
+    for (let i = 0; i < n; i++) {
+      let nt = 0;
+      for (let e = start[i]!; e < start[i + 1]!; e++) {
+        const t = tok[e]!;
+        const wi = w[e]!;
+        for (let p = pStart[t]!; p < pStart[t + 1]!; p++) {
+          const j = pItem[p]!;
           if (j === i) continue;
-          if (scores[j] === 0) touched.push(j);
-          scores[j] += w * (vectors[j]!.get(t) ?? 0);
+          if (scores[j] === 0) touched[nt++] = j; // every weight is > 0, so 0 means "not touched yet"
+          scores[j]! += wi * pW[p]!;
         }
       }
-      const cand = Float64Array.from(touched, (j) => scores[j]!);
-      const best = topKIndices(cand, this.config.k).map((e) => ({ itemId: this.items[touched[e]!]!, score: cand[e]! }));
-      for (const j of touched) scores[j] = 0;
-      touched.length = 0;
-      return best;
-    });
+      for (let c = 0; c < nt; c++) cand[c] = scores[touched[c]!]!;
+      lists[i] = topKIndices(cand, this.config.k, nt).map((c) => ({ itemId: this.items[touched[c]!]!, score: cand[c]! }));
+      for (let c = 0; c < nt; c++) scores[touched[c]!] = 0;
+    }
     return { items: this.items.slice(), lists };
   }
 }

@@ -1,20 +1,41 @@
 // Short, human-readable reasons for recommended items. Pure.
 import type { Reason } from "./types";
 
-/** Reasons of the personalized blend, beyond the session model's. */
-export type BlendReason = Reason | { kind: "because" | "similar"; itemId: string } | { kind: "segment" } | { kind: "trending_in_category"; category: string };
+/**
+ * Reasons of the personalized blend, beyond the session model's. Item-CF: `bought_with` (the visitor bought or
+ * carted the item it came from), `because_you_viewed` (viewed, clicked, liked), `because` (type unknown). Content:
+ * `similar`. Segment favourites: `segment`. Trending: `trending` (session model's) and `trending_in_category`.
+ */
+export type BlendReason =
+  | Reason
+  | { kind: "because" | "similar" | "bought_with" | "because_you_viewed"; itemId: string }
+  | { kind: "segment"; segment?: string }
+  | { kind: "trending_in_category"; category: string };
 
 export type ReasonView = { kind: BlendReason["kind"]; itemId?: string; text: string };
+
+/** Interaction types after which an item-CF neighbour reads as "bought with" rather than "because you viewed". */
+const BUYING = new Set(["purchase", "add_to_cart"]);
+
+/** The reason for an item-CF candidate, from the history item it came from and that item's interaction type. */
+export function historyReason(from: string, fromType?: string): BlendReason {
+  if (fromType === undefined) return { kind: "because", itemId: from };
+  return { kind: BUYING.has(fromType) ? "bought_with" : "because_you_viewed", itemId: from };
+}
 
 /** `label` turns an item id into what a visitor would recognise (its catalog title, or the id). */
 export function explain(reason: BlendReason, label: (itemId: string) => string): ReasonView {
   switch (reason.kind) {
     case "because":
       return { kind: "because", itemId: reason.itemId, text: `because you liked ${label(reason.itemId)}` };
+    case "bought_with":
+      return { kind: "bought_with", itemId: reason.itemId, text: `often bought with ${label(reason.itemId)}` };
+    case "because_you_viewed":
+      return { kind: "because_you_viewed", itemId: reason.itemId, text: `because you viewed ${label(reason.itemId)}` };
     case "similar":
       return { kind: "similar", itemId: reason.itemId, text: `similar to ${label(reason.itemId)}` };
     case "segment":
-      return { kind: "segment", text: "popular with shoppers like you" };
+      return { kind: "segment", text: reason.segment ? `popular with shoppers like you (${reason.segment})` : "popular with shoppers like you" };
     case "trending_in_category":
       return { kind: "trending_in_category", text: `trending in ${reason.category}` };
     case "after":

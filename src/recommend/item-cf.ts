@@ -6,16 +6,20 @@ import { groupRows, PairTable } from "./pair-table";
 import { topKIndices } from "./top-k";
 import type { Neighbour } from "./types";
 
-/** How much one interaction says about taste: a purchase more than a view. Configuration, not learned. */
+/**
+ * How much one interaction says about taste: purchase > add to cart > like/share > click > view. Configuration,
+ * not learned (sites override it); unknown types weigh 1, like a view.
+ */
 export const DEFAULT_EVENT_WEIGHTS: Readonly<Record<string, number>> = {
   view: 1,
-  click: 1,
+  click: 1.5,
   like: 2,
   share: 2,
   add_to_cart: 3,
   purchase: 5,
 };
 
+/** Item-CF training parameters (defaults in `DEFAULT_ITEM_CF_CONFIG`). */
 export type ItemCfConfig = {
   eventWeights: Readonly<Record<string, number>>;
   /** Only a user's most recent items pair up (bounds the O(n^2) per user, and old taste matters less). */
@@ -36,9 +40,13 @@ export const DEFAULT_ITEM_CF_CONFIG: ItemCfConfig = {
   k: 50,
 };
 
-/** Per-item neighbour lists (index-aligned with `items`). */
+/** Per-item neighbour lists (index-aligned with `items`), best first; the shape the artifact packs. */
 export type ItemLists = { items: string[]; lists: Neighbour[][] };
 
+/**
+ * Streaming item-to-item CF trainer: `push` interactions grouped by user, then `build` per-item top-k lists.
+ * Pair sums live in a typed-array hash table; an item's total weight in a Float64Array.
+ */
 export class ItemCfTrainer {
   readonly config: ItemCfConfig;
   private readonly vocab = new ItemVocab();
@@ -95,22 +103,32 @@ export class ItemCfTrainer {
     const rows = groupRows((fn) => this.pairs.forEach(fn), nItems, true);
     const { alpha, k } = this.config;
     const lists: Neighbour[][] = [];
-    const scores = new Float64Array(256);
+    let scores = new Float64Array(256);
+    // W^alpha for the source item and W^(1-alpha) for the target, once per item rather than once per pair.
+    const powA = new Float64Array(nItems);
+    const powB = new Float64Array(nItems);
+    for (let i = 0; i < nItems; i++) {
+      powA[i] = Math.pow(this.weight[i]!, alpha);
+      powB[i] = Math.pow(this.weight[i]!, 1 - alpha);
+    }
     for (let a = 0; a < nItems; a++) {
       const from = rows.rowStart[a]!;
       const to = rows.rowStart[a + 1]!;
       const n = to - from;
-      const s = n <= scores.length ? scores : new Float64Array(n);
-      const wa = Math.pow(this.weight[a]!, alpha);
-      for (let e = 0; e < n; e++) s[e] = rows.vals[from + e]! / (wa * Math.pow(this.weight[rows.cols[from + e]!]!, 1 - alpha));
+      if (n > scores.length) scores = new Float64Array(Math.max(n, scores.length * 2));
+      const s = scores;
+      const wa = powA[a]!;
+      for (let e = 0; e < n; e++) s[e] = rows.vals[from + e]! / (wa * powB[rows.cols[from + e]!]!);
       lists.push(topKIndices(s, k, n).map((e) => ({ itemId: this.vocab.id(rows.cols[from + e]!), score: s[e]! })));
     }
     return { items: this.vocab.list().slice(), lists };
   }
 }
 
+/** One item of a visitor's history: its strongest interaction type (or an explicit weight) and latest time (ms). */
 export type HistoryEntry = { itemId: string; ts: number; type?: string; weight?: number };
-export type CandidateScore = { itemId: string; score: number; from: string };
+/** A scored candidate and the history item (and that item's interaction type) that contributed most. */
+export type CandidateScore = { itemId: string; score: number; from: string; fromType?: string };
 
 /**
  * Scores items for one visitor's history: each history item spreads its neighbours' similarities, weighted by the
@@ -123,7 +141,7 @@ export function scoreHistory(
 ): CandidateScore[] {
   const halfLife = opts.halfLifeMs ?? 30 * 86_400_000;
   const weights = opts.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
-  const acc = new Map<string, { score: number; best: number; from: string }>();
+  const acc = new Map<string, { score: number; best: number; from: string; fromType: string | undefined }>();
   for (const h of history) {
     const l = lists(h.itemId);
     if (!l) continue;
@@ -131,17 +149,18 @@ export function scoreHistory(
     for (const n of l) {
       const v = n.score * w;
       const a = acc.get(n.itemId);
-      if (!a) acc.set(n.itemId, { score: v, best: v, from: h.itemId });
+      if (!a) acc.set(n.itemId, { score: v, best: v, from: h.itemId, fromType: h.type });
       else {
         a.score += v;
         if (v > a.best) {
           a.best = v;
           a.from = h.itemId;
+          a.fromType = h.type;
         }
       }
     }
   }
-  const out = [...acc].map(([itemId, a]) => ({ itemId, score: a.score, from: a.from }));
+  const out = [...acc].map(([itemId, a]): CandidateScore => (a.fromType === undefined ? { itemId, score: a.score, from: a.from } : { itemId, score: a.score, from: a.from, fromType: a.fromType }));
   out.sort((x, y) => y.score - x.score || (x.itemId < y.itemId ? -1 : 1));
   return opts.k === undefined ? out : out.slice(0, opts.k);
 }

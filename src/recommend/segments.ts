@@ -1,6 +1,10 @@
 // Visitor segments: k-means++ over standardised behavioural features, k chosen by silhouette (Davies-Bouldin
 // reported too), each segment described in words. The model is plain JSON (stored in KV); assignment at request
-// time is a nearest-centroid lookup.
+// time is a nearest-centroid lookup. Per-segment favourites come from a typed-array (segment, item) accumulator.
+import { ItemVocab } from "./item-vocab";
+import { groupRows, PairTable } from "./pair-table";
+import { topKIndices } from "./top-k";
+import type { Neighbour } from "./types";
 
 /** A visitor's behaviour summary (what the Worker reads from D1; storage/personal-repo.ts ProfileSummary). */
 export type BehaviourSummary = {
@@ -13,6 +17,7 @@ export type BehaviourSummary = {
   hourCounts: readonly number[];
 };
 
+/** A trained segmentation: plain JSON, stored with the model version and read at request time. */
 export type SegmentModel = {
   k: number;
   featureNames: string[];
@@ -35,6 +40,7 @@ const DAYPARTS = ["night", "morning", "afternoon", "evening"];
 const TYPES = ["view", "add_to_cart", "purchase", "like"];
 const DAY = 86_400_000;
 
+/** Names of the feature vector's columns, in order (categories are the model's share-feature categories). */
 export function featureNames(categories: readonly string[]): string[] {
   return [
     "recency",
@@ -188,20 +194,36 @@ export function standardise(rows: readonly number[][]): { mean: number[]; std: n
   return { mean, std, z: rows.map((r) => r.map((v, j) => (v - mean[j]!) / std[j]!)) };
 }
 
-/** The features that set a centroid apart (|z| > 0.5), in words: "high purchase share, mostly mobile …". */
-export function describeCentroid(centroid: readonly number[], names: readonly string[]): string {
+/**
+ * The features that set a centroid apart (|z| > 0.5, strongest first), in words: "high mobile share (0.92 vs 0.41),
+ * low recency (…)". With `mean`/`std` each feature also shows the segment's raw value against the overall mean.
+ */
+export function describeCentroid(centroid: readonly number[], names: readonly string[], mean?: readonly number[], std?: readonly number[]): string {
   const notable = centroid
-    .map((z, j) => ({ z, name: names[j]! }))
+    .map((z, j) => ({ z, j, name: names[j]! }))
     .filter((f) => Math.abs(f.z) > 0.5)
     .sort((a, b) => Math.abs(b.z) - Math.abs(a.z))
     .slice(0, 4)
-    .map((f) => `${f.z > 0 ? "high" : "low"} ${f.name}`);
+    .map((f) => {
+      const words = `${f.z > 0 ? "high" : "low"} ${f.name}`;
+      if (!mean || !std) return words;
+      const raw = mean[f.j]! + f.z * std[f.j]!;
+      return `${words} (${fmt(raw)} vs ${fmt(mean[f.j]!)})`;
+    });
   return notable.length ? notable.join(", ") : "average on every feature";
 }
 
+function fmt(x: number): string {
+  return Math.abs(x) >= 10 ? x.toFixed(0) : x.toFixed(2);
+}
+
+/** k range for the silhouette search, the k-means++ seed, and the silhouette sample size. */
 export type TrainSegmentsOptions = { kMin?: number; kMax?: number; seed?: number; silhouetteSample?: number };
 
-/** Chooses k by silhouette over [kMin, kMax] and returns the model plus each row's segment. */
+/**
+ * Chooses k by silhouette over [kMin, kMax] (default 2..6) and returns the model plus each row's segment, or null
+ * with fewer than 4 summaries. Deterministic for a given seed.
+ */
 export function trainSegments(
   summaries: readonly BehaviourSummary[],
   categories: readonly string[],
@@ -236,7 +258,7 @@ export function trainSegments(
       std,
       centroids: best.centroids,
       sizes,
-      descriptions: best.centroids.map((c) => describeCentroid(c, names)),
+      descriptions: best.centroids.map((c) => describeCentroid(c, names, mean, std)),
       silhouette: round(best.sil),
       daviesBouldin: round(best.db),
       tried,
@@ -253,4 +275,33 @@ export function assignSegment(s: BehaviourSummary, model: SegmentModel, now: num
 
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
+}
+
+/**
+ * Each segment's favourites: push (segment, item, weight) for every interaction of a segment member, then `topK`.
+ * Sums live in a (segment, item) hash table, so memory follows the distinct pairs, not segments x catalog.
+ */
+export class SegmentPopularity {
+  private readonly vocab = new ItemVocab();
+  private readonly sums = new PairTable(4096);
+
+  constructor(readonly segments: number) {}
+
+  push(segment: number, itemId: string, weight = 1): void {
+    if (!(segment >= 0 && segment < this.segments) || !(weight > 0)) return;
+    this.sums.add(segment, this.vocab.intern(itemId), weight);
+  }
+
+  /** Up to k items per segment, best first, scores scaled so each segment's first item is 1. */
+  topK(k: number): Neighbour[][] {
+    const rows = groupRows((fn) => this.sums.forEach(fn), this.segments, false);
+    return Array.from({ length: this.segments }, (_, s) => {
+      const from = rows.rowStart[s]!;
+      const n = rows.rowStart[s + 1]! - from;
+      const vals = rows.vals.subarray(from, from + n);
+      const best = topKIndices(vals, k, n);
+      const max = best.length ? vals[best[0]!]! : 1;
+      return best.map((e) => ({ itemId: this.vocab.id(rows.cols[from + e]!), score: vals[e]! / max }));
+    });
+  }
 }

@@ -3,10 +3,14 @@
 import { browserSignals, type ConsentChoice } from "./consent";
 import { fetchRecommendations, renderSlot, type RecommendOptions } from "./slots";
 import { Tracker, type TrackInput } from "./tracker";
-import type { ClientEvent } from "./types";
+import type { ClientEvent, RecList } from "./types";
 
 type Command = [string, ...unknown[]];
-type Api = { push: (cmd: Command) => void; recommend: (o: RecommendOptions) => Promise<unknown>; flush: () => Promise<void> };
+/**
+ * window.edgerec once loaded. `recommend` resolves to the whole list, not only its items: a site that renders
+ * itself needs `recommendationId` and `slot` to attribute clicks (push(["track","click",{itemId,recommendationId,slot}])).
+ */
+type Api = { push: (cmd: Command) => void; recommend: (o: RecommendOptions) => Promise<RecList>; flush: () => Promise<void> };
 type Win = Window & { edgerec?: Command[] | Api; doNotTrack?: string };
 
 const w = window as Win;
@@ -40,9 +44,10 @@ if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
   if (!pending.some((c) => c[0] === "page" || (c[0] === "track" && c[1] === "view")) && script.dataset.autoPage !== "false") t.track("view");
   for (const cmd of pending) if (cmd[0] !== "consent") run(cmd);
 
-  addEventListener("pagehide", () => t.flushOnHide());
+  // pagehide is the page going away; a hidden tab may live on (or be killed silently on mobile without pagehide).
+  addEventListener("pagehide", () => t.beacon(true));
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") t.flushOnHide();
+    if (document.visibilityState === "hidden") t.beacon();
   });
 
   const fillSlots = async (): Promise<void> => {

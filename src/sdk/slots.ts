@@ -29,41 +29,44 @@ function fill(root: ParentNode, item: RecItem): void {
   }
 }
 
-/** Default markup: <ul class="edgerec-list"><li class="edgerec-item"><a class="edgerec-link">img + title</a></li></ul>. */
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * Default markup, unstyled (classes only): <ul class="edgerec-list"><li class="edgerec-item"><a class="edgerec-link">
+ * <img class="edgerec-image" alt=""><span class="edgerec-title"/><span class="edgerec-reason"/></a></li></ul>.
+ * The image is decorative (alt="") because the title in the same link already names it for screen readers.
+ */
 function defaultItem(item: RecItem): HTMLElement {
-  const li = document.createElement("li");
-  li.className = "edgerec-item";
-  const a = document.createElement("a");
-  a.className = "edgerec-link";
+  const li = el("li", "edgerec-item");
+  const a = el("a", "edgerec-link");
   a.href = item.url ?? "#";
   if (item.image) {
-    const img = document.createElement("img");
-    img.className = "edgerec-image";
+    const img = el("img", "edgerec-image");
     img.src = item.image;
     img.alt = "";
     img.loading = "lazy";
     a.append(img);
   }
-  const title = document.createElement("span");
-  title.className = "edgerec-title";
-  title.textContent = item.title ?? item.id;
-  a.append(title);
+  a.append(el("span", "edgerec-title", item.title ?? item.id), el("span", "edgerec-reason", item.reason.text));
   li.append(a);
   return li;
 }
 
-export function renderSlot(el: HTMLElement, list: RecList, t: Tracker): void {
-  const template = el.querySelector("template");
-  const ul = document.createElement("ul");
-  ul.className = "edgerec-list";
-  ul.setAttribute("aria-label", el.dataset.label ?? "Recommended for you");
+export function renderSlot(host: HTMLElement, list: RecList, t: Tracker): void {
+  const template = host.querySelector("template");
+  const ul = el("ul", "edgerec-list");
+  ul.setAttribute("aria-label", host.dataset.label ?? "Recommended for you");
   for (const item of list.items) {
     let node: HTMLElement;
     if (template) {
       const frag = template.content.cloneNode(true) as DocumentFragment;
       fill(frag, item);
-      node = document.createElement("li");
-      node.className = "edgerec-item";
+      node = el("li", "edgerec-item");
       node.append(frag);
     } else {
       node = defaultItem(item);
@@ -71,18 +74,17 @@ export function renderSlot(el: HTMLElement, list: RecList, t: Tracker): void {
     node.dataset.edgerecItem = item.id;
     ul.append(node);
   }
-  for (const old of el.querySelectorAll(".edgerec-list")) old.remove();
-  el.append(ul);
-  el.dataset.edgerecRecommendation = list.recommendationId;
+  for (const old of host.querySelectorAll(".edgerec-list")) old.remove();
+  host.append(ul);
+  host.dataset.edgerecRecommendation = list.recommendationId;
   const slot = list.slot;
   const recommendationId = list.recommendationId;
   ul.addEventListener("click", (ev) => {
     const li = (ev.target as Element).closest<HTMLElement>("[data-edgerec-item]");
     if (!li) return;
     t.track("click", { itemId: li.dataset.edgerecItem, recommendationId, slot });
-    // Send now with a keepalive fetch (it outlives the navigation the click starts); the page-hide beacon would
-    // only carry it again, which the server's dedup absorbs.
-    void t.flush();
+    // The click usually starts a navigation: hand it to the browser as a beacon now, before the page unloads.
+    t.beacon();
   });
   if (typeof IntersectionObserver === "function") {
     const io = new IntersectionObserver((entries) => {

@@ -2,7 +2,7 @@
 // allowed, so nothing is written to the visitor's browser before consent.
 
 export class Store {
-  private memory = new Map<string, string>();
+  #memory = new Map<string, string>();
   persistent = false;
 
   get(key: string): string | null {
@@ -13,11 +13,11 @@ export class Store {
         // fall through to memory
       }
     }
-    return this.memory.get(key) ?? null;
+    return this.#memory.get(key) ?? null;
   }
 
   set(key: string, value: string): void {
-    this.memory.set(key, value);
+    this.#memory.set(key, value);
     if (!this.persistent) return;
     try {
       localStorage.setItem(key, value);
@@ -29,7 +29,20 @@ export class Store {
   /** Moves what was held in memory to localStorage (called once consent allows storing). */
   persist(): void {
     this.persistent = true;
-    for (const [k, v] of this.memory) this.set(k, v);
+    for (const [k, v] of this.#memory) this.set(k, v);
+  }
+
+  /** Forgets these keys in memory and in localStorage, and stores nothing from now on (a declined consent). */
+  clear(keys: readonly string[]): void {
+    this.persistent = false;
+    for (const k of keys) {
+      this.#memory.delete(k);
+      try {
+        localStorage.removeItem(k);
+      } catch {
+        // storage disabled: nothing was kept there
+      }
+    }
   }
 
   json<T>(key: string, fallback: T): T {

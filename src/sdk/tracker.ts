@@ -1,5 +1,5 @@
 // The tracking core: builds events, keeps unsent ones in a first-party queue that survives reloads, sends them in
-// batches (keepalive fetch, or a beacon when the page is hidden) and retries failures with jittered backoff.
+// batches (keepalive fetch, or a beacon when the page goes away) and retries failures with jittered backoff.
 import { backoffMs, splitBatches } from "./batch";
 import { personalizationAllowed, trackingAllowed, type ConsentChoice, type PrivacySignals } from "./consent";
 import { uuid } from "./ids";
@@ -15,12 +15,15 @@ export type TrackInput = { itemId?: string; properties?: Record<string, string |
 
 export class Tracker {
   readonly store = new Store();
-  private signals: PrivacySignals;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private attempt = 0;
-  private sending = false;
+  #signals: PrivacySignals;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  /** After a failed send, no scheduled send before this time (new events must not cut the backoff short). */
+  #retryAt = 0;
+  /** Ids in a request that has not answered yet: this page never puts an event on the wire twice. */
+  #inflight = new Set<string>();
   /** Events tracked while consent is still pending (require-consent sites): kept in memory only. */
-  private held: ClientEvent[] = [];
+  #held: ClientEvent[] = [];
 
   constructor(
     private readonly endpoint: string,
@@ -34,16 +37,21 @@ export class Tracker {
     } catch {
       choice = null;
     }
-    this.signals = { ...signals, choice };
-    this.store.persistent = trackingAllowed(this.signals);
+    this.#signals = { ...signals, choice };
+    this.store.persistent = trackingAllowed(this.#signals);
   }
 
   get allowed(): boolean {
-    return trackingAllowed(this.signals);
+    return trackingAllowed(this.#signals);
   }
 
   get personalized(): boolean {
-    return personalizationAllowed(this.signals);
+    return personalizationAllowed(this.#signals);
+  }
+
+  /** A require-consent site before the visitor chose: events wait in memory for the answer. */
+  get #pending(): boolean {
+    return this.#signals.requireConsent && !this.#signals.choice;
   }
 
   get anonymousId(): string {
@@ -63,124 +71,138 @@ export class Tracker {
   }
 
   track(type: ClientEvent["type"], input: TrackInput = {}): void {
-    const pending = this.signals.requireConsent && !this.signals.choice;
-    if (!this.allowed && !pending) return;
-    const now = Date.now();
+    if (!this.allowed && !this.#pending) return;
+    const ua = navigator.userAgent;
     const ctx: NonNullable<ClientEvent["context"]> = {
       url: location.href.slice(0, 2048),
       title: document.title.slice(0, 2048),
-      device: /iPad|Tablet/i.test(navigator.userAgent) ? "tablet" : /Mobi/i.test(navigator.userAgent) ? "mobile" : "desktop",
+      device: /iPad|Tablet/i.test(ua) ? "tablet" : /Mobi/i.test(ua) ? "mobile" : "desktop",
       screen: { width: screen.width, height: screen.height },
       locale: navigator.language.slice(0, 35),
     };
     if (document.referrer) ctx.referrer = document.referrer.slice(0, 2048);
     if (input.recommendationId) ctx.recommendationId = input.recommendationId;
     if (input.slot) ctx.slot = input.slot;
-    const e: ClientEvent = { id: uuid(), type, anonymousId: "", sessionId: "", ts: now, context: ctx };
+    const e: ClientEvent = { id: uuid(), type, anonymousId: "", sessionId: "", ts: Date.now(), context: ctx };
     if (input.itemId) e.itemId = input.itemId;
     if (input.properties) e.properties = input.properties;
-    if (pending) {
-      this.held.push(e);
-      return;
-    }
-    this.enqueue([e]);
+    if (this.#pending) this.#held.push(e);
+    else this.#enqueue([e]);
   }
 
   identify(userId: string): void {
-    if (!this.allowed) return;
+    if (!this.allowed && !this.#pending) return;
     this.store.set(K.user, userId);
     this.track("identify");
   }
 
   /** Records a choice: stored locally, sent to the Worker, and applied to held and queued events. */
   consent(choice: ConsentChoice): void {
+    // Only an id this browser already stored can be known to the Worker; a decline never mints a new one.
     const known = this.store.get(K.anon);
-    this.signals.choice = choice;
+    this.#signals.choice = choice;
     if (choice.analytics) {
       this.store.persist();
-      this.store.set(K.consent, JSON.stringify(choice));
-      const held = this.held;
-      this.held = [];
-      this.enqueue(held);
+      const held = this.#held;
+      this.#held = [];
+      this.#enqueue(held);
     } else {
-      // Declined: forget queued events; tell the Worker only if it already knows this visitor. The choice itself
-      // is remembered so the next page does not track before the banner runs again.
-      this.held = [];
-      this.store.set(K.queue, "[]");
-      this.store.persistent = false;
-      try {
-        localStorage.setItem(K.consent, JSON.stringify(choice));
-      } catch {
-        // nothing to keep it in; the page will ask again
-      }
-      if (!known) return;
+      // Declined: forget the queue and the identifiers, in memory and in localStorage.
+      this.#held = [];
+      clearTimeout(this.#timer);
+      this.store.clear([K.anon, K.user, K.session, K.queue]);
     }
-    const body = JSON.stringify({ anonymousId: this.anonymousId, userId: this.userId, ...choice, ts: Date.now() });
-    void fetch(`${this.endpoint}/v1/consent?key=${encodeURIComponent(this.key)}`, { method: "POST", body, keepalive: true, headers: { "content-type": "text/plain" } }).catch(() => {});
+    // The choice itself is kept (even a refusal), so the next page does not track before the banner runs again.
+    try {
+      localStorage.setItem(K.consent, JSON.stringify(choice));
+    } catch {
+      // nothing to keep it in; the page will ask again
+    }
+    const anonymousId = choice.analytics ? this.anonymousId : known;
+    if (!anonymousId) return;
+    const body = JSON.stringify({ anonymousId, userId: choice.analytics ? this.userId : undefined, ...choice, ts: Date.now() });
+    fetch(`${this.endpoint}/v1/consent?key=${encodeURIComponent(this.key)}`, { method: "POST", body, keepalive: true }).catch(() => {});
   }
 
-  private enqueue(events: ClientEvent[]): void {
+  #enqueue(events: ClientEvent[]): void {
     if (events.length === 0) return;
     const sessionId = this.sessionId();
+    const anonymousId = this.anonymousId;
+    const userId = this.userId;
     for (const e of events) {
-      e.anonymousId = this.anonymousId;
+      e.anonymousId = anonymousId;
       e.sessionId = sessionId;
-      const uid = this.userId;
-      if (uid) e.userId = uid;
+      if (userId) e.userId = userId;
     }
     this.store.set(K.queue, JSON.stringify([...this.queue(), ...events]));
-    this.schedule(FLUSH_DELAY_MS);
+    this.#schedule(Math.max(FLUSH_DELAY_MS, this.#retryAt - Date.now()));
   }
 
   queue(): ClientEvent[] {
     return this.store.json<ClientEvent[]>(K.queue, []);
   }
 
-  private drop(ids: ReadonlySet<string>): void {
-    this.store.set(K.queue, JSON.stringify(this.queue().filter((e) => !ids.has(e.id))));
+  #unsent(): ClientEvent[] {
+    return this.queue().filter((e) => !this.#inflight.has(e.id));
   }
 
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.flush(), ms);
+  #drop(ids: readonly string[]): void {
+    const gone = new Set(ids);
+    this.store.set(K.queue, JSON.stringify(this.queue().filter((e) => !gone.has(e.id))));
   }
 
-  /** Sends everything queued. 2xx and 4xx both settle a batch (a 4xx will never succeed); others retry later. */
+  #schedule(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.flush(), ms);
+  }
+
+  /**
+   * Sends everything queued and not already on its way. 2xx and 4xx both settle a batch (a 4xx will never
+   * succeed); network errors, 429 and 5xx keep it queued for a retry after a jittered backoff.
+   */
   async flush(): Promise<void> {
-    if (this.sending || !this.allowed) return;
-    const batches = splitBatches(this.queue());
-    if (batches.length === 0) return;
-    this.sending = true;
-    let failed = false;
-    try {
-      for (const batch of batches) {
-        let status = 0;
-        try {
-          const res = await fetch(this.url(), { method: "POST", body: JSON.stringify({ events: batch }), keepalive: true, headers: { "content-type": "text/plain" } });
-          status = res.status;
-        } catch {
-          status = 0;
-        }
-        if (status >= 200 && status < 500 && status !== 429) this.drop(new Set(batch.map((e) => e.id)));
-        else failed = true;
-      }
-    } finally {
-      this.sending = false;
-    }
-    if (failed) this.schedule(backoffMs(this.attempt++));
-    else this.attempt = 0;
-  }
-
-  /** Page hide: hand what is left to the browser as beacons, which outlive the page. */
-  flushOnHide(): void {
     if (!this.allowed) return;
-    for (const batch of splitBatches(this.queue())) {
-      // A string body goes as text/plain, a CORS-safe type, so the beacon needs no preflight.
-      if (navigator.sendBeacon?.(this.url(), JSON.stringify({ events: batch }))) this.drop(new Set(batch.map((e) => e.id)));
+    let failed = false;
+    // One request at a time: keepalive requests share a 64 KB in-flight budget per page.
+    for (const batch of splitBatches(this.#unsent())) {
+      const ids = batch.map((e) => e.id);
+      for (const id of ids) this.#inflight.add(id);
+      let status = 0;
+      try {
+        // text/plain is a CORS-safelisted type: no preflight round trip before each batch.
+        status = (await fetch(this.#url(), { method: "POST", body: JSON.stringify({ events: batch }), keepalive: true })).status;
+      } catch {
+        status = 0;
+      }
+      for (const id of ids) this.#inflight.delete(id);
+      if (status >= 200 && status < 500 && status !== 429) this.#drop(ids);
+      else failed = true;
+    }
+    if (failed) {
+      const wait = backoffMs(this.#attempt++);
+      this.#retryAt = Date.now() + wait;
+      this.#schedule(wait);
+    } else {
+      this.#attempt = 0;
+      this.#retryAt = 0;
     }
   }
 
-  private url(): string {
+  /**
+   * Hands the queue to the browser as beacons, which outlive the page: on page hide, and on a click that is about
+   * to navigate. On page hide, requests still in flight are keepalive fetches the browser finishes too, so they
+   * leave the stored queue as well; the next page must not send them a second time.
+   */
+  beacon(hiding = false): void {
+    if (!this.allowed) return;
+    for (const batch of splitBatches(this.#unsent())) {
+      // A string body goes as text/plain, a CORS-safelisted type, so the beacon needs no preflight.
+      if (navigator.sendBeacon?.(this.#url(), JSON.stringify({ events: batch }))) this.#drop(batch.map((e) => e.id));
+    }
+    if (hiding) this.#drop([...this.#inflight]);
+  }
+
+  #url(): string {
     return `${this.endpoint}/v1/events?key=${encodeURIComponent(this.key)}`;
   }
 }

@@ -12,8 +12,11 @@ import { flushDeltas } from "../storage/deltas-repo";
 import { SCHEMA_VERSION, SESSION_DDL, SESSION_TABLES } from "./session-schema";
 import type { AppendResult, PathStep, SessionEventInput, SessionSnapshot } from "./types";
 
-/** Pending statistic rows that trigger a flush before the session ends (bounded DO storage, fresh retrains). */
-const PENDING_FLUSH_ROWS = 2000;
+/**
+ * Uncounted path steps that trigger a flush before the session ends. Below MAX_SESSION_PATH so steps are counted
+ * before they can fall off the bounded path; most sessions flush once, at expiry.
+ */
+const FLUSH_STEPS = 100;
 
 function logFlushError(err: unknown): void {
   // The increments stay pending and go with the next flush; ingest must not fail because of them.
@@ -30,7 +33,9 @@ export class SessionDO extends DurableObject<Env> {
   private meta: Meta | null = null;
   private nextSeq = 1;
   private seenCount = 0;
-  private pendingCount = 0;
+  /** Path steps (oldest first) already counted into flushed increments; persisted as meta 'counted'. */
+  private counted = 0;
+  private flushing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,7 +54,7 @@ export class SessionDO extends DurableObject<Env> {
     this.meta = rows[0] ? (JSON.parse(rows[0].value) as Meta) : null;
     this.reloadSteps();
     this.seenCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seen`).one().n;
-    this.pendingCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM pending`).one().n;
+    this.counted = Number(sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'counted'`).toArray()[0]?.value ?? 0);
     const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path UNION ALL SELECT seq FROM seen)`).one().m;
     this.nextSeq = (maxSeq ?? 0) + 1;
   }
@@ -90,7 +95,6 @@ export class SessionDO extends DurableObject<Env> {
         }
       }
       if (added === 0) return;
-      if (newSteps.length > 0) this.countSteps(newSteps);
       // Trimming scans the table, so it runs only when a bound is actually exceeded (seen ids with 10% slack).
       if (this.steps.length + newSteps.length > MAX_SESSION_PATH) {
         sql.exec(`DELETE FROM path WHERE seq NOT IN (SELECT seq FROM path ORDER BY ts DESC, seq DESC LIMIT ?)`, MAX_SESSION_PATH);
@@ -110,42 +114,55 @@ export class SessionDO extends DurableObject<Env> {
     });
     if (newSteps.length > 0) this.mergeSteps(newSteps);
     if (added > 0) await this.ctx.storage.setAlarm(now + idleMs);
-    if (this.pendingCount >= PENDING_FLUSH_ROWS) await this.flush().catch((err) => logFlushError(err));
+    // The flush runs after this call answers: ingest never waits for it.
+    if (this.steps.length - this.counted >= FLUSH_STEPS) this.ctx.waitUntil(this.flush().catch((err) => logFlushError(err)));
     return { added, duplicates, pathLength: this.steps.length };
   }
 
   /**
-   * Online learning: each new step adds to the session-model statistics exactly what the trainer would count for
-   * it (with the path before it as prefix). Increments are summed per key in SQLite and flushed to D1 in batches,
-   * never one write per event. A late event is counted as if appended (the path order itself stays by time).
+   * Online learning: counts the path steps not yet counted into exactly the increments the trainer would count for
+   * them (each with the path before it as prefix) and sends them to D1. Counting happens here, at flush time, from
+   * the stored path, so an ingest costs no extra write. The increments go through an outbox: written together with
+   * the new counted mark in one transaction, deleted only after D1 took them; a failed send is retried under the
+   * same flush id, which D1 ignores if it had in fact arrived. A late event is counted as if appended.
    */
-  private countSteps(newSteps: readonly PathStep[]): void {
-    const rows = liveStepRows(this.steps, newSteps, DEFAULT_MODEL_CONFIG.count);
-    const sql = this.ctx.storage.sql;
-    for (const r of rows) {
-      sql.exec(
-        `INSERT INTO pending (kind, a, b, bucket, w) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, a, b, bucket) DO UPDATE SET w = w + excluded.w`,
-        r.kind, r.a, r.b, r.bucket, r.w,
-      );
-    }
-    this.pendingCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM pending`).one().n;
-  }
-
-  /** Sends pending increments to D1 (idempotent per flush id), then forgets them. */
   private async flush(): Promise<number> {
-    if (!this.meta || this.pendingCount === 0) return 0;
+    if (!this.meta || this.flushing) return 0;
+    this.flushing = true;
     const sql = this.ctx.storage.sql;
-    const rows = sql.exec<DeltaRow>(`SELECT kind, a, b, bucket, w FROM pending`).toArray();
-    if (rows.length === 0) return 0;
-    const seqRow = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'flush_seq'`).toArray()[0];
-    const seq = Number(seqRow?.value ?? 0);
-    await flushDeltas(this.env.DB, this.meta.siteId, `${this.ctx.id.toString()}:${seq}`, rows);
-    this.ctx.storage.transactionSync(() => {
-      sql.exec(`DELETE FROM pending`);
-      sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('flush_seq', ?)`, String(seq + 1));
-    });
-    this.pendingCount = 0;
-    return rows.length;
+    let sent = 0;
+    try {
+      for (let round = 0; round < 2; round++) {
+        this.ctx.storage.transactionSync(() => {
+          if (sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n > 0) return;
+          const counted = Math.min(this.counted, this.steps.length);
+          if (counted >= this.steps.length) return;
+          const rows = liveStepRows(this.steps.slice(0, counted), this.steps.slice(counted), DEFAULT_MODEL_CONFIG.count);
+          sql.exec(
+            `INSERT INTO outbox (kind, a, b, bucket, w)
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')
+             FROM json_each(?) WHERE true
+             ON CONFLICT (kind, a, b, bucket) DO UPDATE SET w = w + excluded.w`,
+            JSON.stringify(rows.map((r) => [r.kind, r.a, r.b, r.bucket, r.w])),
+          );
+          this.counted = this.steps.length;
+          sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('counted', ?)`, String(this.counted));
+        });
+        const rows = sql.exec<DeltaRow>(`SELECT kind, a, b, bucket, w FROM outbox`).toArray();
+        if (rows.length === 0) break;
+        const seqRow = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'flush_seq'`).toArray()[0];
+        const seq = Number(seqRow?.value ?? 0);
+        await flushDeltas(this.env.DB, this.meta.siteId, `${this.ctx.id.toString()}:${seq}`, rows);
+        this.ctx.storage.transactionSync(() => {
+          sql.exec(`DELETE FROM outbox`);
+          sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('flush_seq', ?)`, String(seq + 1));
+        });
+        sent += rows.length;
+      }
+    } finally {
+      this.flushing = false;
+    }
+    return sent;
   }
 
   /** Keeps the in-memory path equal to the stored one: ordered by (ts, arrival), newest MAX_SESSION_PATH kept. */
@@ -156,7 +173,12 @@ export class SessionDO extends DurableObject<Env> {
         this.steps.push({ itemId: s.itemId, type: s.type, ts: s.ts });
         this.state.push(s.itemId, s.ts);
       }
-      if (this.steps.length > MAX_SESSION_PATH) this.steps.splice(0, this.steps.length - MAX_SESSION_PATH);
+      if (this.steps.length > MAX_SESSION_PATH) {
+        const dropped = this.steps.length - MAX_SESSION_PATH;
+        this.steps.splice(0, dropped);
+        // Steps that fall off uncounted are lost to learning; FLUSH_STEPS < MAX_SESSION_PATH keeps that rare.
+        this.counted = Math.max(0, this.counted - dropped);
+      }
     } else {
       this.reloadSteps();
     }
@@ -195,10 +217,16 @@ export class SessionDO extends DurableObject<Env> {
     }
     // Flush before forgetting; if D1 is unavailable the alarm throws and is retried, so nothing is lost.
     await this.flush();
+    const left = this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n;
+    if (this.flushing || left > 0 || this.counted < this.steps.length) {
+      // A send is still in flight (started by an append): come back shortly rather than drop its increments.
+      await this.ctx.storage.setAlarm(Date.now() + 30_000);
+      return;
+    }
     await this.ctx.storage.deleteAll();
     this.steps = [];
     this.state = new SessionState(MAX_SESSION_PATH);
-    this.pendingCount = 0;
+    this.counted = 0;
     this.meta = null;
     this.nextSeq = 1;
     this.seenCount = 0;

@@ -1,7 +1,7 @@
 // Starts the Worker with `wrangler dev` on a free loopback port with fresh local state, seeds the demo shop through
 // the API (and trains its model), and stops the whole process group afterwards.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +9,9 @@ import type { TestProject } from "vitest/node";
 import { seed } from "../../scripts/seed";
 
 export const BROWSER_ADMIN_TOKEN = "browser-test-admin-token";
+
+/** What `wrangler dev` needs to build and run the Worker (plus node_modules, linked). */
+const WORKER_FILES = ["src", "migrations", "wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts"];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,19 +24,48 @@ async function freePort(): Promise<number> {
   });
 }
 
-let server: ChildProcess | undefined;
-let state: string | undefined;
+/**
+ * A copy of the Worker's sources. wrangler dev rebuilds on every file change and restarts the Worker mid-request,
+ * so edits made while the suite runs (a developer's, or a build step's) would fail requests at random.
+ */
+function snapshot(dir: string): string {
+  const root = process.cwd();
+  const app = path.join(dir, "app");
+  mkdirSync(app);
+  for (const f of WORKER_FILES) cpSync(path.join(root, f), path.join(app, f), { recursive: true });
+  symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"), "dir");
+  return app;
+}
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+let server: ChildProcess | undefined;
+let dir: string | undefined;
+
+async function teardown(): Promise<void> {
+  if (server?.pid) {
+    try {
+      // detached: the server is its own process group (npm → wrangler → esbuild + two workerd).
+      process.kill(-server.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  server = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+}
+
+async function start(project: TestProject): Promise<void> {
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-  state = mkdtempSync(path.join(tmpdir(), "edgerec-browser-"));
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env, encoding: "utf8" });
+  dir = mkdtempSync(path.join(tmpdir(), "edgerec-browser-"));
+  const cwd = snapshot(dir);
+  const state = path.join(dir, "state");
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd, env, encoding: "utf8" });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
   const port = await freePort();
   server = spawn(
     "npx",
     ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `ADMIN_TOKEN:${BROWSER_ADMIN_TOKEN}`, "--log-level", "warn"],
-    { env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   server.stdout?.on("data", (d) => (output += String(d)));
@@ -51,16 +83,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   await seed({ baseUrl: base, adminToken: BROWSER_ADMIN_TOKEN, visitors: 120, train: true, log: () => {} });
   project.provide("baseUrl", base);
-  return async () => {
-    if (server?.pid) {
-      try {
-        process.kill(-server.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
-    if (state) rmSync(state, { recursive: true, force: true });
-  };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  try {
+    await start(project);
+  } catch (err) {
+    // vitest only calls the returned teardown after a successful setup: stop the server here, or it outlives the run.
+    await teardown();
+    throw err;
+  }
+  return teardown;
 }
 
 declare module "vitest" {

@@ -1,3 +1,5 @@
+// The embed snippet in headless Chromium against a real `wrangler dev` (started by global-setup.ts): queue, delivery
+// across navigations, slots and attribution, consent and privacy signals, and the retry queue.
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -65,8 +67,12 @@ describe("embed snippet in Chromium", () => {
     const demo = await (await fetch(`${base}/demo`)).text();
     const versioned = /src="([^"]+\/sdk\/[0-9a-f]+\.js)"/.exec(demo)?.[1];
     expect(versioned).toBeDefined();
+    expect(res.headers.get("cache-control")).toBe("public, max-age=300");
     const v = await fetch(versioned!);
     expect(v.headers.get("cache-control")).toContain("immutable");
+    expect(await v.text()).toBe(await (await fetch(`${base}/sdk.js`)).text());
+    expect((await fetch(`${base}/sdk/000000000000.js`)).status).toBe(404);
+    expect((await fetch(`${base}/demo/p/no-such-item`)).status).toBe(404);
   });
 
   it("sends the queued view and page views exactly once, across a navigation", async () => {
@@ -119,7 +125,12 @@ describe("embed snippet in Chromium", () => {
       await page.waitForSelector("#slot-next .edgerec-item");
     }
     mkdirSync("test/browser/artifacts", { recursive: true });
-    await page.screenshot({ path: "test/browser/artifacts/demo.png", fullPage: true });
+    await page.screenshot({ path: "test/browser/artifacts/demo-product.png" });
+    // The home page after those clicks: its slot is personalized with this visitor's session.
+    await page.goto(`${base}/demo`);
+    await page.waitForSelector("#slot-home .edgerec-item");
+    expect(await page.$$eval("#slot-home .edgerec-reason", (els) => els.map((e) => e.textContent ?? ""))).toContainEqual(expect.stringMatching(/\S/));
+    await page.screenshot({ path: "test/browser/artifacts/demo.png" });
     await context.close();
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_BATCH_EVENTS, MAX_BEACON_BYTES } from "../../../src/config/limits";
 import { eventSchema } from "../../../src/schemas/events";
 import { backoffMs, splitBatches } from "../../../src/sdk/batch";
@@ -22,6 +22,18 @@ describe("sdk: ids", () => {
     const ids = Array.from({ length: 200 }, uuid);
     expect(new Set(ids).size).toBe(200);
     expect(eventSchema.safeParse({ ...ev(1), id: ids[0] }).success).toBe(true);
+  });
+  it("falls back to getRandomValues where randomUUID is missing (http pages are not a secure context)", () => {
+    const real = globalThis.crypto;
+    vi.stubGlobal("crypto", { getRandomValues: (a: Uint8Array<ArrayBuffer>) => real.getRandomValues(a) });
+    try {
+      const ids = Array.from({ length: 200 }, uuid);
+      expect(new Set(ids).size).toBe(200);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(eventSchema.safeParse({ ...ev(1), id: ids[0] }).success).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 
