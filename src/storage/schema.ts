@@ -125,12 +125,12 @@ export type ItemRow = typeof items.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
 
 /**
- * Session-model statistic increments flushed by SessionDOs (online learning between retrains). Append-only: the
- * retrain merges rows above its watermark into the last statistics snapshot, then deletes what it consumed.
- * `flush_id` + the key columns make a retried flush (alarms are at-least-once) a no-op. `bucket` is the hour of the
- * counted step, so a from-scratch rebuild that counted the raw log up to an hour boundary can skip older rows.
- * kind: "after" / "with" pair weights (a, b item ids), "ie" item events / "is" item sessions (a only, b = ""),
- * "n" sessions (a = b = "").
+ * Session-model statistic increments flushed by SessionDOs (online learning between retrains), one row per flush:
+ * `body` is a JSON array of [kind, a, b, bucket, w] tuples (storage/deltas-repo.ts), because one row per increment
+ * would multiply D1 writes by a dozen per event. Append-only: the retrain merges rows above its watermark into the
+ * last statistics snapshot, then deletes what it consumed. `flush_id` is unique, so a retried flush (alarms are
+ * at-least-once) inserts nothing. `bucket` (hour of each counted step) lets a from-scratch rebuild skip what it
+ * already counted from the raw log.
  */
 export const modelDeltas = sqliteTable(
   "model_deltas",
@@ -138,16 +138,10 @@ export const modelDeltas = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     siteId: text("site_id").notNull(),
     flushId: text("flush_id").notNull(),
-    kind: text("kind").notNull(),
-    a: text("a").notNull(),
-    b: text("b").notNull(),
-    bucket: integer("bucket").notNull(),
-    w: real("w").notNull(),
+    body: text("body").notNull(),
+    rows: integer("rows").notNull(),
   },
-  (t) => [
-    uniqueIndex("model_deltas_flush").on(t.siteId, t.flushId, t.kind, t.a, t.b, t.bucket),
-    index("model_deltas_site_id").on(t.siteId, t.id),
-  ],
+  (t) => [uniqueIndex("model_deltas_flush").on(t.siteId, t.flushId), index("model_deltas_site_id").on(t.siteId, t.id)],
 );
 
 /** Leases that keep two runs of the same job (cron and an admin "retrain now") from overlapping. */

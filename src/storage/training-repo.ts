@@ -1,6 +1,7 @@
 // D1 reads for training: sessions from the raw log in keyset pages, statistic deltas above a watermark, trending.
 import { PATH_TYPES } from "../schemas/events";
-import type { DeltaKind, DeltaRow } from "../models/stats-delta";
+import type { DeltaRow } from "../models/stats-delta";
+import { parseDeltaBody } from "./deltas-repo";
 
 /** Rows per page: large enough for few queries (D1 allows 1,000 per invocation), small enough for flat memory. */
 export const TRAIN_PAGE_ROWS = 5000;
@@ -50,7 +51,10 @@ export async function forEachSession(
   return { queries, rows };
 }
 
-/** Streams delta rows with id above `watermark`, in id order, a page at a time. Returns the highest id read. */
+/** Flush rows per page: each holds one session flush's increments (usually a few KB). */
+const DELTA_PAGE_FLUSHES = 200;
+
+/** Streams increments of flushes with id above `watermark`, in id order, a page at a time. Returns the highest id. */
 export async function forEachDeltaPage(
   d1: D1Database,
   siteId: string,
@@ -62,15 +66,16 @@ export async function forEachDeltaPage(
   let queries = 0;
   for (;;) {
     const { results } = await d1
-      .prepare(`SELECT id, kind, a, b, bucket, w FROM model_deltas WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3`)
-      .bind(siteId, maxId, TRAIN_PAGE_ROWS)
-      .all<{ id: number; kind: DeltaKind; a: string; b: string; bucket: number; w: number }>();
+      .prepare(`SELECT id, body FROM model_deltas WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3`)
+      .bind(siteId, maxId, DELTA_PAGE_FLUSHES)
+      .all<{ id: number; body: string }>();
     queries++;
     if (results.length === 0) break;
     maxId = results[results.length - 1]!.id;
-    rows += results.length;
-    onPage(results.map(({ kind, a, b, bucket, w }) => ({ kind, a, b, bucket, w })));
-    if (results.length < TRAIN_PAGE_ROWS) break;
+    const page = results.flatMap((r) => parseDeltaBody(r.body));
+    rows += page.length;
+    onPage(page);
+    if (results.length < DELTA_PAGE_FLUSHES) break;
   }
   return { maxId, rows, queries };
 }
