@@ -1,5 +1,5 @@
 // The offline evaluation CLI (`npm run eval -- ...`): loads data, splits it as EVAL.md says, runs the protocol and
-// prints baselines beside the model. Protocol 2 (users) plugs in next to protocol-sessions.
+// prints baselines beside the model. Protocol 1 (sessions) or protocol 2 (users, `--protocol users`).
 import { parseEvalArgs } from "./eval/args";
 import { loadSessions } from "./eval/load";
 import { modelAlgorithms } from "./eval/model-rows";
@@ -8,6 +8,7 @@ import { runSessionProtocol } from "./eval/protocol-sessions";
 import { formatJson, formatTable } from "./eval/report";
 import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-users";
 import { readItemCategories, readUserHistories } from "./eval/read-users";
+import { tuneSessionWeight } from "./eval/tune-session-blend";
 import { DEFAULT_BLEND_WEIGHTS } from "../src/recommend/blend";
 
 /** Protocol 2: leave-last-out per user (EVAL.md), POP / item-kNN / blend. */
@@ -16,9 +17,7 @@ async function runUsers(input: string, itemsFile: string | undefined, tune: bool
   const cats = itemsFile ? await readItemCategories(itemsFile) : new Map<string, string[]>();
   let weights: Record<string, number> = { ...DEFAULT_BLEND_WEIGHTS };
   if (tune) {
-    const tuned = tuneWeights(users, cats);
-    for (const line of tuned.log) process.stderr.write(`tune: ${line}\n`);
-    weights = tuned.weights;
+    weights = tuneWeights(users, cats, (line) => process.stderr.write(`tune: ${line}\n`)).weights;
   }
   const split = leaveLastOut(users);
   process.stderr.write(`users: ${users.length}, evaluated: ${split.histories.length}, weights ${JSON.stringify(weights)}\n`);
@@ -32,7 +31,9 @@ async function main(): Promise<void> {
   const { train, test } = await loadSessions(args);
   const events = (ss: typeof train) => ss.reduce((n, s) => n + s.items.length, 0);
   process.stderr.write(`train: ${train.length} sessions, ${events(train)} events; test: ${test.length} sessions, ${events(test)} events\n`);
-  const rows = runSessionProtocol([POP, MARKOV, ...modelAlgorithms(args.variants)], train, test, { online: args.online });
+  const weights = args.tune ? { ...DEFAULT_BLEND_WEIGHTS, session: tuneSessionWeight(train, (line) => process.stderr.write(`tune: ${line}\n`)) } : undefined;
+  if (weights) process.stderr.write(`tune: chosen ${JSON.stringify(weights)}\n`);
+  const rows = runSessionProtocol([POP, MARKOV, ...modelAlgorithms(args.variants, weights)], train, test, { online: args.online });
   process.stdout.write(args.json ? formatJson(rows) : formatTable(rows));
 }
 

@@ -5,7 +5,7 @@ export type EvalArgs = {
   protocol: "sessions" | "users";
   /** Protocol 2: item file with categories (MovieLens movies.csv). */
   items?: string;
-  /** Protocol 2: tune the blend weights on a validation split first. */
+  /** Tune the blend weights on a validation split carved from the training data first (both protocols). */
   tune: boolean;
   train?: string;
   test?: string;
@@ -24,7 +24,9 @@ export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input
   --format jd          read a JD micro-behaviors file (one session per line) instead of a table
   --json               one JSON object per row instead of the table
   --online             add rows that also learn from test events once revealed
-  --variants           add model variants (raw lists without quantisation, no path, …)`;
+  --variants           add model variants (raw lists without quantisation, no path, …)
+  --tune               tune the blend first on validation data carved from train (users: content/segment/trending
+                       weights on earlier items; sessions: the session weight on train's last day), then evaluate`;
 
 export function parseEvalArgs(argv: readonly string[]): EvalArgs {
   const { values } = parseArgs({
@@ -74,7 +76,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
   if (!(testDays > 0)) throw new Error("--test-days must be a positive number");
   return {
     protocol: "sessions",
-    tune: false,
+    tune: values.tune,
     train: values.train,
     test: values.test,
     input: values.input,

@@ -2,7 +2,10 @@
 // (quantised scores, sharded, decoded as the Worker decodes them), and with --variants a few ablations.
 import { encodeShards, lookupFromShards } from "../../src/models/shards";
 import type { SessionModel } from "../../src/recommend/types";
-import { blend, DEFAULT_BLEND_WEIGHTS } from "../../src/recommend/blend";
+import { blend, DEFAULT_BLEND_WEIGHTS, type BlendSource } from "../../src/recommend/blend";
+import { scoreSession } from "../../src/recommend/score-session";
+import { SessionModelTrainer } from "../../src/recommend/trainer";
+import { TrendingAccumulator } from "../../src/recommend/trending";
 import { sessionModel, type Algorithm, type ModelVariant, type Served } from "./algorithms";
 
 /** Small shards on purpose, so the eval exercises multi-shard lookups as production does. */
@@ -20,7 +23,8 @@ function viaArtifact(model: SessionModel): Served {
 
 export const HEADLINE: ModelVariant = { name: "SessionModel", serve: viaArtifact };
 
-export function modelAlgorithms(variants: boolean): Algorithm[] {
+/** The headline session model (+ ablations with `variants`) and the session-only blend (default or given weights). */
+export function modelAlgorithms(variants: boolean, blendWeights?: Partial<Record<BlendSource, number>>): Algorithm[] {
   const rows: ModelVariant[] = [HEADLINE];
   if (variants) {
     const raw: ModelVariant = { name: "SessionModel raw (no codec)" };
@@ -34,26 +38,43 @@ export function modelAlgorithms(variants: boolean): Algorithm[] {
       { ...raw, name: "  K=200 lists", build: { k: 200 } },
     );
   }
-  return [...rows.map(sessionModel), blendSessionOnly()];
+  return [...rows.map(sessionModel), blendSessionOnly(blendWeights)];
 }
+
+/** Candidates per source, as the Worker's recommendation route asks for (src/serving/personalized.ts POOL). */
+const BLEND_POOL = 60;
+/** Yoochoose clicks are seconds; one day of half-life is the production trending default. */
+const TRENDING_HALF_LIFE_MS = 86_400_000;
 
 /**
  * The production blend on session-only traffic (no user history, no catalog: only the session model and trending
- * are available). It must not rank worse than the session model alone.
+ * are available), as the Worker runs it: the session scores (served through the artifact) and decayed trending
+ * are blended with the default weights, then trending back-fills a short list. It must not rank worse than the
+ * session model alone.
  */
-export function blendSessionOnly(base: Algorithm = sessionModel(HEADLINE)): Algorithm {
+export function blendSessionOnly(weights: Partial<Record<BlendSource, number>> = DEFAULT_BLEND_WEIGHTS, name = "blend (session-only traffic)"): Algorithm {
+  const w = { ...DEFAULT_BLEND_WEIGHTS, ...weights };
   return {
-    name: "blend (session-only traffic)",
+    name,
     train(sessions) {
-      const inner = base.train(sessions);
-      const pop = new Map<string, number>();
-      for (const s of sessions) for (const it of s.items) pop.set(it, (pop.get(it) ?? 0) + 1);
-      const trending = [...pop].sort((a, b) => b[1] - a[1]).slice(0, 200).map(([itemId, score]) => ({ itemId, score, reason: null }));
+      const trainer = new SessionModelTrainer();
+      const trend = new TrendingAccumulator({ halfLifeMs: TRENDING_HALF_LIFE_MS });
+      let last = -Infinity;
+      for (const s of sessions) {
+        trainer.pushSession(s.items);
+        s.items.forEach((it, i) => trend.push(it, s.times[i]! * 1000));
+        last = Math.max(last, s.times.at(-1)! * 1000);
+      }
+      const served = viaArtifact(trainer.build());
+      const trendingList = trend.topK(BLEND_POOL, last).map((n) => ({ ...n, reason: null }));
       return {
-        notes: inner.notes,
+        notes: served.notes,
         recommend(path, k) {
-          const session = inner.recommend(path, k + 20).map((itemId, rank) => ({ itemId, score: 1 / (rank + 1), reason: null }));
-          return blend({ session, trending }, DEFAULT_BLEND_WEIGHTS).slice(0, k).map((b) => b.itemId);
+          const session = scoreSession(path, served.lookup, { k: BLEND_POOL }).map((c) => ({ itemId: c.itemId, score: c.score, reason: null }));
+          const ranked = blend({ session, trending: trendingList }, w).map((b) => b.itemId);
+          const seen = new Set(ranked);
+          for (const t of trendingList) if (ranked.length < k && !seen.has(t.itemId)) ranked.push(t.itemId);
+          return ranked.slice(0, k);
         },
       };
     },

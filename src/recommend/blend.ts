@@ -5,25 +5,42 @@ import type { BlendSource } from "../schemas/site-config";
 export type { BlendSource };
 
 /**
- * Tuned with `npm run eval -- --protocol users … --tune` (coordinate search on MovieLens' second-to-last items,
- * never the test targets; docs/personalization.md). The session
- * model leads whenever a live session exists: on session-only traffic the blend must not be worse than it.
+ * Tuned with the evaluation CLI, never by hand and never on test targets (docs/personalization.md):
+ * 1. `--protocol users --tune` on MovieLens: content, segment and trending against item-CF (fixed at 1), coordinate
+ *    search on three leave-earlier-item-out validation folds;
+ * 2. `--train … --test … --tune` on yoochoose: the session weight against trending on train's last day, the
+ *    smallest weight that costs session-only traffic nothing. So a live session leads; the visitor's history and
+ *    content re-rank and fill behind it, and carry the list alone when there is no session.
  */
 export const DEFAULT_BLEND_WEIGHTS: Readonly<Record<BlendSource, number>> = {
-  session: 1,
+  session: 20,
   itemCf: 1,
-  content: 0.1,
-  segment: 0.4,
-  // Popularity adds nothing once segment popularity is in (validation says 0); it still back-fills short lists.
-  trending: 0,
+  content: 0.2,
+  segment: 0.2,
+  trending: 0.1,
 };
 
+/** One source's candidate, best first in its list; `reason` travels with the item if this source is its strongest. */
 export type SourceCandidate<R> = { itemId: string; score: number; reason: R };
+/** A blended candidate: summed weighted normalised score, and the strongest source with its reason. */
 export type Blended<R> = { itemId: string; score: number; source: BlendSource; reason: R };
 
+/**
+ * How a source's scores are put on a common scale: `max` divides by the source's best score (keeps the source's
+ * own gaps), `rank` uses 1 / (rank + 1) (only the order counts; robust to heavy-tailed scores).
+ */
+export type Normalisation = "max" | "rank";
+
+export type BlendOptions = { normalise?: Partial<Record<BlendSource, Normalisation>> };
+
+/**
+ * Merges the sources' lists (each sorted best first) into one list, best first (ties by item id). A source with
+ * weight 0 (or missing from a site's weights and 0 by default) is skipped entirely.
+ */
 export function blend<R>(
   sources: Partial<Record<BlendSource, readonly SourceCandidate<R>[]>>,
   weights: Partial<Record<BlendSource, number>> = {},
+  opts: BlendOptions = {},
 ): Blended<R>[] {
   const w = { ...DEFAULT_BLEND_WEIGHTS, ...weights };
   const acc = new Map<string, { score: number; best: number; source: BlendSource; reason: R }>();
@@ -32,7 +49,7 @@ export function blend<R>(
     const max = list.reduce((m, c) => Math.max(m, c.score), 0);
     list.forEach((c, rank) => {
       // A source without scores (all zero) still ranks: fall back to 1 / (rank + 1).
-      const norm = max > 0 ? c.score / max : 1 / (rank + 1);
+      const norm = max > 0 && opts.normalise?.[name] !== "rank" ? c.score / max : 1 / (rank + 1);
       const v = w[name] * norm;
       const a = acc.get(c.itemId);
       if (!a) acc.set(c.itemId, { score: v, best: v, source: name, reason: c.reason });

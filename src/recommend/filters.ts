@@ -1,15 +1,22 @@
 // Business rules over blended candidates: exclusions (explicit, purchased, viewed, unavailable, categories),
 // boosts, diversity (MMR), a per-category cap, and pinned items first. Pure; the caller supplies item metadata.
+// Each rule is its own function over a candidate list; `applyRules` composes them in the one order that is safe.
 import type { Rules } from "../schemas/site-config";
 import { mmr } from "./mmr";
 
+export type { Rules };
+/** What the rules need to know about an item (from the catalog); unknown items get `undefined`. */
 export type ItemMeta = { categories: readonly string[]; tags: readonly string[]; available: boolean };
 export type RuleCandidate = { itemId: string; score: number };
+export type MetaLookup = (itemId: string) => ItemMeta | undefined;
 
 /** Boosted items' scores are multiplied by this: they move up but still compete. */
 export const BOOST_FACTOR = 1.5;
 
-/** The name of the first parameter that contradicts another, or null when the rules are consistent. */
+/**
+ * The name of the first parameter that contradicts another, or null when the rules are consistent: a category
+ * both included and excluded (`excludeCategories`), a pinned (`pin`) or boosted (`boost`) item also excluded.
+ */
 export function validateRules(r: Rules): string | null {
   if (r.includeCategories?.some((c) => r.excludeCategories?.includes(c))) return "excludeCategories";
   if (r.pin?.some((id) => r.exclude?.includes(id))) return "pin";
@@ -18,55 +25,72 @@ export function validateRules(r: Rules): string | null {
 }
 
 export type RuleContext = {
-  meta: (itemId: string) => ItemMeta | undefined;
+  meta: MetaLookup;
   purchased: ReadonlySet<string>;
   viewed: ReadonlySet<string>;
   k: number;
 };
 
 /**
- * Applies the rules and returns at most k items. Unknown items (not in the catalog) have no categories: a category
- * inclusion rule drops them, an exclusion rule keeps them. Pins go first, in order, if they pass the hard filters
- * (explicit exclusion, availability) even when the model did not score them.
+ * Hard filters: explicit exclusions, unavailable items, purchases (unless `excludePurchased: false`), viewed items
+ * (with `excludeViewed: true`), category include/exclude. Unknown items (not in the catalog) have no categories: a
+ * category inclusion rule drops them, an exclusion rule keeps them.
  */
-export function applyRules<T extends RuleCandidate>(candidates: readonly T[], r: Rules, ctx: RuleContext, pinned: (itemId: string) => T): T[] {
+export function filterEligible<T extends RuleCandidate>(candidates: readonly T[], r: Rules, ctx: Omit<RuleContext, "k">): T[] {
   const exclude = new Set(r.exclude ?? []);
   const include = r.includeCategories ? new Set(r.includeCategories) : null;
   const excludeCats = new Set(r.excludeCategories ?? []);
-  const boost = new Set(r.boost ?? []);
-  const available = (id: string) => ctx.meta(id)?.available !== false;
-  const eligible = (c: T): boolean => {
-    if (exclude.has(c.itemId) || !available(c.itemId)) return false;
+  return candidates.filter((c) => {
+    if (exclude.has(c.itemId) || ctx.meta(c.itemId)?.available === false) return false;
     if (r.excludePurchased !== false && ctx.purchased.has(c.itemId)) return false;
     if (r.excludeViewed === true && ctx.viewed.has(c.itemId)) return false;
     const cats = ctx.meta(c.itemId)?.categories ?? [];
     if (include && !cats.some((x) => include.has(x))) return false;
     return !cats.some((x) => excludeCats.has(x));
-  };
-  let list = candidates.filter(eligible).map((c) => (boost.has(c.itemId) ? { ...c, score: c.score * BOOST_FACTOR } : c));
-  if (boost.size > 0) list.sort((a, b) => b.score - a.score);
+  });
+}
 
-  const pins = (r.pin ?? []).filter((id) => !exclude.has(id) && available(id));
+/** Multiplies boosted items' scores by `BOOST_FACTOR` and re-sorts (stable) when anything was boosted. */
+export function applyBoost<T extends RuleCandidate>(candidates: readonly T[], boost: readonly string[] | undefined): T[] {
+  const ids = new Set(boost ?? []);
+  if (ids.size === 0) return candidates.slice();
+  return candidates.map((c) => (ids.has(c.itemId) ? { ...c, score: c.score * BOOST_FACTOR } : c)).sort((a, b) => b.score - a.score);
+}
+
+/** Reorders by MMR (lambda 1 = unchanged) over category and tag labels; keeps the first `k` picks. */
+export function diversify<T extends RuleCandidate>(candidates: readonly T[], lambda: number, k: number, meta: MetaLookup): T[] {
+  if (lambda >= 1) return candidates.slice();
+  const labelled = candidates.map((c, at) => {
+    const m = meta(c.itemId);
+    return { itemId: c.itemId, score: c.score, at, labels: new Set([...(m?.categories ?? []).map((x) => `c:${x}`), ...(m?.tags ?? []).map((x) => `t:${x}`)]) };
+  });
+  return mmr(labelled, lambda, k).map((l) => candidates[l.at]!);
+}
+
+/** Keeps an item only while every one of its categories has fewer than `max` items already kept. */
+export function capPerCategory<T extends RuleCandidate>(candidates: readonly T[], max: number, meta: MetaLookup): T[] {
+  const perCat = new Map<string, number>();
+  return candidates.filter((c) => {
+    const cats = meta(c.itemId)?.categories ?? [];
+    if (cats.some((x) => (perCat.get(x) ?? 0) >= max)) return false;
+    for (const x of cats) perCat.set(x, (perCat.get(x) ?? 0) + 1);
+    return true;
+  });
+}
+
+/**
+ * Applies the rules and returns at most k items. Pins go first, in order, if they pass the hard filters (explicit
+ * exclusion, availability) even when the model did not score them (`pinned` makes a candidate for those).
+ */
+export function applyRules<T extends RuleCandidate>(candidates: readonly T[], r: Rules, ctx: RuleContext, pinned: (itemId: string) => T): T[] {
+  const exclude = new Set(r.exclude ?? []);
+  const pins = (r.pin ?? []).filter((id) => !exclude.has(id) && ctx.meta(id)?.available !== false);
   const pinSet = new Set(pins);
-  list = list.filter((c) => !pinSet.has(c.itemId));
   const room = Math.max(0, ctx.k - pins.length);
-
-  if (r.diversity !== undefined && r.diversity < 1) {
-    const labelled = list.map((c) => {
-      const m = ctx.meta(c.itemId);
-      return { ...c, labels: new Set([...(m?.categories ?? []).map((x) => `c:${x}`), ...(m?.tags ?? []).map((x) => `t:${x}`)]) };
-    });
-    list = mmr(labelled, r.diversity, Math.max(room * 3, room)).map((l) => list.find((c) => c.itemId === l.itemId)!);
-  }
-  if (r.maxPerCategory !== undefined) {
-    const perCat = new Map<string, number>();
-    list = list.filter((c) => {
-      const cats = ctx.meta(c.itemId)?.categories ?? [];
-      if (cats.some((x) => (perCat.get(x) ?? 0) >= r.maxPerCategory!)) return false;
-      for (const x of cats) perCat.set(x, (perCat.get(x) ?? 0) + 1);
-      return true;
-    });
-  }
+  let list = applyBoost(filterEligible(candidates, r, ctx), r.boost).filter((c) => !pinSet.has(c.itemId));
+  // MMR picks a few spare items, so the category cap after it still has enough to fill the list.
+  if (r.diversity !== undefined && r.diversity < 1) list = diversify(list, r.diversity, Math.max(room * 3, room), ctx.meta);
+  if (r.maxPerCategory !== undefined) list = capPerCategory(list, r.maxPerCategory, ctx.meta);
   const byId = new Map(candidates.map((c) => [c.itemId, c]));
   return [...pins.map((id) => byId.get(id) ?? pinned(id)), ...list.slice(0, room)].slice(0, ctx.k);
 }

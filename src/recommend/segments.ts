@@ -188,9 +188,11 @@ export function standardise(rows: readonly number[][]): { mean: number[]; std: n
   const d = rows[0]?.length ?? 0;
   const mean = new Array<number>(d).fill(0);
   const std = new Array<number>(d).fill(0);
-  for (const r of rows) r.forEach((v, j) => (mean[j]! += v / rows.length));
+  for (const r of rows) r.forEach((v, j) => (mean[j]! += v));
+  for (let j = 0; j < d; j++) mean[j]! /= rows.length || 1;
   for (const r of rows) r.forEach((v, j) => (std[j]! += (v - mean[j]!) ** 2 / rows.length));
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) || 1;
+  // A column that is constant up to rounding would otherwise blow rounding noise up to whole standard deviations.
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) > 1e-9 * (1 + Math.abs(mean[j]!)) ? Math.sqrt(std[j]!) : 1;
   return { mean, std, z: rows.map((r) => r.map((v, j) => (v - mean[j]!) / std[j]!)) };
 }
 
