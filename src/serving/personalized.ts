@@ -3,9 +3,10 @@
 import type { Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { blend, DEFAULT_BLEND_WEIGHTS, type SourceCandidate } from "../recommend/blend";
-import { explain, type BlendReason } from "../recommend/explain";
+import { explain, historyReason, type BlendReason } from "../recommend/explain";
 import { applyRules, type ItemMeta } from "../recommend/filters";
 import { scoreHistory } from "../recommend/item-cf";
+import { contentCandidates, DEFAULT_CONTENT_SEEDS } from "../recommend/sources";
 import { DEFAULT_SCORE_OPTIONS, scoreSession } from "../recommend/score-session";
 import { assignSegment } from "../recommend/segments";
 import type { BlendSource, Rules, SiteConfig } from "../schemas/site-config";
@@ -44,7 +45,7 @@ export async function personalizedList(
   const recentPath = opts.path.slice(-DEFAULT_SCORE_OPTIONS.maxPath * 2);
   const ctx = opts.visitor ? await visitorContext(env.DB, siteId, opts.visitor) : { history: [] as History, summary: null };
   const historyIds = ctx.history.map((h) => h.itemId);
-  const contentSeeds = [...(opts.current ? [opts.current] : []), ...historyIds.slice(0, 3)];
+  const contentSeeds = [...(opts.current ? [opts.current] : []), ...historyIds.slice(0, DEFAULT_CONTENT_SEEDS)];
   const [sessionLists, personalLists, trending, data] = await Promise.all([
     recentPath.length ? listsFor(env.MODELS, siteId, manifest, recentPath) : Promise.resolve(() => undefined),
     personalListsFor(env.MODELS, siteId, manifest, [...new Set([...historyIds, ...contentSeeds])]),
@@ -59,18 +60,11 @@ export async function personalizedList(
     sources.itemCf = scoreHistory(entries, (id) => personalLists(id)?.after, { now: opts.now, k: POOL }).map((c) => ({
       itemId: c.itemId,
       score: c.score,
-      reason: { kind: "because", itemId: c.from },
+      reason: historyReason(c.from, c.fromType),
     }));
   }
-  const content = new Map<string, { score: number; from: string }>();
-  contentSeeds.forEach((seed, i) => {
-    for (const n of personalLists(seed)?.with ?? []) {
-      const v = n.score / (i + 1);
-      const cur = content.get(n.itemId);
-      if (!cur || v > cur.score) content.set(n.itemId, { score: (cur?.score ?? 0) + v, from: cur && cur.score > v ? cur.from : seed });
-    }
-  });
-  if (content.size) sources.content = [...content].map(([itemId, c]) => ({ itemId, score: c.score, reason: { kind: "similar", itemId: c.from } }));
+  const content = contentCandidates(contentSeeds, (id) => personalLists(id)?.with, { k: POOL });
+  if (content.length) sources.content = content.map((c) => ({ itemId: c.itemId, score: c.score, reason: { kind: "similar", itemId: c.from } }));
   if (data?.segments && ctx.summary) {
     const seg = assignSegment(ctx.summary, data.segments, opts.now);
     sources.segment = (data.segmentPopular[seg] ?? []).slice(0, POOL).map((n) => ({ ...n, reason: { kind: "segment" } }));
