@@ -1,16 +1,7 @@
 // A seeded PRNG and helpers, so demo data and tests are reproducible run after run.
+import { seededRandom } from "../../src/recommend/random";
 
-/** mulberry32: tiny, fast, good enough for synthetic data (not for anything secret). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** A version-4-shaped UUID from the PRNG: deterministic ids make re-seeding idempotent (the API dedups by id). */
 export function seededUuid(rand: () => number): string {

@@ -2,25 +2,18 @@
 // and isolate cache serve them: list 1 ("after") holds item-CF neighbours, list 2 ("with") content neighbours.
 // Pure (no Workers imports).
 import type { ItemLists } from "../recommend/item-cf";
+import { ItemVocab } from "../recommend/item-vocab";
 import type { Neighbour, PackedLists, SessionModel } from "../recommend/types";
 
 export function packPersonal(cf: ItemLists, content: ItemLists): SessionModel {
-  const index = new Map<string, number>();
-  const items: string[] = [];
-  const intern = (id: string) => {
-    let i = index.get(id);
-    if (i === undefined) {
-      i = items.length;
-      index.set(id, i);
-      items.push(id);
-    }
-    return i;
-  };
+  const vocab = new ItemVocab();
+  const intern = (id: string) => vocab.intern(id);
   const byItem = (l: ItemLists) => new Map(l.items.map((id, i) => [id, l.lists[i]!]));
   const cfMap = byItem(cf);
   const contentMap = byItem(content);
   for (const id of [...cf.items, ...content.items]) intern(id);
   for (const lists of [cf.lists, content.lists]) for (const l of lists) for (const n of l) intern(n.itemId);
+  const items = vocab.list();
   const pack = (m: Map<string, Neighbour[]>): PackedLists => {
     const offsets = new Uint32Array(items.length + 1);
     items.forEach((id, i) => (offsets[i + 1] = offsets[i]! + (m.get(id)?.length ?? 0)));
@@ -28,11 +21,11 @@ export function packPersonal(cf: ItemLists, content: ItemLists): SessionModel {
     const scores = new Float32Array(offsets[items.length]!);
     items.forEach((id, i) => {
       (m.get(id) ?? []).forEach((n, e) => {
-        neighbours[offsets[i]! + e] = index.get(n.itemId)!;
+        neighbours[offsets[i]! + e] = vocab.get(n.itemId)!;
         scores[offsets[i]! + e] = n.score;
       });
     });
     return { offsets, neighbours, scores };
   };
-  return { items, after: pack(cfMap), with: pack(contentMap), popular: [] };
+  return { items: items.slice(), after: pack(cfMap), with: pack(contentMap), popular: [] };
 }

@@ -1,5 +1,6 @@
 // Statistic increments as flat rows keyed by item id strings: what a SessionDO flushes to D1 and what the retrain
 // merges back. Pure (no Workers imports), so the conversion is unit-tested in Node.
+import { ItemVocab } from "../recommend/item-vocab";
 import { SessionStatsAccumulator, type CountConfig, type SessionStats } from "../recommend/session-stats";
 
 export type DeltaKind = "after" | "with" | "ie" | "is" | "n";
@@ -30,17 +31,8 @@ export function statsToRows(stats: SessionStats, bucket: number): DeltaRow[] {
 
 /** Rebuilds mergeable statistics from rows (any order, repeated keys summed by the merge). */
 export function rowsToStats(rows: readonly DeltaRow[], config: CountConfig): SessionStats {
-  const index = new Map<string, number>();
-  const items: string[] = [];
-  const intern = (id: string) => {
-    let i = index.get(id);
-    if (i === undefined) {
-      i = items.length;
-      index.set(id, i);
-      items.push(id);
-    }
-    return i;
-  };
+  const vocab = new ItemVocab();
+  const intern = (id: string) => vocab.intern(id);
   let sessions = 0;
   const ie: [number, number][] = [];
   const is: [number, number][] = [];
@@ -51,6 +43,7 @@ export function rowsToStats(rows: readonly DeltaRow[], config: CountConfig): Ses
     else if (r.kind === "is") is.push([intern(r.a), r.w]);
     else pairs[r.kind].push([intern(r.a), intern(r.b), r.w]);
   }
+  const items = vocab.list().slice();
   const itemEvents = new Float64Array(items.length);
   const itemSessions = new Float64Array(items.length);
   for (const [i, w] of ie) itemEvents[i]! += w;

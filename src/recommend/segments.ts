@@ -1,6 +1,7 @@
 // Visitor segments: k-means++ over standardised behavioural features, k chosen by silhouette (Davies-Bouldin
 // reported too), each segment described in words. The model is plain JSON (stored in KV); assignment at request
 // time is a nearest-centroid lookup. Per-segment favourites come from a typed-array (segment, item) accumulator.
+import { seededRandom } from "./random";
 import { ItemVocab } from "./item-vocab";
 import { groupRows, PairTable } from "./pair-table";
 import { topKIndices } from "./top-k";
@@ -72,18 +73,6 @@ export function features(s: BehaviourSummary, categories: readonly string[], now
   ];
 }
 
-/** mulberry32: a tiny seeded generator so training is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function dist2(a: readonly number[], b: readonly number[]): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
@@ -105,7 +94,7 @@ function nearest(x: readonly number[], centroids: readonly number[][]): number {
 
 /** k-means with k-means++ seeding; returns centroids and assignments. */
 export function kmeans(points: readonly number[][], k: number, seed = 1, iterations = 50): { centroids: number[][]; assign: number[] } {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const centroids: number[][] = [points[Math.floor(rand() * points.length)]!.slice()];
   const d = points.map((p) => dist2(p, centroids[0]!));
   while (centroids.length < k) {

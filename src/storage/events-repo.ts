@@ -11,7 +11,8 @@ import { declinedAnalyticsStatement } from "./consent-repo";
 
 export type StoredEvent = IngestEvent & { profileId: string };
 
-const COUNTER_COLUMNS = [
+/** Profile counter column per event type (profiles.n_*), shared with the personalization reads. */
+export const COUNTER_COLUMNS = [
   ["view", "n_view"],
   ["click", "n_click"],
   ["add_to_cart", "n_add_to_cart"],

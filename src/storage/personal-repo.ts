@@ -2,6 +2,7 @@
 // summaries for segmentation, all in keyset pages so memory stays flat; plus the one-profile reads of the
 // recommend path (history and summary of the visitor in front of us).
 import { PATH_TYPES, type EventType } from "../schemas/events";
+import { COUNTER_COLUMNS } from "./events-repo";
 import { TRAIN_PAGE_ROWS } from "./training-repo";
 
 const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
@@ -57,15 +58,9 @@ export async function forEachCatalogPage(d1: D1Database, siteId: string, onPage:
   }
 }
 
-const COUNT_COLUMNS: [EventType, string][] = [
-  ["view", "n_view"],
-  ["click", "n_click"],
-  ["add_to_cart", "n_add_to_cart"],
-  ["purchase", "n_purchase"],
-  ["like", "n_like"],
-  ["share", "n_share"],
-  ["search", "n_search"],
-];
+// Types whose share is a segmentation feature; the rest (dwell, impressions, identify) say little about taste.
+const SUMMARY_TYPES = new Set<EventType>(["view", "click", "add_to_cart", "purchase", "like", "share", "search"]);
+const COUNT_COLUMNS = COUNTER_COLUMNS.filter(([type]) => SUMMARY_TYPES.has(type));
 
 /**
  * Behaviour summaries of the profiles in `profileIds` (at most a page): counters from `profiles`, category shares

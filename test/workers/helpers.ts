@@ -63,3 +63,13 @@ export async function get(path: string, headers: Record<string, string> = {}): P
 }
 
 export type ErrorJson = { error: { code: string; message: string; issues?: { path: string; message: string }[] } };
+
+/** Catalog upsert with the admin token; asserts success. */
+export async function putItems(site: TestSite, items: unknown[]): Promise<void> {
+  const res = await exports.default.fetch(`${BASE}/v1/items`, {
+    method: "PUT",
+    headers: { ...ADMIN, "x-edgerec-key": site.key, "content-type": "application/json" },
+    body: JSON.stringify({ items }),
+  });
+  if (res.status !== 200) throw new Error(`items setup failed: ${res.status} ${await res.text()}`);
+}

@@ -6,7 +6,7 @@ import type { Manifest, ModelVersion } from "../../src/models/manifest";
 import { RETRAIN_CRON } from "../../src/scheduled";
 import { sessionStub } from "../../src/session/session-client";
 import { kvKeys } from "../../src/storage/kv-keys";
-import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { recommendationId: string; modelVersion: string | null; items: { id: string; score: number; reason: { kind: string; itemId?: string; text: string }; title?: string }[] };
 
@@ -29,15 +29,6 @@ async function retrain(site: TestSite, extra = ""): Promise<ModelVersion> {
   const res = await exports.default.fetch(`${BASE}/admin/retrain?site=${site.id}${extra}`, { method: "POST", headers: ADMIN });
   expect(res.status).toBe(201);
   return ((await res.json()) as { version: ModelVersion }).version;
-}
-
-async function putItems(site: TestSite, items: unknown[]): Promise<void> {
-  const res = await exports.default.fetch(`${BASE}/v1/items`, {
-    method: "PUT",
-    headers: { ...ADMIN, "x-edgerec-key": site.key, "content-type": "application/json" },
-    body: JSON.stringify({ items }),
-  });
-  expect(res.status).toBe(200);
 }
 
 describe("cron retrain", () => {

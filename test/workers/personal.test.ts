@@ -1,18 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { cached: boolean; personalized: boolean; items: { id: string; reason: { kind: string; text: string } }[] };
 const HOUR = 3_600_000;
-
-async function putItems(site: TestSite, items: unknown[]): Promise<void> {
-  const res = await exports.default.fetch(`${BASE}/v1/items`, {
-    method: "PUT",
-    headers: { ...ADMIN, "x-edgerec-key": site.key, "content-type": "application/json" },
-    body: JSON.stringify({ items }),
-  });
-  expect(res.status).toBe(200);
-}
 
 async function retrain(site: TestSite): Promise<void> {
   const res = await exports.default.fetch(`${BASE}/admin/retrain?site=${site.id}`, { method: "POST", headers: ADMIN });
