@@ -5,6 +5,7 @@ import { encodePopular } from "./artifact";
 import { configDigest, latestStats, withNewVersion, type Manifest, type ModelVersion } from "./manifest";
 import { encodeShards } from "./shards";
 import { trainPersonal } from "./train-personal";
+import { TRENDING_WINDOW } from "./trending-refresh";
 import { decodeStats, encodeStats } from "./stats-codec";
 import { BUCKET_MS, bucketOf, rowsToStats } from "./stats-delta";
 import { DEFAULT_MODEL_CONFIG, SessionModelTrainer } from "../recommend/trainer";
@@ -16,7 +17,7 @@ import { deleteDeltasUpTo, forEachDeltaPage, forEachSession, trendingItems } fro
 
 const LEASE_MS = 15 * 60_000;
 /** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
-const TRENDING = { windowMs: 7 * 86_400_000, scaleMs: 86_400_000, limit: 200 };
+const TRENDING = TRENDING_WINDOW;
 
 export type TrainOptions = { now?: number; log?: (msg: string, fields?: Record<string, unknown>) => void; fromScratch?: boolean };
 export type TrainResult = { siteId: string; version: ModelVersion } | { siteId: string; skipped: string };
@@ -92,6 +93,8 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
   const entries: [string, Uint8Array][] = [
     ...artifact.shards.map((s, i): [string, Uint8Array] => [kvKeys.shard(siteId, version, i), s]),
     [kvKeys.trending(siteId, version), encodePopular(backfill)],
+    // The between-retrains list starts from this version's, so serving never falls back to something older.
+    [kvKeys.trendingLive(siteId), encodePopular(backfill)],
     ...personal.artifact.shards.map((s, i): [string, Uint8Array] => [kvKeys.personalShard(siteId, version, i), s]),
     [kvKeys.personalData(siteId, version), new TextEncoder().encode(JSON.stringify(personal.data))],
     ...Array.from({ length: statsParts }, (_, p): [string, Uint8Array] => [

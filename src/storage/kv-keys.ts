@@ -7,6 +7,8 @@ export const kvKeys = {
   trending: (siteId: string, version: string) => `m/${siteId}/${version}/trending`,
   personalShard: (siteId: string, version: string, index: number) => `m/${siteId}/${version}/p/${index}`,
   personalData: (siteId: string, version: string) => `m/${siteId}/${version}/personal`,
+  /** Trending refreshed between retrains (not versioned: it is rewritten every few minutes). */
+  trendingLive: (siteId: string) => `m/${siteId}/trending-live`,
   statsPart: (siteId: string, version: string, part: number) => `m/${siteId}/${version}/stats/${part}`,
   /** Prefix of everything one version wrote, for pruning. */
   versionPrefix: (siteId: string, version: string) => `m/${siteId}/${version}/`,

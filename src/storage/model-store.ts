@@ -66,7 +66,23 @@ function remember(key: string, shard: DecodedShard, bytes: number): void {
   }
 }
 
+/** How long an isolate keeps the between-retrains trending list before asking KV again. */
+const LIVE_TRENDING_MS = 60_000;
+const liveTrending = new Map<string, { list: Neighbour[] | null; expires: number }>();
+
+/** Trending for serving: the list refreshed between retrains when there is one, else the version's own. */
 export async function readTrending(kv: KVNamespace, siteId: string, version: string): Promise<Neighbour[]> {
+  const now = Date.now();
+  let live = liveTrending.get(siteId);
+  if (!live || live.expires <= now) {
+    const buf = await kv.get(kvKeys.trendingLive(siteId), { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
+    live = { list: buf ? decodePopular(new Uint8Array(buf)) : null, expires: now + LIVE_TRENDING_MS };
+    liveTrending.set(siteId, live);
+  }
+  return live.list && live.list.length > 0 ? live.list : readVersionTrending(kv, siteId, version);
+}
+
+async function readVersionTrending(kv: KVNamespace, siteId: string, version: string): Promise<Neighbour[]> {
   const key = kvKeys.trending(siteId, version);
   const hit = trendingLists.get(key);
   if (hit) return hit;
@@ -124,6 +140,7 @@ export async function deleteVersion(kv: KVNamespace, siteId: string, version: st
 
 /** Tests reset isolate caches between scenarios. */
 export function clearModelCaches(): void {
+  liveTrending.clear();
   personalData.clear();
   manifests.clear();
   shards.clear();

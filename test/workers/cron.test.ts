@@ -1,9 +1,10 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { RETENTION_CRON } from "../../src/scheduled";
-import { createSite, event, postEvents } from "./helpers";
+import { RETENTION_CRON, TRENDING_CRON } from "../../src/scheduled";
+import { clearModelCaches } from "../../src/storage/model-store";
+import { ADMIN, createSite, event, get, postEvents } from "./helpers";
 
 describe("scheduled: retention", () => {
   it("deletes raw events older than the retention window and keeps the rest", async () => {
@@ -24,5 +25,25 @@ describe("scheduled: retention", () => {
     // Aggregates outlive the raw log.
     const p = await env.DB.prepare("SELECT event_count FROM profiles WHERE site_id = ?").bind(site.id).first<{ event_count: number }>();
     expect(p!.event_count).toBe(2);
+  });
+});
+
+describe("scheduled: trending refresh between retrains", () => {
+  it("moves an item bought a lot since the last retrain to the top of trending", async () => {
+    const site = await createSite();
+    const t0 = Date.now() - 2 * 3_600_000;
+    await postEvents(site, Array.from({ length: 6 }, (_, i) => event({ anonymousId: `v${i}`, sessionId: `s${i}`, itemId: "old-favourite", ts: t0 + i })));
+    const trained = await exports.default.fetch(`https://edgerec.test/admin/retrain?site=${site.id}`, { method: "POST", headers: ADMIN });
+    expect(trained.status).toBe(201);
+    const before = await (await get(`/v1/recommendations?k=1`, { "x-edgerec-key": site.key })).json<{ items: { id: string }[] }>();
+    expect(before.items[0]!.id).toBe("old-favourite");
+
+    await postEvents(site, Array.from({ length: 4 }, (_, i) => event({ anonymousId: `w${i}`, sessionId: `u${i}`, itemId: "new-hit", type: "purchase" })));
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: TRENDING_CRON }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    clearModelCaches();
+    const after = await (await get(`/v1/recommendations?k=2`, { "x-edgerec-key": site.key })).json<{ items: { id: string; reason: { kind: string } }[] }>();
+    expect(after.items.map((i) => i.id)).toEqual(["new-hit", "old-favourite"]);
   });
 });
