@@ -56,8 +56,6 @@ export const DEFAULT_K = 10;
  * statement and expands it with json_each, so a chunk is bounded by bytes rather than rows.
  */
 export const D1_JSON_CHUNK_BYTES = 90 * 1024;
-/** D1's bound-parameter cap per statement. */
-export const D1_MAX_BOUND_PARAMS = 100;
 
 /** Ids in one list parameter of a recommendation request (exclude, boost, pin, categories). */
 export const MAX_RULE_LIST = 100;

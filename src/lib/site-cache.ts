@@ -19,10 +19,6 @@ export async function siteForKey(d1: D1Database, key: string, ttlMs: number, now
   return site;
 }
 
-export function evictSiteKey(key: string): void {
-  cache.delete(key);
-}
-
 /** Tests and admin writes that replace keys call this to drop everything. */
 export function clearSiteCache(): void {
   cache.clear();

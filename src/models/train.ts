@@ -16,8 +16,6 @@ import { deleteVersion, putAll, readManifest, readStats, STATS_PART_BYTES, write
 import { deleteDeltasUpTo, forEachDeltaPage, forEachSession, trendingItems } from "../storage/training-repo";
 
 const LEASE_MS = 15 * 60_000;
-/** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
-const TRENDING = TRENDING_WINDOW;
 
 export type TrainOptions = { now?: number; log?: (msg: string, fields?: Record<string, unknown>) => void; fromScratch?: boolean };
 export type TrainResult = { siteId: string; version: ModelVersion } | { siteId: string; skipped: string };
@@ -82,8 +80,8 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
   log("merged live deltas", { siteId, rows: deltas.rows, used: deltaRowsUsed });
 
   const model = trainer.build();
-  const trending = await trendingItems(env.DB, siteId, now, TRENDING);
-  const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING.limit);
+  const trending = await trendingItems(env.DB, siteId, now, TRENDING_WINDOW);
+  const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING_WINDOW.limit);
   const artifact = encodeShards(model);
   const personal = await trainPersonal(env.DB, siteId, now, backfill, log);
   const stats = encodeStats(trainer.stats());

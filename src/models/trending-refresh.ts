@@ -4,6 +4,7 @@ import { encodePopular } from "./artifact";
 import { kvKeys } from "../storage/kv-keys";
 import { trendingItems } from "../storage/training-repo";
 
+/** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
 export const TRENDING_WINDOW = { windowMs: 7 * 86_400_000, scaleMs: 86_400_000, limit: 200 };
 
 export async function refreshTrending(env: Env, now: number): Promise<{ sites: number }> {

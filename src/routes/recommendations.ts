@@ -36,14 +36,18 @@ recommendations.get("/", requireSite, async (c) => {
   const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
 
   // A visitor who declined personalization gets the same lists as an anonymous newcomer (trending, item on screen).
-  const personalized = q.anonymousId ? (await cachedConsent(c.env.DB, site.id, q.anonymousId))?.personalization !== false : true;
+  // Consent and manifest come from isolate caches almost always; read them together rather than one after the other.
+  const [consent, read] = await Promise.all([
+    q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
+    readManifest(c.env.MODELS, site.id),
+  ]);
+  const personalized = consent?.personalization !== false;
   const visitor = personalized && (q.anonymousId !== undefined || q.userId !== undefined) ? { anonymousId: q.anonymousId, userId: q.userId } : null;
   const path = q.sessionId && personalized ? await sessionStub(c.env, site.id, q.sessionId).itemPath() : [];
   if (q.itemId !== undefined && path.at(-1) !== q.itemId) path.push(q.itemId);
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
-  const read = await readManifest(c.env.MODELS, site.id);
   if (!servable(read)) {
     const recs = await recommendForPath(c.env, site.id, path, { k, exclude: new Set([...(rules.exclude ?? []), ...(current ? [current] : [])]) });
     return c.json({ ...recs, slot: q.slot, personalized, cached: false });
