@@ -1,42 +1,80 @@
-// Authentication: public write keys (+ Origin allow-list) for /v1, the admin bearer token for admin work.
+// Authentication. /v1 routes: the site's public write key (browsers; + Origin allow-list) or its secret server key
+// (the site's backend: trusted for user ids, profile reads, export and erasure). /admin: the operator's bearer token.
 import type { Context, MiddlewareHandler } from "hono";
 import { tunables } from "../config/env";
 import type { SiteRow } from "../storage/schema";
 import type { AppEnv } from "./app-env";
 import { secretsEqual } from "./crypto";
 import { ApiError } from "./errors";
-import { siteForKey } from "./site-cache";
+import { credentialForKey } from "./site-cache";
+
+/** Server keys start with this prefix; they are refused in query strings, which end up in logs. */
+export const SERVER_KEY_PREFIX = "sk_";
 
 /** The write key travels in a header, or in the query string where headers are impossible (sendBeacon). */
 export function writeKeyOf(c: Context): string | undefined {
   return c.req.header("x-edgerec-key") ?? c.req.query("key") ?? undefined;
 }
 
+function bearerOf(c: Context): string | undefined {
+  const header = c.req.header("authorization");
+  return header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+}
+
 export function originAllowed(site: SiteRow, origin: string): boolean {
   return site.allowedOrigins.includes("*") || site.allowedOrigins.includes(origin);
 }
 
-export async function isAdminRequest(c: Context<AppEnv>): Promise<boolean> {
-  const header = c.req.header("authorization");
-  if (!header?.startsWith("Bearer ")) return false;
+async function isAdminToken(c: Context<AppEnv>, token: string | undefined): Promise<boolean> {
   const expected = c.env.ADMIN_TOKEN;
   // An unset token must never match an empty bearer.
-  if (!expected) return false;
-  return secretsEqual(header.slice("Bearer ".length), expected);
+  if (!expected || token === undefined) return false;
+  return secretsEqual(token, expected);
 }
 
-/** Resolves the site from the write key and enforces the Origin allow-list; sets `site` and `isAdmin`. */
+export async function isAdminRequest(c: Context<AppEnv>): Promise<boolean> {
+  return isAdminToken(c, bearerOf(c));
+}
+
+/**
+ * Resolves the site from the request's key and enforces the Origin allow-list for browser keys; sets `site`,
+ * `role`, `isAdmin` and `identitySecrets`. A server key may come as `X-Edgerec-Key` or `Authorization: Bearer`, never
+ * in the URL. An Authorization header that is neither the admin token nor a server key is a 401, never ignored.
+ */
 export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = writeKeyOf(c);
-  if (!key) throw new ApiError(401, "missing_key", "a site write key is required (X-Edgerec-Key header or ?key=)");
-  const site = await siteForKey(c.env.DB, key, tunables(c.env).SITE_CACHE_SECONDS * 1000);
-  if (!site) throw new ApiError(401, "invalid_key", "unknown write key");
+  const ttl = tunables(c.env).SITE_CACHE_SECONDS * 1000;
+  const queryKey = c.req.query("key");
+  if (queryKey?.startsWith(SERVER_KEY_PREFIX)) {
+    throw new ApiError(401, "server_key_in_url", "server keys must be sent in the X-Edgerec-Key or Authorization header, never in the URL (rotate this key: it may be logged)");
+  }
+  const bearer = bearerOf(c);
+  const isAdmin = await isAdminToken(c, bearer);
+  let bearerServerKey: string | undefined;
+  if (bearer !== undefined && !isAdmin) {
+    if (!bearer.startsWith(SERVER_KEY_PREFIX)) throw new ApiError(401, "invalid_credentials", "the Authorization header holds neither the admin token nor a server key");
+    bearerServerKey = bearer;
+  }
+  const key = c.req.header("x-edgerec-key") ?? bearerServerKey ?? queryKey;
+  if (!key) throw new ApiError(401, "missing_key", "a site key is required (X-Edgerec-Key header or ?key=)");
+  const credential = await credentialForKey(c.env.DB, key, ttl);
+  if (!credential) throw new ApiError(401, "invalid_key", "unknown or expired key");
+  let role: "public" | "server" = credential.kind === "server" ? "server" : "public";
+  if (bearerServerKey !== undefined && bearerServerKey !== key) {
+    // Both a key header and a server key in Authorization: they must name the same site.
+    const other = await credentialForKey(c.env.DB, bearerServerKey, ttl);
+    if (!other || other.kind !== "server" || other.site.id !== credential.site.id) {
+      throw new ApiError(401, "invalid_credentials", "the server key in the Authorization header is unknown or belongs to another site");
+    }
+    role = "server";
+  }
   const origin = c.req.header("origin");
-  if (origin !== undefined && !originAllowed(site, origin)) {
+  if (role === "public" && origin !== undefined && !originAllowed(credential.site, origin)) {
     throw new ApiError(403, "origin_not_allowed", `origin ${origin} is not allowed for this site`);
   }
-  c.set("site", site);
-  c.set("isAdmin", await isAdminRequest(c));
+  c.set("site", credential.site);
+  c.set("role", role);
+  c.set("isAdmin", isAdmin);
+  c.set("identitySecrets", credential.identitySecrets);
   await next();
 };
 
@@ -49,4 +87,14 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** For routes under requireSite that also need the admin token. */
 export function assertAdmin(c: Context<AppEnv>): void {
   if (!c.get("isAdmin")) throw new ApiError(401, "unauthorized", "admin bearer token required");
+}
+
+/** True for the site's backend (server key) and the operator (admin token): callers trusted with user ids. */
+export function isTrusted(c: Context<AppEnv>): boolean {
+  return c.get("role") === "server" || c.get("isAdmin");
+}
+
+/** For routes that need the server key or the admin token (export, erasure by user id, catalog writes). */
+export function assertTrusted(c: Context<AppEnv>): void {
+  if (!isTrusted(c)) throw new ApiError(401, "unauthorized", "this needs the site's server key or the admin token");
 }

@@ -2,9 +2,9 @@
 import type { MiddlewareHandler } from "hono";
 import { tunables } from "../config/env";
 import type { AppEnv } from "./app-env";
-import { originAllowed, writeKeyOf } from "./auth";
+import { originAllowed } from "./auth";
 import { ApiError } from "./errors";
-import { siteForKey } from "./site-cache";
+import { credentialForKey } from "./site-cache";
 
 const ALLOW_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
 const ALLOW_HEADERS = "content-type, x-edgerec-key, authorization";
@@ -21,9 +21,9 @@ export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!origin) return c.body(null, 204);
     const key = c.req.query("key");
     if (key) {
-      const site = await siteForKey(c.env.DB, key, tunables(c.env).SITE_CACHE_SECONDS * 1000);
-      if (!site) throw new ApiError(401, "invalid_key", "unknown write key");
-      if (!originAllowed(site, origin)) throw new ApiError(403, "origin_not_allowed", `origin ${origin} is not allowed for this site`);
+      const credential = await credentialForKey(c.env.DB, key, tunables(c.env).SITE_CACHE_SECONDS * 1000);
+      if (!credential || credential.kind !== "write") throw new ApiError(401, "invalid_key", "unknown write key");
+      if (!originAllowed(credential.site, origin)) throw new ApiError(403, "origin_not_allowed", `origin ${origin} is not allowed for this site`);
     }
     return c.body(null, 204, {
       "access-control-allow-origin": origin,
@@ -35,10 +35,10 @@ export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
   if (!origin) return;
-  const key = writeKeyOf(c);
   const site = c.get("site");
-  // Only echo the origin once requireSite has accepted it for this key (site is unset on 401/403 paths).
-  if (site && key === site.writeKey && originAllowed(site, origin)) {
+  // Only echo the origin once requireSite has accepted a browser key for it (site is unset on 401/403 paths);
+  // server keys never get CORS headers, so a page can never use one.
+  if (site && c.get("role") === "public" && originAllowed(site, origin)) {
     c.res.headers.set("access-control-allow-origin", origin);
     c.res.headers.append("vary", "Origin");
   }

@@ -2,17 +2,18 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireAdmin } from "../lib/auth";
-import { randomToken } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
 import { parseJsonText, parseOrThrow } from "../lib/validate";
 import { readCappedText } from "../lib/body";
-import { siteIdString, siteUpsertSchema } from "../schemas/sites";
+import { keyRotateSchema, siteIdString, siteUpsertSchema } from "../schemas/sites";
+import { assertKeysFree, fieldOf, generateKey, provisionKeys } from "../lib/site-keys";
+import { listKeys, rotateKey, type KeyListing } from "../storage/site-keys-repo";
 import { siteConfigSchema } from "../schemas/site-config";
 import { sites as sitesTable } from "../storage/schema";
 import { eq } from "drizzle-orm";
 import { database } from "../storage/db";
-import { findSite, findSiteByKey, listSites, upsertSite } from "../storage/sites-repo";
+import { findSite, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
 import { z } from "zod";
 import { rolledBack } from "../models/manifest";
@@ -25,43 +26,64 @@ admin.use("*", requireAdmin);
 
 const ADMIN_BODY_BYTES = 64 * 1024;
 
-function siteView(s: SiteRow) {
+/** What admins see of a site: never a key or a hash, only each credential's id, kind, hint and expiry. */
+function siteView(s: SiteRow, keys: KeyListing[]) {
   return {
     id: s.id,
     name: s.name,
-    writeKey: s.writeKey,
     allowedOrigins: s.allowedOrigins,
+    identityVerification: s.identityVerification,
     config: s.config,
+    keys,
     createdAt: s.createdAt.getTime(),
     updatedAt: s.updatedAt.getTime(),
   };
 }
 
-admin.get("/sites", async (c) => c.json({ sites: (await listSites(database(c.env.DB))).map(siteView) }));
+admin.get("/sites", async (c) => {
+  const now = Date.now();
+  const rows = await listSites(database(c.env.DB));
+  const keys = await Promise.all(rows.map((s) => listKeys(c.env.DB, s.id, now)));
+  return c.json({ sites: rows.map((s, i) => siteView(s, keys[i]!)) });
+});
 
 admin.get("/sites/:id", async (c) => {
   const id = parseOrThrow(siteIdString, c.req.param("id"), "site id");
   const site = await findSite(database(c.env.DB), id);
   if (!site) throw new ApiError(404, "site_not_found", `no site ${id}`);
-  return c.json(siteView(site));
+  return c.json(siteView(site, await listKeys(c.env.DB, id, Date.now())));
 });
 
-/** Idempotent create-or-update; a missing writeKey keeps the existing key, or generates one for a new site. */
+/**
+ * Idempotent create-or-update. A new site gets a write key, a server key and an identity secret, generated unless
+ * given, shown in `keys` of this answer only (they are stored hashed, or for the identity secret never listed).
+ */
 admin.put("/sites/:id", async (c) => {
   const id = parseOrThrow(siteIdString, c.req.param("id"), "site id");
   const body = parseOrThrow(siteUpsertSchema, parseJsonText(await readCappedText(c, ADMIN_BODY_BYTES)), "site");
   const db = database(c.env.DB);
+  const now = Date.now();
+  const requested = { writeKey: body.writeKey, serverKey: body.serverKey, identitySecret: body.identitySecret };
+  await assertKeysFree(c.env.DB, id, requested);
   const existing = await findSite(db, id);
-  const writeKey = body.writeKey ?? existing?.writeKey ?? `pk_${randomToken(18)}`;
-  const holder = await findSiteByKey(db, writeKey);
-  if (holder && holder.id !== id) {
-    throw new ApiError(409, "write_key_taken", "another site already uses this writeKey", [{ path: "writeKey", message: "already in use" }]);
-  }
-  const site = await upsertSite(db, { id, name: body.name, writeKey, allowedOrigins: body.allowedOrigins }, new Date());
+  const site = await upsertSite(db, { id, name: body.name, allowedOrigins: body.allowedOrigins, identityVerification: body.identityVerification }, new Date(now));
+  const shown = await provisionKeys(c.env.DB, id, requested, now);
   clearSiteCache();
-  return c.json(siteView(site), existing ? 200 : 201);
+  const view = siteView(site, await listKeys(c.env.DB, id, now));
+  return c.json(Object.keys(shown).length > 0 ? { ...view, newKeys: shown } : view, existing ? 200 : 201);
 });
 
+/** Replaces one kind of credential; the old ones keep working for `overlapSeconds` (0 revokes them at once). */
+admin.post("/sites/:id/keys/rotate", async (c) => {
+  const id = parseOrThrow(siteIdString, c.req.param("id"), "site id");
+  const body = parseOrThrow(keyRotateSchema, parseJsonText(await readCappedText(c, ADMIN_BODY_BYTES)), "rotation");
+  if (!(await findSite(database(c.env.DB), id))) throw new ApiError(404, "site_not_found", `no site ${id}`);
+  const now = Date.now();
+  const key = generateKey(body.kind);
+  const listing = await rotateKey(c.env.DB, id, body.kind, key, body.overlapSeconds * 1000, now);
+  clearSiteCache();
+  return c.json({ site: id, kind: body.kind, [fieldOf(body.kind)]: key, key: listing, previousValidUntil: now + body.overlapSeconds * 1000 }, 201);
+});
 
 const siteQuery = z.strictObject({ site: siteIdString });
 const retrainQuery = z.strictObject({ site: siteIdString.optional(), scratch: z.enum(["true", "false"]).optional() });
@@ -118,7 +140,7 @@ admin.put("/sites/:id/config", async (c) => {
   await existingSite(c, id);
   const row = await db.update(sitesTable).set({ config, updatedAt: new Date() }).where(eq(sitesTable.id, id)).returning().get();
   clearSiteCache();
-  return c.json(siteView(row));
+  return c.json(siteView(row, await listKeys(c.env.DB, id, Date.now())));
 });
 
 /** Visitor segments of the served model: size, defining features in words, quality scores, favourite items. */

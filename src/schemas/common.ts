@@ -14,3 +14,6 @@ export const idString = z
 
 /** Bounded free text (urls, titles, user agents). */
 export const text = z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
+
+/** An identity proof: hex HMAC-SHA256 of a user id under the site's identity secret (64 lower-case hex digits). */
+export const userHashString = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits (HMAC-SHA256 of the user id)");

@@ -8,7 +8,7 @@ import {
   MAX_PROPERTY_KEY_LENGTH,
   MAX_PROPERTY_VALUE_LENGTH,
 } from "../config/limits";
-import { idString, text } from "./common";
+import { idString, text, userHashString } from "./common";
 
 export const EVENT_TYPES = [
   "view",
@@ -69,6 +69,11 @@ export const eventSchema = z
     type: z.enum(EVENT_TYPES),
     anonymousId: idString,
     userId: idString.optional(),
+    /**
+     * Proof that the site's backend issued `userId`: lower-case hex HMAC-SHA256 of the user id under the site's
+     * identity secret. Needed with the public write key (unless the site turned verification off); never stored.
+     */
+    userHash: userHashString.optional(),
     sessionId: idString,
     itemId: idString.optional(),
     ts: z.number().int("must be an integer (milliseconds since the epoch)").positive(),

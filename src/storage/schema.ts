@@ -6,7 +6,11 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 export const sites = sqliteTable("sites", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
-  writeKey: text("write_key").notNull().unique(),
+  /**
+   * "required": a userId from the public write key is trusted only with a valid identity proof (HMAC of the user
+   * id under the site's identity secret); "off": trusted as sent (unsafe, documented). Server keys are always trusted.
+   */
+  identityVerification: text("identity_verification", { enum: ["required", "off"] }).notNull().default("required"),
   /** JSON array of origins, or ["*"]. */
   allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
   /** Per-slot defaults and blend weights (schemas/site-config.ts), validated on write. */
@@ -120,6 +124,29 @@ export const profileItems = sqliteTable(
   ],
 );
 
+/**
+ * A site's credentials. `write` (pk_…, public, in page source) and `server` (sk_…, the site's backend) keys are
+ * stored only as a SHA-256 hash; `identity` secrets (is_…) sign user ids, so the Worker must keep them readable in
+ * `secret` (like Intercom's identity-verification secret). Rotation adds a new row and gives the old one an
+ * `expires_at` (the overlap period); a row past its expiry no longer authenticates anything.
+ */
+export const siteKeys = sqliteTable(
+  "site_keys",
+  {
+    siteId: text("site_id").notNull(),
+    id: text("id").notNull(),
+    kind: text("kind", { enum: ["write", "server", "identity"] }).notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** Only for kind "identity": the HMAC secret itself. */
+    secret: text("secret"),
+    /** The first characters of the key, to tell keys apart in listings without revealing them. */
+    hint: text("hint").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.id] }), uniqueIndex("site_keys_hash").on(t.keyHash)],
+);
+
 export type SiteRow = typeof sites.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
@@ -164,6 +191,64 @@ export const consents = sqliteTable(
     analytics: integer("analytics", { mode: "boolean" }).notNull(),
     personalization: integer("personalization", { mode: "boolean" }).notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** Who recorded the current choice: "browser" (public write key) or "server" (server key / admin). */
+    source: text("source", { enum: ["browser", "server"] }).notNull().default("browser"),
+    /** SHA-256 of the receipt handed out with the current choice; the browser must show it to change the choice. */
+    receiptHash: text("receipt_hash"),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.anonymousId] })],
+);
+
+/** Every consent change ever recorded (audit trail); `consents` holds only the current choice. */
+export const consentHistory = sqliteTable(
+  "consent_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteId: text("site_id").notNull(),
+    anonymousId: text("anonymous_id").notNull(),
+    userId: text("user_id"),
+    analytics: integer("analytics", { mode: "boolean" }).notNull(),
+    personalization: integer("personalization", { mode: "boolean" }).notNull(),
+    /** The time the visitor chose (client clock, capped at the server's). */
+    ts: integer("ts").notNull(),
+    recordedAt: integer("recorded_at").notNull(),
+    source: text("source", { enum: ["browser", "server"] }).notNull(),
+    /** False when a newer choice was already stored: kept for the audit, not applied. */
+    applied: integer("applied", { mode: "boolean" }).notNull(),
+  },
+  (t) => [index("consent_history_visitor").on(t.siteId, t.anonymousId, t.id)],
+);
+
+/**
+ * Erased visitors (Segment's suppress-and-delete): later events naming a suppressed anonymous or user id are
+ * dropped at ingest. Only a salted SHA-256 of the id is kept, never the id itself.
+ */
+export const suppressions = sqliteTable(
+  "suppressions",
+  {
+    siteId: text("site_id").notNull(),
+    kind: text("kind", { enum: ["anon", "user"] }).notNull(),
+    idHash: text("id_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.kind, t.idHash] })],
+);
+
+/**
+ * Erasure jobs: one per erased subject (keyed by the subject's hash, so a repeated request finds the same job).
+ * A large history is erased in bounded steps; `state` holds what is left to do, `receipt` what was removed so far.
+ */
+export const erasures = sqliteTable(
+  "erasures",
+  {
+    id: text("id").primaryKey(),
+    siteId: text("site_id").notNull(),
+    subjectHash: text("subject_hash").notNull(),
+    status: text("status", { enum: ["running", "done"] }).notNull(),
+    state: text("state", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    receipt: text("receipt", { mode: "json" }).$type<Record<string, number>>().notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("erasures_subject").on(t.siteId, t.subjectHash), index("erasures_status").on(t.status, t.updatedAt)],
 );

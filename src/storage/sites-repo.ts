@@ -1,11 +1,7 @@
-// Sites and their write keys in D1.
+// Sites in D1 (their keys live in site_keys, storage/site-keys-repo.ts).
 import { eq } from "drizzle-orm";
 import type { Database } from "./db";
 import { sites, type SiteRow } from "./schema";
-
-export async function findSiteByKey(db: Database, writeKey: string): Promise<SiteRow | undefined> {
-  return db.select().from(sites).where(eq(sites.writeKey, writeKey)).get();
-}
 
 export async function findSite(db: Database, id: string): Promise<SiteRow | undefined> {
   return db.select().from(sites).where(eq(sites.id, id)).get();
@@ -15,10 +11,10 @@ export async function listSites(db: Database): Promise<SiteRow[]> {
   return db.select().from(sites).orderBy(sites.id).all();
 }
 
-/** Creates or replaces a site's name, origins and key; created_at survives updates. */
+/** Creates or replaces a site's name, origins and identity setting; created_at survives updates. */
 export async function upsertSite(
   db: Database,
-  site: { id: string; name: string; writeKey: string; allowedOrigins: string[] },
+  site: { id: string; name: string; allowedOrigins: string[]; identityVerification?: "required" | "off" },
   now: Date,
 ): Promise<SiteRow> {
   const row = await db
@@ -26,7 +22,12 @@ export async function upsertSite(
     .values({ ...site, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({
       target: sites.id,
-      set: { name: site.name, writeKey: site.writeKey, allowedOrigins: site.allowedOrigins, updatedAt: now },
+      set: {
+        name: site.name,
+        allowedOrigins: site.allowedOrigins,
+        ...(site.identityVerification ? { identityVerification: site.identityVerification } : {}),
+        updatedAt: now,
+      },
     })
     .returning()
     .get();

@@ -11,16 +11,31 @@ function putSite(id: string, body: unknown, headers: Record<string, string> = AD
 }
 
 describe("/admin/sites", () => {
-  it("creates a site with a generated key, then updates it idempotently keeping the key", async () => {
+  it("creates a site with generated keys shown once, then updates it idempotently keeping them", async () => {
     const created = await putSite("shop-a", { name: "Shop A", allowedOrigins: ["https://a.example"] });
     expect(created.status).toBe(201);
-    const site = await created.json<{ writeKey: string; allowedOrigins: string[] }>();
-    expect(site.writeKey).toMatch(/^pk_[A-Za-z0-9_-]{20,}$/);
+    const site = await created.json<{ newKeys: { writeKey: string; serverKey: string; identitySecret: string }; keys: { hint: string }[] }>();
+    expect(site.newKeys.writeKey).toMatch(/^pk_[A-Za-z0-9_-]{20,}$/);
+    expect(site.newKeys.serverKey).toMatch(/^sk_[A-Za-z0-9_-]{40,}$/);
+    expect(site.newKeys.identitySecret).toMatch(/^is_[A-Za-z0-9_-]{40,}$/);
+    expect(site.keys.map((k) => k.hint).sort()).toEqual([site.newKeys.identitySecret, site.newKeys.writeKey, site.newKeys.serverKey].map((k) => `${k.slice(0, 7)}…`).sort());
     const again = await putSite("shop-a", { name: "Shop A2", allowedOrigins: ["*"] });
     expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ name: "Shop A2", writeKey: site.writeKey, allowedOrigins: ["*"] });
-    const list = await (await get("/admin/sites", ADMIN)).json<{ sites: { id: string }[] }>();
-    expect(list.sites.map((s) => s.id)).toContain("shop-a");
+    const updated = await again.text();
+    expect(JSON.parse(updated)).toMatchObject({ name: "Shop A2", allowedOrigins: ["*"] });
+    const listText = await (await get("/admin/sites", ADMIN)).text();
+    expect(JSON.parse(listText).sites.map((s: { id: string }) => s.id)).toContain("shop-a");
+    // Shown once: neither the update nor the listing carries any key, and D1 holds only hashes of the two keys.
+    for (const key of Object.values(site.newKeys)) {
+      expect(updated).not.toContain(key);
+      expect(listText).not.toContain(key);
+    }
+    const stored = await env.DB.prepare("SELECT key_hash, secret FROM site_keys WHERE site_id = 'shop-a'").all<{ key_hash: string; secret: string | null }>();
+    expect(JSON.stringify(stored.results)).not.toContain(site.newKeys.writeKey);
+    expect(JSON.stringify(stored.results)).not.toContain(site.newKeys.serverKey);
+    // A new key works at once.
+    const ok = await exports.default.fetch(`${BASE}/v1/items/none`, { headers: { "x-edgerec-key": site.newKeys.writeKey } });
+    expect(ok.status).toBe(404);
   });
 
   it("applies a changed origin list immediately in this isolate", async () => {

@@ -4,20 +4,35 @@ import { exports } from "cloudflare:workers";
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const BASE = "https://edgerec.test";
 
-export type TestSite = { id: string; key: string; origin: string };
+/** A test site: its public write key (`key`), secret server key and identity secret. */
+export type TestSite = { id: string; key: string; serverKey: string; identitySecret: string; origin: string };
 
-/** Creates a site with its own id, key and allowed origin, so tests never share state. */
-export async function createSite(origins?: string[]): Promise<TestSite> {
+/** Creates a site with its own id, keys and allowed origin, so tests never share state. */
+export async function createSite(origins?: string[], settings: Record<string, unknown> = {}): Promise<TestSite> {
   const id = `s-${crypto.randomUUID().slice(0, 8)}`;
   const origin = `https://${id}.example`;
   const key = `pk_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const serverKey = `sk_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const identitySecret = `is_test_${crypto.randomUUID().replaceAll("-", "")}`;
   const res = await exports.default.fetch(`${BASE}/admin/sites/${id}`, {
     method: "PUT",
     headers: { ...ADMIN, "content-type": "application/json" },
-    body: JSON.stringify({ name: id, writeKey: key, allowedOrigins: origins ?? [origin] }),
+    body: JSON.stringify({ name: id, writeKey: key, serverKey, identitySecret, allowedOrigins: origins ?? [origin], ...settings }),
   });
   if (res.status !== 201) throw new Error(`site setup failed: ${res.status} ${await res.text()}`);
-  return { id, key, origin };
+  return { id, key, serverKey, identitySecret, origin };
+}
+
+/** The identity proof a site's backend computes for a user id: hex HMAC-SHA256 under the identity secret. */
+export async function userHash(site: TestSite, userId: string): Promise<string> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", enc.encode(site.identitySecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return [...new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(userId)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Headers of the site's backend: the secret server key. */
+export function serverHeaders(site: TestSite): Record<string, string> {
+  return { "x-edgerec-key": site.serverKey };
 }
 
 export type EventInput = {
