@@ -12,6 +12,11 @@ export const MAX_BEACON_BYTES = 64 * 1024;
 
 /** Ids: event ids are UUIDs; visitor, session, user and item ids are opaque strings up to this length. */
 export const MAX_ID_LENGTH = 128;
+/**
+ * Ids in UTF-8 bytes: D1 indexes, KV keys and the artifact's string tables count bytes, and 128 characters of
+ * emoji or CJK would be up to 512 of them.
+ */
+export const MAX_ID_BYTES = 256;
 /** Free-text fields in context (url, referrer, user agent, search query). */
 export const MAX_TEXT_LENGTH = 2048;
 /** Keys per `properties` object and per `context` extra map. */

@@ -5,7 +5,7 @@ import { encodePopular } from "./artifact";
 import { configDigest, latestStats, withNewVersion, type Manifest, type ModelVersion } from "./manifest";
 import { encodeShards } from "./shards";
 import { trainPersonal } from "./train-personal";
-import { TRENDING_WINDOW } from "./trending-refresh";
+import { normalised, TRENDING_WINDOW, trendingList } from "./trending-refresh";
 import { decodeStats, encodeStats } from "./stats-codec";
 import { BUCKET_MS, bucketOf, rowsToStats } from "./stats-delta";
 import { DEFAULT_MODEL_CONFIG, SessionModelTrainer } from "../recommend/trainer";
@@ -13,7 +13,7 @@ import type { Neighbour } from "../recommend/types";
 import { kvKeys } from "../storage/kv-keys";
 import { acquireLease, releaseLease } from "../storage/leases";
 import { deleteVersion, putAll, readManifest, readStats, STATS_PART_BYTES, writeManifest } from "../storage/model-store";
-import { deleteDeltasUpTo, forEachDeltaPage, forEachSession, trendingItems } from "../storage/training-repo";
+import { deleteDeltasUpTo, forEachDeltaPage, forEachSession } from "../storage/training-repo";
 
 const LEASE_MS = 15 * 60_000;
 
@@ -80,7 +80,7 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
   log("merged live deltas", { siteId, rows: deltas.rows, used: deltaRowsUsed });
 
   const model = trainer.build();
-  const trending = await trendingItems(env.DB, siteId, now, TRENDING_WINDOW);
+  const trending = await trendingList(env.DB, siteId, now);
   const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING_WINDOW.limit);
   const artifact = encodeShards(model);
   const personal = await trainPersonal(env.DB, siteId, now, backfill, log);
@@ -137,11 +137,6 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
   for (const old of dropped) await deleteVersion(env.MODELS, siteId, old.version);
   log("published", { siteId, version, ...v.metrics, consumedDeltas: consumed, dropped: dropped.map((d) => d.version) });
   return v;
-}
-
-function normalised(list: { itemId: string; score: number }[]): Neighbour[] {
-  const max = list[0]?.score ?? 1;
-  return list.map((t) => ({ itemId: t.itemId, score: t.score / max }));
 }
 
 /** Two versions made in the same millisecond (a rerun in a test) still get distinct names. */

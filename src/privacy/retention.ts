@@ -13,21 +13,27 @@ export async function runRetention(env: Env, now = Date.now()): Promise<{ delete
   let deleted = 0;
   let statements = 1;
   for (const { id } of siteRows) {
-    for (;;) {
-      if (statements >= MAX_STATEMENTS) {
-        console.log(JSON.stringify({ job: "retention", deleted, done: false, reason: "statement budget" }));
-        return { deleted, done: false };
+    // One site's failure is logged and the others still get their deletes; the next day retries it.
+    try {
+      for (;;) {
+        if (statements >= MAX_STATEMENTS) {
+          console.log(JSON.stringify({ job: "retention", deleted, done: false, reason: "statement budget" }));
+          return { deleted, done: false };
+        }
+        const res = await env.DB.prepare(
+          "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE site_id = ?1 AND ts < ?2 LIMIT ?3)",
+        )
+          .bind(id, cutoff, DELETE_CHUNK)
+          .run();
+        statements++;
+        deleted += res.meta.changes;
+        if (res.meta.changes < DELETE_CHUNK) break;
       }
-      const res = await env.DB.prepare(
-        "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE site_id = ?1 AND ts < ?2 LIMIT ?3)",
-      )
-        .bind(id, cutoff, DELETE_CHUNK)
-        .run();
+      console.log(JSON.stringify({ job: "retention", siteId: id, deletedSoFar: deleted, cutoff }));
+    } catch (err) {
       statements++;
-      deleted += res.meta.changes;
-      if (res.meta.changes < DELETE_CHUNK) break;
+      console.error(JSON.stringify({ job: "retention", siteId: id, error: err instanceof Error ? err.message : String(err) }));
     }
-    console.log(JSON.stringify({ job: "retention", site: id, deletedSoFar: deleted, cutoff }));
   }
   return { deleted, done: true };
 }

@@ -8,7 +8,7 @@ import {
   MAX_PROPERTY_KEY_LENGTH,
   MAX_PROPERTY_VALUE_LENGTH,
 } from "../config/limits";
-import { idString, text, userHashString } from "./common";
+import { idString, text, userHashString, wellFormedString } from "./common";
 
 export const EVENT_TYPES = [
   "view",
@@ -33,14 +33,14 @@ export const ITEM_REQUIRED_TYPES: ReadonlySet<EventType> = new Set(["click", "ad
 export const PATH_TYPES: ReadonlySet<EventType> = new Set(["view", "click", "add_to_cart", "purchase", "like", "share"]);
 
 const propertyValue = z.union([
-  z.string().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
+  wellFormedString().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
   z.number().finite(),
   z.boolean(),
   z.null(),
 ]);
 
 const properties = z
-  .record(z.string().min(1).max(MAX_PROPERTY_KEY_LENGTH), propertyValue)
+  .record(wellFormedString().min(1).max(MAX_PROPERTY_KEY_LENGTH), propertyValue)
   .refine((o) => Object.keys(o).length <= MAX_PROPERTIES, `must have at most ${MAX_PROPERTIES} keys`);
 
 /**
@@ -52,14 +52,14 @@ export const eventContext = z.object({
   referrer: text.optional(),
   title: text.optional(),
   userAgent: text.optional(),
-  locale: z.string().max(35).optional(),
-  timezone: z.string().max(64).optional(),
+  locale: wellFormedString().max(35).optional(),
+  timezone: wellFormedString().max(64).optional(),
   device: z.enum(["desktop", "mobile", "tablet", "other"]).optional(),
   screen: z.object({ width: z.number().int().min(0).max(100_000), height: z.number().int().min(0).max(100_000) }).optional(),
   /** The recommendation id a click or impression came from, for attribution. */
   recommendationId: idString.optional(),
   /** The slot (home, product, cart, …) that showed the recommendation. */
-  slot: z.string().max(64).optional(),
+  slot: wellFormedString().max(64).optional(),
 });
 
 /** One event as a client sends it. `ts` is milliseconds since the epoch. */

@@ -8,11 +8,11 @@ import {
   MAX_PROPERTY_KEY_LENGTH,
   MAX_PROPERTY_VALUE_LENGTH,
 } from "../config/limits";
-import { idString, text } from "./common";
+import { idString, text, wellFormedString } from "./common";
 
-const label = z.string().min(1).max(MAX_LABEL_LENGTH);
+const label = wellFormedString().min(1).max(MAX_LABEL_LENGTH);
 const attributeValue = z.union([
-  z.string().max(MAX_PROPERTY_VALUE_LENGTH),
+  wellFormedString().max(MAX_PROPERTY_VALUE_LENGTH),
   z.number().finite(),
   z.boolean(),
   z.null(),
@@ -26,7 +26,7 @@ export const itemSchema = z.object({
   categories: z.array(label).max(MAX_ITEM_LABELS).default([]),
   tags: z.array(label).max(MAX_ITEM_LABELS).default([]),
   attributes: z
-    .record(z.string().min(1).max(MAX_PROPERTY_KEY_LENGTH), attributeValue)
+    .record(wellFormedString().min(1).max(MAX_PROPERTY_KEY_LENGTH), attributeValue)
     .refine((o) => Object.keys(o).length <= MAX_ITEM_ATTRIBUTES, `must have at most ${MAX_ITEM_ATTRIBUTES} keys`)
     .optional(),
   available: z.boolean().default(true),

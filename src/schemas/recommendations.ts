@@ -1,7 +1,7 @@
 // Query contracts of the read endpoints. Strict: an unknown parameter is a 400 naming it, never silently ignored.
 import { z } from "zod";
 import { DEFAULT_K, MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
-import { idString } from "./common";
+import { idString, wellFormedString } from "./common";
 
 export const kParam = z.coerce
   .number({ error: "must be a number" })
@@ -25,7 +25,7 @@ function csv(entry: z.ZodString, max: number) {
 }
 
 const flag = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
-const category = z.string().min(1).max(MAX_LABEL_LENGTH);
+const category = wellFormedString().min(1).max(MAX_LABEL_LENGTH);
 
 /** Business rules a request may set; a site's per-slot defaults fill what the request leaves out. */
 export const ruleParams = {

@@ -2,9 +2,9 @@
 // rules) and blend weights. A request's own parameters override its slot's defaults.
 import { z } from "zod";
 import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
-import { idString } from "./common";
+import { idString, wellFormedString } from "./common";
 
-const category = z.string().min(1).max(MAX_LABEL_LENGTH);
+const category = wellFormedString().min(1).max(MAX_LABEL_LENGTH);
 
 export const rulesSchema = z.strictObject({
   exclude: z.array(idString).max(MAX_RULE_LIST).optional(),

@@ -1,6 +1,7 @@
 // Admin contract for sites: each site has a public write key and the origins allowed to use it.
 import { z } from "zod";
 import { MAX_ALLOWED_ORIGINS } from "../config/limits";
+import { wellFormedString } from "./common";
 
 /** An origin as browsers send it (scheme://host[:port], no path), or "*" for any origin. */
 export const originString = z.union([
@@ -37,7 +38,7 @@ export const serverKeyString = secretString("sk_");
 export const identitySecretString = secretString("is_");
 
 export const siteUpsertSchema = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: wellFormedString().min(1).max(200),
   allowedOrigins: z.array(originString).max(MAX_ALLOWED_ORIGINS).default([]),
   /**
    * "required" (default): a browser's userId counts only with a valid `userHash`; "off": browsers' user ids are

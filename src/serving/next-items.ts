@@ -4,9 +4,8 @@ import { explain, type ReasonView } from "../recommend/explain";
 import { DEFAULT_SCORE_OPTIONS, scoreSession } from "../recommend/score-session";
 import type { Neighbour, ScoredItem } from "../recommend/types";
 import { servable } from "../models/manifest";
-import { TRENDING_WINDOW } from "../models/trending-refresh";
+import { trendingList } from "../models/trending-refresh";
 import { readManifest, readTrending } from "../storage/model-store";
-import { trendingItems } from "../storage/training-repo";
 import { itemDetails } from "./catalog-cache";
 import { listsFor } from "./model-lists";
 
@@ -95,7 +94,7 @@ async function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Nei
   const now = Date.now();
   const hit = fallbackTrending.get(siteId);
   if (hit && hit.expires > now) return hit.list;
-  const rows = await trendingItems(d1, siteId, now, TRENDING_WINDOW);
+  const rows = await trendingList(d1, siteId, now);
   const list = rows.map((r) => ({ itemId: r.itemId, score: r.score }));
   fallbackTrending.set(siteId, { list, expires: now + FALLBACK_TRENDING_MS });
   return list;

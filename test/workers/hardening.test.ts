@@ -1,0 +1,111 @@
+// Hardening regressions (issue 8): well-formed ids, one site's failing cron job never stops another's, uncatalogued
+// items, the per-batch session cap, honest 401s and security headers.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MAX_ID_BYTES } from "../../src/config/limits";
+import { decodePopular } from "../../src/models/artifact";
+import type { IngestResult } from "../../src/schemas/events";
+import { TRENDING_CRON } from "../../src/scheduled";
+import worker from "../../src/index";
+import { kvKeys } from "../../src/storage/kv-keys";
+import { ADMIN, BASE, createSite, event, postEvents, type ErrorJson } from "./helpers";
+
+async function retrain(siteId: string): Promise<Response> {
+  return exports.default.fetch(`${BASE}/admin/retrain?site=${siteId}`, { method: "POST", headers: ADMIN });
+}
+
+/** Copies one of the site's event rows with `item_id` set to raw bytes (hex), as rows stored before validation did. */
+async function insertRawItemRow(siteId: string, hex: string): Promise<void> {
+  await env.DB.prepare(
+    `INSERT INTO events (site_id, id, type, anonymous_id, session_id, item_id, ts, profile_id, received_at)
+     SELECT site_id, ?2, type, anonymous_id, session_id, CAST(X'${hex}' AS TEXT), ts, profile_id, received_at
+     FROM events WHERE site_id = ?1 LIMIT 1`,
+  )
+    .bind(siteId, crypto.randomUUID())
+    .run();
+}
+
+async function runCron(cron: string): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+describe("well-formed ids", () => {
+  it("rejects lone surrogates in item ids (naming itemId) and the retrain still succeeds", async () => {
+    const site = await createSite();
+    const good = event({ itemId: "plain", sessionId: "s-good" });
+    // JSON.stringify escapes a lone surrogate as \ud800: exactly what a hostile client sends as raw JSON text.
+    const bad = [event({ itemId: "x\ud800" }), event({ itemId: "x\udbff" })];
+    const body = JSON.stringify({ events: [...bad, good] });
+    expect(body).toContain("\\ud800");
+    const res = await postEvents(site, [], { body });
+    expect(res.status).toBe(200);
+    const result = await res.json<IngestResult>();
+    expect(result.accepted).toEqual([good.id]);
+    expect(result.rejected.map((r) => [r.index, r.field, r.message])).toEqual([
+      [0, "itemId", "must be well-formed Unicode (no lone surrogates)"],
+      [1, "itemId", "must be well-formed Unicode (no lone surrogates)"],
+    ]);
+    expect((await retrain(site.id)).status).toBe(201);
+  });
+
+  it("limits ids by UTF-8 bytes as well as characters", async () => {
+    const site = await createSite();
+    const emoji = "😀".repeat(MAX_ID_BYTES / 4 + 1); // under MAX_ID_LENGTH characters, over MAX_ID_BYTES bytes
+    const res = await postEvents(site, [event({ sessionId: emoji }), event()]);
+    const result = await res.json<IngestResult>();
+    expect(result.rejected.map((r) => r.field)).toEqual(["sessionId"]);
+  });
+
+  it("rejects lone surrogates in catalog labels, property keys and site names, naming the field", async () => {
+    const site = await createSite();
+    const items = await exports.default.fetch(`${BASE}/v1/items`, {
+      method: "PUT",
+      headers: { ...ADMIN, "x-edgerec-key": site.key, "content-type": "application/json" },
+      body: JSON.stringify({ items: [{ id: "a", categories: ["ok", "bad\udc00"] }] }),
+    });
+    expect(items.status).toBe(400);
+    expect((await items.json<ErrorJson>()).error.issues?.[0]?.path).toBe("items[0].categories[1]");
+    const props = await postEvents(site, [event({ properties: { ["k\ud800"]: 1 } }), event()]);
+    expect((await props.json<IngestResult>()).rejected.map((r) => r.field)).toEqual(["properties.k\ud800"]);
+    const named = await exports.default.fetch(`${BASE}/admin/sites/${site.id}`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ name: "shop\ud800" }),
+    });
+    expect(named.status).toBe(400);
+    expect((await named.json<ErrorJson>()).error.issues?.[0]?.path).toBe("name");
+  });
+
+  it("trains a site whose stored rows hold ids that read back as the same string", async () => {
+    const site = await createSite();
+    await postEvents(site, [event({ itemId: "a" }), event({ itemId: "b" })]);
+    // "x" + a lone surrogate through SQLite's json_each: two byte sequences, one U+FFFD string in JavaScript.
+    await insertRawItemRow(site.id, "78EDA080");
+    await insertRawItemRow(site.id, "78EDAFBF");
+    expect((await retrain(site.id)).status).toBe(201);
+  });
+});
+
+describe("cron: one site's failure does not stop the others", () => {
+  it("writes the trending list of a healthy site after another site's refresh threw", async () => {
+    // A site row whose id makes its KV key longer than KV's 512 bytes: its refresh throws at the KV write. It sorts
+    // before every test site ("a…" < "s-…"), so the healthy site comes after it in the loop.
+    const broken = "a".repeat(600);
+    await env.DB.prepare("INSERT INTO sites (id, name, created_at, updated_at) VALUES (?1, 'broken', 0, 0)").bind(broken).run();
+    const healthy = await createSite();
+    await postEvents(healthy, [event({ itemId: "hit", type: "purchase" })]);
+    await env.DB.prepare(
+      `INSERT INTO events (site_id, id, type, anonymous_id, session_id, item_id, ts, profile_id, received_at)
+       SELECT ?1, ?2, type, anonymous_id, session_id, item_id, ts, profile_id, received_at FROM events WHERE site_id = ?3`,
+    )
+      .bind(broken, crypto.randomUUID(), healthy.id)
+      .run();
+    await runCron(TRENDING_CRON);
+    const list = await env.MODELS.get(kvKeys.trendingLive(healthy.id), "arrayBuffer");
+    expect(list).not.toBeNull();
+    expect(decodePopular(new Uint8Array(list!)).map((n) => n.itemId)).toEqual(["hit"]);
+  });
+});
