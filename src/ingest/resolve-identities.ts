@@ -1,7 +1,12 @@
 // Identity resolution for one batch: which profile each event belongs to, which links to write, which profiles merge.
 import type { IngestEvent } from "../schemas/events";
 
-export type KnownIdentities = { anon: Map<string, string>; user: Map<string, string> };
+export type KnownIdentities = {
+  anon: Map<string, string>;
+  user: Map<string, string>;
+  /** Profiles already linked to a user id (profile id → user id): never merged into, or taken over by, another user. */
+  owner?: Map<string, string>;
+};
 export type IdentityWrite = { kind: "anon" | "user"; externalId: string; profileId: string };
 export type ProfileMerge = { from: string; to: string };
 export type Resolution = {
@@ -17,15 +22,25 @@ export function newProfileId(anonymousId: string): string {
   return `a:${anonymousId}`;
 }
 
+/** A user's own profile when their device's anonymous profile already belongs to someone else. */
+export function newUserProfileId(userId: string): string {
+  return `u:${userId}`;
+}
+
 /**
- * Rules: an event with a userId joins the user's profile; if the anonymous id already had a different profile,
- * that profile is merged into the user's (the user's profile wins, it is the long-lived one). Without a userId an
- * event joins its anonymous id's profile, created on first sight. Events are taken in time order so a later
- * identify re-homes earlier anonymous events of the same batch too (through the final merge mapping).
+ * Rules (user ids reaching here are trusted: verified by proof, or sent by the site's backend):
+ * - An event with a userId joins the user's profile. If its anonymous id had a purely anonymous profile, that
+ *   profile is merged into the user's (login on a new device: the user's profile is the long-lived one).
+ * - A profile that already belongs to a user is never merged into another user's profile and never handed to
+ *   another user: on a shared device the anonymous id is re-pointed to the new user's profile, and a new user
+ *   whose device profile belongs to someone else gets a profile of their own.
+ * - Without a userId an event joins its anonymous id's profile, created on first sight.
+ * Events are taken in time order so a later identify re-homes earlier anonymous events of the same batch too.
  */
 export function resolveIdentities(events: readonly IngestEvent[], known: KnownIdentities): Resolution {
   const anon = new Map(known.anon);
   const user = new Map(known.user);
+  const owner = new Map(known.owner ?? []);
   const mergedInto = new Map<string, string>();
   const find = (p: string): string => {
     let cur = p;
@@ -49,16 +64,18 @@ export function resolveIdentities(events: readonly IngestEvent[], known: KnownId
     let profile: string;
     if (e.userId !== undefined) {
       const userProfile = user.has(e.userId) ? find(user.get(e.userId)!) : undefined;
+      const anonOwner = anonProfile !== undefined ? owner.get(anonProfile) : undefined;
       if (userProfile !== undefined) {
         profile = userProfile;
-        if (anonProfile !== undefined && anonProfile !== userProfile) {
+        if (anonProfile !== undefined && anonProfile !== userProfile && anonOwner === undefined) {
           merges.push({ from: anonProfile, to: userProfile });
           mergedInto.set(anonProfile, userProfile);
         }
       } else {
-        profile = anonProfile ?? newProfileId(e.anonymousId);
+        profile = anonProfile !== undefined && anonOwner === undefined ? anonProfile : anonProfile === undefined ? newProfileId(e.anonymousId) : newUserProfileId(e.userId);
         write("user", e.userId, profile);
       }
+      owner.set(profile, e.userId);
     } else {
       profile = anonProfile ?? newProfileId(e.anonymousId);
     }

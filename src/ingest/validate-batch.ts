@@ -7,6 +7,8 @@ import { checkEventTime, eventBatchSchema, eventSchema, type IngestEvent, type I
 export type ValidatedBatch = {
   /** Valid events, first occurrence of each id only, in the order sent. */
   events: IngestEvent[];
+  /** Position in the request of each of `events` (for answers about one event). */
+  indexes: number[];
   /** Ids of every valid event, duplicates within the batch included once. */
   accepted: string[];
   rejected: IngestResult["rejected"];
@@ -29,6 +31,7 @@ export function validateBatch(body: unknown, now: number): ValidatedBatch {
   }
 
   const events: IngestEvent[] = [];
+  const indexes: number[] = [];
   const accepted: string[] = [];
   const rejected: IngestResult["rejected"] = [];
   const seen = new Set<string>();
@@ -53,9 +56,10 @@ export function validateBatch(body: unknown, now: number): ValidatedBatch {
     if (seen.has(parsed.data.id)) return; // the same event twice in one batch counts once
     seen.add(parsed.data.id);
     events.push(parsed.data);
+    indexes.push(index);
     accepted.push(parsed.data.id);
   });
-  return { events, accepted, rejected };
+  return { events, indexes, accepted, rejected };
 }
 
 function idOf(raw: unknown): string | undefined {

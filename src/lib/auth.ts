@@ -7,18 +7,15 @@ import type { AppEnv } from "./app-env";
 import { secretsEqual } from "./crypto";
 import { ApiError } from "./errors";
 import { credentialForKey } from "./site-cache";
+import { proofValid } from "../ingest/verify-identity";
 
 /** Server keys start with this prefix; they are refused in query strings, which end up in logs. */
 export const SERVER_KEY_PREFIX = "sk_";
 
-/** The write key travels in a header, or in the query string where headers are impossible (sendBeacon). */
-export function writeKeyOf(c: Context): string | undefined {
-  return c.req.header("x-edgerec-key") ?? c.req.query("key") ?? undefined;
-}
-
+/** The token of an `Authorization: Bearer …` header ("" for a bare "Bearer"), or undefined for other schemes. */
 function bearerOf(c: Context): string | undefined {
-  const header = c.req.header("authorization");
-  return header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+  const m = /^bearer(?:\s+(.*))?$/i.exec(c.req.header("authorization") ?? "");
+  return m ? (m[1] ?? "").trim() : undefined;
 }
 
 export function originAllowed(site: SiteRow, origin: string): boolean {
@@ -97,4 +94,16 @@ export function isTrusted(c: Context<AppEnv>): boolean {
 /** For routes that need the server key or the admin token (export, erasure by user id, catalog writes). */
 export function assertTrusted(c: Context<AppEnv>): void {
   if (!isTrusted(c)) throw new ApiError(401, "unauthorized", "this needs the site's server key or the admin token");
+}
+
+/**
+ * Reads and writes by user id: the server key and the admin token are trusted; a browser must show the user's
+ * identity proof (`userHash`), unless the site turned verification off (unsafe). Otherwise a 401 naming `userHash`.
+ */
+export async function assertUserAccess(c: Context<AppEnv>, userId: string, userHash: string | undefined): Promise<void> {
+  if (isTrusted(c) || c.get("site").identityVerification === "off") return;
+  if (await proofValid(c.get("identitySecrets"), userId, userHash)) return;
+  throw new ApiError(401, "unverified_user_id", "reading by userId needs the server key or the user's identity proof (userHash)", [
+    { path: "userHash", message: userHash === undefined ? "is required with userId and the public key" : "does not match userId" },
+  ]);
 }

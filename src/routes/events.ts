@@ -5,7 +5,8 @@ import { MAX_BATCH_BYTES } from "../config/limits";
 import { resolveIdentities } from "../ingest/resolve-identities";
 import { validateBatch } from "../ingest/validate-batch";
 import type { AppEnv } from "../lib/app-env";
-import { requireSite } from "../lib/auth";
+import { isTrusted, requireSite } from "../lib/auth";
+import { verifyUserIds } from "../ingest/verify-identity";
 import { readCappedText } from "../lib/body";
 import { ApiError } from "../lib/errors";
 import { parseJsonText } from "../lib/validate";
@@ -30,11 +31,18 @@ events.post("/", requireSite, async (c) => {
     );
   }
   const site = c.get("site");
+  // A browser's userId needs the backend's proof; unproven ones are dropped before anything reads or stores them.
+  const verified = await verifyUserIds(batch.events, batch.indexes, {
+    trusted: isTrusted(c),
+    verificationOff: site.identityVerification === "off",
+    secrets: c.get("identitySecrets"),
+  });
+  if (verified.warnings.length > 0) result.warnings = verified.warnings;
 
-  const { known, declined } = await loadIngestContext(c.env.DB, site.id, batch.events);
+  const { known, declined } = await loadIngestContext(c.env.DB, site.id, verified.events);
   // Visitors who declined analytics: acknowledged (so clients do not retry) but stored nowhere.
-  const kept = declined.size === 0 ? batch.events : batch.events.filter((e) => !declined.has(e.anonymousId));
-  if (kept.length < batch.events.length) result.ignored = batch.events.filter((e) => declined.has(e.anonymousId)).map((e) => e.id);
+  const kept = declined.size === 0 ? verified.events : verified.events.filter((e) => !declined.has(e.anonymousId));
+  if (kept.length < verified.events.length) result.ignored = verified.events.filter((e) => declined.has(e.anonymousId)).map((e) => e.id);
   if (kept.length === 0) return c.json(result, 200);
   const resolution = resolveIdentities(kept, known);
   const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));

@@ -3,7 +3,7 @@
 // config, overridden by request parameters), and caches personalized lists per visitor and slot in KV.
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
-import { requireSite } from "../lib/auth";
+import { assertUserAccess, requireSite } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { parseOrThrow } from "../lib/validate";
 import { servable } from "../models/manifest";
@@ -34,6 +34,8 @@ recommendations.get("/", requireSite, async (c) => {
     ]);
   }
   const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
+  // A list built from a user's history is that user's data: the browser must prove it is signed in as them.
+  if (q.userId !== undefined) await assertUserAccess(c, q.userId, q.userHash);
 
   // A visitor who declined personalization gets the same lists as an anonymous newcomer (trending, item on screen).
   // Consent and manifest come from isolate caches almost always; read them together rather than one after the other.
@@ -55,7 +57,7 @@ recommendations.get("/", requireSite, async (c) => {
 
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
-  const key = visitor ? recCacheKey(site.id, visitor, q.slot, await paramsDigest({ rules, k, itemId: q.itemId ?? null })) : null;
+  const key = visitor ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest({ rules, k, itemId: q.itemId ?? null })) : null;
   const state = sessionState(q.sessionId, path, read.current.version);
   if (key) {
     const hit = await readCachedList(c.env.REC_CACHE, key, state);

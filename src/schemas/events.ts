@@ -109,4 +109,6 @@ export type IngestResult = {
   /** Accepted but not stored: the visitor declined analytics (present only when non-empty). */
   ignored?: string[];
   rejected: { index: number; id?: string; field: string; code: string; message: string }[];
+  /** Accepted, but not as sent: e.g. `unverified_user_id` (stored as anonymous). Present only when non-empty. */
+  warnings?: { index: number; id?: string; field: string; code: string; message: string }[];
 };

@@ -1,7 +1,7 @@
 // Query contracts of the read endpoints. Strict: an unknown parameter is a 400 naming it, never silently ignored.
 import { z } from "zod";
 import { DEFAULT_K, MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
-import { idString, wellFormedString } from "./common";
+import { idString, userHashString, wellFormedString } from "./common";
 
 export const kParam = z.coerce
   .number({ error: "must be a number" })
@@ -55,6 +55,8 @@ export const recommendationsQuerySchema = z.strictObject({
   sessionId: idString.optional(),
   anonymousId: idString.optional(),
   userId: idString.optional(),
+  /** The user's identity proof: needed with `userId` and the public key (see README "Keys and identity"). */
+  userHash: userHashString.optional(),
   /** The item on the page (product slot): scored as the newest step if the session does not have it yet. */
   itemId: idString.optional(),
   slot: z
@@ -64,3 +66,6 @@ export const recommendationsQuerySchema = z.strictObject({
   ...ruleParams,
 });
 export type RecommendationsQuery = z.output<typeof recommendationsQuerySchema>;
+
+/** GET /v1/users/:id: `userHash` makes `:id` a user id that a browser may read (it proves the user is signed in). */
+export const profileQuerySchema = z.strictObject({ key: keyParam, userHash: userHashString.optional() });

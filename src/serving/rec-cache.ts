@@ -1,6 +1,7 @@
 // Personalized recommendation lists cached in KV per (site, visitor, slot, request rules). An entry records the
 // session state it was computed for, so any new step (a click, a purchase, a new session) makes it stale at once
 // without a KV write per event; a TTL bounds what other devices' activity can leave stale.
+import { sha256Hex } from "../lib/crypto";
 import type { Recommendations } from "./next-items";
 
 /** KV's minimum expirationTtl is 60 s. */
@@ -8,11 +9,20 @@ export const REC_CACHE_TTL_S = 300;
 
 export type CachedList = { state: string; createdAt: number; recs: Recommendations };
 
-/** The visitor part of the key: the caller's own id, so one visitor's list is never another's. */
-export function recCacheKey(siteId: string, visitor: { userId?: string; anonymousId?: string }, slot: string, paramsDigest: string): string | null {
+/**
+ * Every cached list of one visitor starts with this prefix (erasure lists and deletes them). The visitor's id is
+ * hashed: a KV key is at most 512 bytes (a 128-character id of emoji is 512 bytes alone), and key listings must not
+ * show visitor ids. `who` is `u:<userId>` or `a:<anonymousId>`.
+ */
+export async function recCacheVisitorPrefix(siteId: string, who: string): Promise<string> {
+  return `r/${siteId}/${(await sha256Hex(`${siteId}\u0000${who}`)).slice(0, 32)}/`;
+}
+
+/** The visitor part of the key: the caller's own (verified) id, so one visitor's list is never another's. */
+export async function recCacheKey(siteId: string, visitor: { userId?: string; anonymousId?: string }, slot: string, paramsDigest: string): Promise<string | null> {
   const who = visitor.userId !== undefined ? `u:${visitor.userId}` : visitor.anonymousId !== undefined ? `a:${visitor.anonymousId}` : null;
   if (who === null) return null;
-  return `r/${siteId}/${encodeURIComponent(who)}/${slot}/${paramsDigest}`;
+  return `${await recCacheVisitorPrefix(siteId, who)}${slot}/${paramsDigest}`;
 }
 
 /** Identifies what a list was computed from: session id, path length and newest step, model version. */

@@ -77,10 +77,12 @@ SELECT ?1, json_extract(value, '$.kind'), json_extract(value, '$.externalId'), j
 FROM json_each(?3) WHERE true
 ON CONFLICT(site_id, kind, external_id) DO UPDATE SET profile_id = excluded.profile_id`;
 
+/** Also which user (if any) owns each linked profile: a user's profile is never merged into another user's. */
 const SELECT_IDENTITIES = `
-SELECT kind, external_id, profile_id FROM identities
-WHERE site_id = ?1 AND ((kind = 'anon' AND external_id IN (SELECT value FROM json_each(?2)))
-                     OR (kind = 'user' AND external_id IN (SELECT value FROM json_each(?3))))`;
+SELECT i.kind, i.external_id, i.profile_id, p.user_id AS owner FROM identities i
+LEFT JOIN profiles p ON p.site_id = i.site_id AND p.id = i.profile_id
+WHERE i.site_id = ?1 AND ((i.kind = 'anon' AND i.external_id IN (SELECT value FROM json_each(?2)))
+                       OR (i.kind = 'user' AND i.external_id IN (SELECT value FROM json_each(?3))))`;
 
 /**
  * What ingest must know before writing, in one D1 round trip: the identities already linked for the batch's
@@ -101,9 +103,10 @@ export async function loadIngestContext(
     d1.prepare(SELECT_IDENTITIES).bind(siteId, JSON.stringify([...anonIds]), JSON.stringify([...userIds])),
     declinedAnalyticsStatement(d1, siteId, [...anonIds]),
   ]);
-  const known: KnownIdentities = { anon: new Map(), user: new Map() };
-  for (const r of identityRows!.results as { kind: "anon" | "user"; external_id: string; profile_id: string }[]) {
+  const known: KnownIdentities = { anon: new Map(), user: new Map(), owner: new Map() };
+  for (const r of identityRows!.results as { kind: "anon" | "user"; external_id: string; profile_id: string; owner: string | null }[]) {
     known[r.kind].set(r.external_id, r.profile_id);
+    if (r.owner !== null) known.owner!.set(r.profile_id, r.owner);
   }
   const declined = new Set((declinedRows!.results as { anonymous_id: string }[]).map((r) => r.anonymous_id));
   return { known, declined };

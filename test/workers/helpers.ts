@@ -40,6 +40,7 @@ export type EventInput = {
   type?: string;
   anonymousId?: string;
   userId?: string;
+  userHash?: string;
   sessionId?: string;
   itemId?: string;
   ts?: number;

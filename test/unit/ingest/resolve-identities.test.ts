@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newProfileId, resolveIdentities, type KnownIdentities } from "../../../src/ingest/resolve-identities";
+import { newProfileId, newUserProfileId, resolveIdentities, type KnownIdentities } from "../../../src/ingest/resolve-identities";
 import type { IngestEvent } from "../../../src/schemas/events";
 
 let clock = 1000;
@@ -57,5 +57,36 @@ describe("resolveIdentities", () => {
     const earlier = { ...ev("a3"), ts: later.ts - 10 };
     const r = resolveIdentities([later, earlier], known);
     expect(r.profileOf).toEqual(["pu", "pu"]);
+  });
+
+  it("never merges a profile that belongs to one user into another user's profile (shared device)", () => {
+    const known = none();
+    known.anon.set("device", "pa");
+    known.user.set("alice", "pa");
+    known.user.set("bob", "pb");
+    known.owner = new Map([["pa", "alice"], ["pb", "bob"]]);
+    const r = resolveIdentities([ev("device", "bob"), ev("device")], known);
+    expect(r.merges).toEqual([]);
+    // The device now acts for bob; alice's profile keeps everything it had.
+    expect(r.profileOf).toEqual(["pb", "pb"]);
+    expect(r.identityWrites).toEqual([{ kind: "anon", externalId: "device", profileId: "pb" }]);
+  });
+
+  it("gives a new user a profile of their own when the device's profile already belongs to another user", () => {
+    const known = none();
+    known.anon.set("device", "pa");
+    known.user.set("alice", "pa");
+    known.owner = new Map([["pa", "alice"]]);
+    const r = resolveIdentities([ev("device", "carol")], known);
+    expect(r.merges).toEqual([]);
+    expect(r.profileOf).toEqual([newUserProfileId("carol")]);
+    expect(r.identityWrites).toContainEqual({ kind: "user", externalId: "carol", profileId: newUserProfileId("carol") });
+    expect(r.identityWrites).not.toContainEqual(expect.objectContaining({ kind: "user", externalId: "alice" }));
+  });
+
+  it("does not hand one user's profile to a second user identified on the same device within one batch", () => {
+    const r = resolveIdentities([ev("d", "u1"), ev("d", "u2")], none());
+    expect(r.merges).toEqual([]);
+    expect(r.profileOf).toEqual([newProfileId("d"), newUserProfileId("u2")]);
   });
 });
