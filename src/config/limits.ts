@@ -7,6 +7,13 @@ export const MAX_BATCH_EVENTS = 500;
 export const MAX_BATCH_BYTES = 512 * 1024;
 /** Bytes per single event (its JSON). A larger event is rejected on its own; the rest of the batch goes on. */
 export const MAX_EVENT_BYTES = 32 * 1024;
+/**
+ * Distinct sessions per batch with the public write key: a browser sends one session (a few across a rollover),
+ * and each session is one Durable Object RPC. Events of further sessions are rejected one by one.
+ */
+export const MAX_BATCH_SESSIONS = 10;
+/** The same for the server key: a site's backend relays many visitors at once. */
+export const MAX_BATCH_SESSIONS_SERVER = 100;
 /** sendBeacon and keepalive fetch carry at most 64 KB in flight; the SDK splits batches under this. */
 export const MAX_BEACON_BYTES = 64 * 1024;
 

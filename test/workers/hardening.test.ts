@@ -3,13 +3,13 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MAX_ID_BYTES } from "../../src/config/limits";
+import { MAX_BATCH_SESSIONS, MAX_BATCH_SESSIONS_SERVER, MAX_ID_BYTES } from "../../src/config/limits";
 import { decodePopular } from "../../src/models/artifact";
 import type { IngestResult } from "../../src/schemas/events";
 import { TRENDING_CRON } from "../../src/scheduled";
 import worker from "../../src/index";
 import { kvKeys } from "../../src/storage/kv-keys";
-import { ADMIN, BASE, createSite, event, postEvents, type ErrorJson } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson } from "./helpers";
 
 async function retrain(siteId: string): Promise<Response> {
   return exports.default.fetch(`${BASE}/admin/retrain?site=${siteId}`, { method: "POST", headers: ADMIN });
@@ -107,5 +107,39 @@ describe("cron: one site's failure does not stop the others", () => {
     const list = await env.MODELS.get(kvKeys.trendingLive(healthy.id), "arrayBuffer");
     expect(list).not.toBeNull();
     expect(decodePopular(new Uint8Array(list!)).map((n) => n.itemId)).toEqual(["hit"]);
+  });
+});
+
+describe("POST /v1/events: distinct sessions per batch", () => {
+  for (const [role, cap] of [["write key", MAX_BATCH_SESSIONS], ["server key", MAX_BATCH_SESSIONS_SERVER]] as const) {
+    it(`accepts events of the first ${cap} sessions with the ${role} and rejects the rest one by one`, async () => {
+      const site = await createSite();
+      const batch = Array.from({ length: 500 }, (_, i) => event({ sessionId: `cap-${i}`, anonymousId: `v-${i}` }));
+      const headers = role === "server key" ? serverHeaders(site) : {};
+      const res = await postEvents(site, batch, { headers });
+      expect(res.status).toBe(200);
+      const body = await res.json<IngestResult>();
+      expect(body.accepted).toEqual(batch.slice(0, cap).map((e) => e.id));
+      expect(body.rejected).toHaveLength(500 - cap);
+      expect(body.rejected[0]).toMatchObject({ index: cap, field: "sessionId", code: "too_many_sessions" });
+      const stored = await env.DB.prepare("SELECT COUNT(DISTINCT session_id) AS n FROM events WHERE site_id = ?").bind(site.id).first<{ n: number }>();
+      expect(stored!.n).toBe(cap);
+      // Only the first `cap` sessions' objects got an RPC: the stored rows above say which; a sample of the rest
+      // (opening 500 objects here would take longer than the ingest) has never seen an event.
+      const sample = [...batch.slice(cap - 3, cap + 5), ...batch.slice(-3)];
+      const live = await Promise.all(sample.map((e) => get(`/v1/sessions/${e.sessionId}`, { "x-edgerec-key": site.key }).then((r) => r.status)));
+      expect(live).toEqual([200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404]);
+    });
+  }
+
+  it("lets more events of an already counted session through after the cap", async () => {
+    const site = await createSite();
+    const batch = [
+      ...Array.from({ length: MAX_BATCH_SESSIONS + 1 }, (_, i) => event({ sessionId: `k-${i}` })),
+      event({ sessionId: "k-0", itemId: "again" }),
+    ];
+    const body = await (await postEvents(site, batch)).json<IngestResult>();
+    expect(body.rejected.map((r) => r.index)).toEqual([MAX_BATCH_SESSIONS]);
+    expect(body.accepted).toHaveLength(MAX_BATCH_SESSIONS + 1);
   });
 });

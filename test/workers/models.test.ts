@@ -6,7 +6,7 @@ import type { Manifest, ModelVersion } from "../../src/models/manifest";
 import { RETRAIN_CRON } from "../../src/scheduled";
 import { sessionStub } from "../../src/session/session-client";
 import { kvKeys } from "../../src/storage/kv-keys";
-import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite, putItems } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { recommendationId: string; modelVersion: string | null; items: { id: string; score: number; reason: { kind: string; itemId?: string; text: string }; title?: string }[] };
 
@@ -21,7 +21,8 @@ async function seedHabits(site: TestSite, sessions = 12): Promise<void> {
     const walk = s % 3 === 2 ? ["x", "y"] : ["a", "b", "c"];
     walk.forEach((itemId, i) => events.push(event({ sessionId, anonymousId: `v${s}`, itemId, ts: t0 + s * 1000 + i * 10 })));
   }
-  const res = await postEvents(site, events);
+  // Seeded as the site's backend would: one batch spanning more sessions than a browser's write key may.
+  const res = await postEvents(site, events, { headers: serverHeaders(site) });
   expect(res.status).toBe(200);
 }
 

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { recCacheVisitorPrefix } from "../../src/serving/rec-cache";
-import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite, putItems } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { cached: boolean; personalized: boolean; items: { id: string; reason: { kind: string; text: string } }[] };
 const HOUR = 3_600_000;
@@ -29,7 +29,8 @@ async function shop(): Promise<TestSite> {
     const walk = v % 2 ? ["boot", "sock", "runner", "sock2"] : ["tent", "lamp", "boot"];
     walk.forEach((itemId, i) => events.push(event({ anonymousId: `hist-${v}`, sessionId: `hs-${v}`, itemId, ts: t0 + v * 100 + i, context: { device: v % 2 ? "mobile" : "desktop" } })));
   }
-  expect((await postEvents(site, events)).status).toBe(200);
+  // Seeded as the site's backend would: one batch spanning more sessions than a browser's write key may.
+  expect((await postEvents(site, events, { headers: serverHeaders(site) })).status).toBe(200);
   return site;
 }
 
