@@ -4,6 +4,7 @@ import type { AppEnv } from "./lib/app-env";
 import { cors } from "./lib/cors";
 import { errorBody } from "./lib/errors";
 import { onError } from "./lib/on-error";
+import { securityHeaders } from "./lib/security-headers";
 import { admin } from "./routes/admin";
 import { consent } from "./routes/consent";
 import { events } from "./routes/events";
@@ -16,6 +17,7 @@ import { users } from "./routes/users";
 
 export const app = new Hono<AppEnv>();
 
+app.use("*", securityHeaders);
 app.use("*", async (c, next) => {
   c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
   await next();

@@ -45,6 +45,10 @@ export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new ApiError(401, "server_key_in_url", "server keys must be sent in the X-Edgerec-Key or Authorization header, never in the URL (rotate this key: it may be logged)");
   }
   const bearer = bearerOf(c);
+  // Another scheme (Basic, a bare token) is a credential we cannot check: refusing it beats silently ignoring it.
+  if (bearer === undefined && c.req.header("authorization") !== undefined) {
+    throw new ApiError(401, "invalid_credentials", "the Authorization header must be Bearer <admin token or server key>");
+  }
   const isAdmin = await isAdminToken(c, bearer);
   let bearerServerKey: string | undefined;
   if (bearer !== undefined && !isAdmin) {

@@ -2,7 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { DEMO_SITE_ID, DEMO_WRITE_KEY } from "../config/demo";
-import { homePage, itemSvg, productPage, snippetTag } from "../demo/pages";
+import { DEMO_CSS, DEMO_JS, homePage, itemSvg, productPage, snippetTag } from "../demo/pages";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
 import { parseOrThrow } from "../lib/validate";
@@ -33,6 +33,9 @@ sdk.get("/demo", async (c) => {
   const rows = await database(c.env.DB).select().from(itemsTable).where(and(eq(itemsTable.siteId, DEMO_SITE_ID), eq(itemsTable.available, true))).limit(60).all();
   return c.html(homePage(rows, demoTag(c)));
 });
+
+sdk.get("/demo/demo.js", (c) => c.body(DEMO_JS, 200, { "content-type": JS, "cache-control": "public, max-age=300" }));
+sdk.get("/demo/demo.css", (c) => c.body(DEMO_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }));
 
 sdk.get("/demo/p/:id", async (c) => {
   const id = parseOrThrow(idString, c.req.param("id"), "item id");

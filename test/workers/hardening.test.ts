@@ -143,3 +143,95 @@ describe("POST /v1/events: distinct sessions per batch", () => {
     expect(body.accepted).toHaveLength(MAX_BATCH_SESSIONS + 1);
   });
 });
+
+describe("honest 401s", () => {
+  const routes = (site: { id: string }): [string, string, string?][] => [
+    ["GET", "/v1/users/anon-1"],
+    ["GET", "/v1/items/sku-1"],
+    ["PUT", "/v1/items", JSON.stringify({ items: [{ id: "a" }] })],
+    ["GET", "/v1/items/sku-1/similar"],
+    ["POST", "/v1/events", JSON.stringify({ events: [event()] })],
+    ["POST", "/v1/consent", JSON.stringify({ anonymousId: "a", analytics: true, personalization: true })],
+    ["GET", "/v1/sessions/sess-1"],
+    ["GET", "/v1/sessions/sess-1/next"],
+    ["GET", "/v1/recommendations"],
+    ["GET", "/admin/sites"],
+    ["GET", `/admin/sites/${site.id}`],
+    ["PUT", `/admin/sites/${site.id}/config`, JSON.stringify({ slots: {} })],
+    ["GET", `/admin/models?site=${site.id}`],
+    ["POST", `/admin/retrain?site=${site.id}`],
+  ];
+
+  it("answers 401 JSON to a wrong Authorization header on every authenticated route, even with a valid key", async () => {
+    const site = await createSite();
+    for (const auth of ["Bearer x", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer test-admin-token-but-longer"]) {
+      for (const [method, path, body] of routes(site)) {
+        const res = await exports.default.fetch(`${BASE}${path}`, {
+          method,
+          headers: { authorization: auth, "x-edgerec-key": site.key, "content-type": "application/json" },
+          body,
+        });
+        expect([method, path, auth, res.status]).toEqual([method, path, auth, 401]);
+        const json = await res.json<ErrorJson>();
+        expect(typeof json.error.code).toBe("string");
+      }
+    }
+  });
+
+  it("answers 401 to admin-only routes without the admin token", async () => {
+    const site = await createSite();
+    for (const [method, path, body] of routes(site).filter(([m, p]) => p.startsWith("/admin") || (m === "PUT" && p === "/v1/items"))) {
+      const res = await exports.default.fetch(`${BASE}${path}`, { method, headers: { "x-edgerec-key": site.key, "content-type": "application/json" }, body });
+      expect([method, path, res.status]).toEqual([method, path, 401]);
+    }
+  });
+});
+
+describe("security headers", () => {
+  const expectBase = (res: Response, what: string) => {
+    expect([what, res.headers.get("x-content-type-options")]).toEqual([what, "nosniff"]);
+    expect([what, res.headers.get("x-frame-options")]).toEqual([what, "DENY"]);
+    expect(res.headers.get("referrer-policy")).toMatch(/^(no-referrer|strict-origin-when-cross-origin)$/);
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  };
+
+  it("sets them on answers, errors, 404s, preflights and the SDK script", async () => {
+    const site = await createSite();
+    const cases: [string, Promise<Response>][] = [
+      ["health", get("/health")],
+      ["404", get("/nope")],
+      ["401", get("/v1/items/a")],
+      ["400", get("/v1/recommendations?k=0", { "x-edgerec-key": site.key })],
+      ["200 json", get("/v1/recommendations", { "x-edgerec-key": site.key })],
+      ["sdk", get("/sdk.js")],
+      ["preflight", exports.default.fetch(`${BASE}/v1/events?key=${site.key}`, { method: "OPTIONS", headers: { origin: site.origin, "access-control-request-method": "POST" } })],
+    ];
+    for (const [what, pending] of cases) {
+      const res = await pending;
+      expectBase(res, what);
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    }
+  });
+
+  it("gives the demo's HTML a strict CSP and no inline script or handler", async () => {
+    await env.DB.prepare("INSERT OR IGNORE INTO sites (id, name, created_at, updated_at) VALUES ('demo', 'demo', 0, 0)").run();
+    await env.DB.prepare(
+      "INSERT OR IGNORE INTO items (site_id, id, title, categories, tags, available, created_at, updated_at) VALUES ('demo', 'sku-q', 'Q', '[]', '[]', 1, 0, 0)",
+    ).run();
+    for (const path of ["/demo", "/demo/p/sku-q"]) {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      expectBase(res, path);
+      const csp = res.headers.get("content-security-policy")!;
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain("unsafe-inline");
+      const html = await res.text();
+      expect(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
+      expect(html).not.toMatch(/\son[a-z]+=/);
+      expect(html).not.toContain("<style");
+    }
+    const js = await get("/demo/demo.js");
+    expect(js.headers.get("content-type")).toContain("javascript");
+  });
+});
