@@ -23,25 +23,30 @@ export function historyReason(from: string, fromType?: string): BlendReason {
   return { kind: BUYING.has(fromType) ? "bought_with" : "because_you_viewed", itemId: from };
 }
 
-/** `label` turns an item id into what a visitor would recognise (its catalog title, or the id). */
-export function explain(reason: BlendReason, label: (itemId: string) => string): ReasonView {
+/**
+ * `label` turns an item id into what a visitor would recognise (its catalog title), or undefined when there is
+ * nothing to show: the reason then names "an item you viewed" rather than a raw id, which may be anything a
+ * client sent.
+ */
+export function explain(reason: BlendReason, label: (itemId: string) => string | undefined): ReasonView {
+  const name = (itemId: string, fallback: string) => label(itemId) ?? fallback;
   switch (reason.kind) {
     case "because":
-      return { kind: "because", itemId: reason.itemId, text: `because you liked ${label(reason.itemId)}` };
+      return { kind: "because", itemId: reason.itemId, text: `because you liked ${name(reason.itemId, "an item you viewed")}` };
     case "bought_with":
-      return { kind: "bought_with", itemId: reason.itemId, text: `often bought with ${label(reason.itemId)}` };
+      return { kind: "bought_with", itemId: reason.itemId, text: `often bought with ${name(reason.itemId, "an item you bought")}` };
     case "because_you_viewed":
-      return { kind: "because_you_viewed", itemId: reason.itemId, text: `because you viewed ${label(reason.itemId)}` };
+      return { kind: "because_you_viewed", itemId: reason.itemId, text: `because you viewed ${name(reason.itemId, "a related item")}` };
     case "similar":
-      return { kind: "similar", itemId: reason.itemId, text: `similar to ${label(reason.itemId)}` };
+      return { kind: "similar", itemId: reason.itemId, text: `similar to ${name(reason.itemId, "an item you viewed")}` };
     case "segment":
       return { kind: "segment", text: reason.segment ? `popular with shoppers like you (${reason.segment})` : "popular with shoppers like you" };
     case "trending_in_category":
       return { kind: "trending_in_category", text: `trending in ${reason.category}` };
     case "after":
-      return { kind: "after", itemId: reason.itemId, text: `after ${label(reason.itemId)}` };
+      return { kind: "after", itemId: reason.itemId, text: `after ${name(reason.itemId, "an item you viewed")}` };
     case "with":
-      return { kind: "with", itemId: reason.itemId, text: `often viewed with ${label(reason.itemId)}` };
+      return { kind: "with", itemId: reason.itemId, text: `often viewed with ${name(reason.itemId, "an item you viewed")}` };
     case "trending":
       return { kind: "trending", text: "trending" };
   }

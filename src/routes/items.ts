@@ -40,12 +40,17 @@ items.get("/:id", requireSite, async (c) => {
 items.get("/:id/similar", requireSite, async (c) => {
   const id = parseOrThrow(idString, c.req.param("id"), "item id");
   const q = parseOrThrow(similarQuerySchema, c.req.query(), "query");
-  const siteId = c.get("site").id;
+  const site = c.get("site");
+  const siteId = site.id;
   const manifest = await readManifest(c.env.MODELS, siteId);
   if (!servable(manifest)) return c.json({ recommendationId: crypto.randomUUID(), modelVersion: null, itemId: id, items: [] });
   const lookup = await listsFor(c.env.MODELS, siteId, manifest, [id]);
   const scored = scoreSession([id], lookup, { k: q.k + 20 });
-  const recs = await finish(c.env.DB, siteId, manifest.current.version, scored, [], { k: q.k, exclude: new Set([id]) });
+  const recs = await finish(c.env.DB, siteId, manifest.current.version, scored, [], {
+    k: q.k,
+    exclude: new Set([id]),
+    allowUncatalogued: site.config.allowUncatalogued,
+  });
   c.header("cache-control", "private, max-age=60");
   return c.json({ ...recs, itemId: id });
 });

@@ -51,7 +51,8 @@ recommendations.get("/", requireSite, async (c) => {
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
   if (!servable(read)) {
-    const recs = await recommendForPath(c.env, site.id, path, { k, exclude: new Set([...(rules.exclude ?? []), ...(current ? [current] : [])]) });
+    const exclude = new Set([...(rules.exclude ?? []), ...(current ? [current] : [])]);
+    const recs = await recommendForPath(c.env, site.id, path, { k, exclude, allowUncatalogued: site.config.allowUncatalogued });
     return c.json({ ...recs, slot: q.slot, personalized, cached: false });
   }
 
@@ -63,7 +64,7 @@ recommendations.get("/", requireSite, async (c) => {
     const hit = await readCachedList(c.env.REC_CACHE, key, state);
     if (hit) return c.json({ ...hit, slot: q.slot, personalized, cached: true });
   }
-  const recs = await personalizedList(c.env, site.id, read, { path, visitor, current, rules, k, weights: site.config.weights, now: Date.now() });
+  const recs = await personalizedList(c.env, site.id, read, { path, visitor, current, rules, k, weights: site.config.weights, allowUncatalogued: site.config.allowUncatalogued, now: Date.now() });
   if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs));
   return c.json({ ...recs, slot: q.slot, personalized, cached: false });
 });

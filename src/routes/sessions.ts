@@ -25,7 +25,11 @@ sessions.get("/:id/next", requireSite, async (c) => {
   const site = c.get("site");
   const path = await sessionStub(c.env, site.id, sessionId).itemPath();
   const current = path.at(-1);
-  const recs = await recommendForPath(c.env, site.id, path, { k: q.k, exclude: new Set(current ? [current] : []) });
+  const recs = await recommendForPath(c.env, site.id, path, {
+    k: q.k,
+    exclude: new Set(current ? [current] : []),
+    allowUncatalogued: site.config.allowUncatalogued,
+  });
   c.header("cache-control", "private, no-store");
   return c.json({ ...recs, sessionId, pathLength: path.length });
 });

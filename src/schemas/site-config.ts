@@ -29,6 +29,12 @@ export const siteConfigSchema = z.strictObject({
     .record(slotName, rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional() }))
     .refine((o) => Object.keys(o).length <= 20, "must define at most 20 slots")
     .default({}),
+  /**
+   * Whether items absent from the catalog may be served (false by default). Event item ids are whatever clients
+   * send, so without a catalog entry an id is no display text; a site without a catalog opts in here, and its
+   * lists then show ids as they come.
+   */
+  allowUncatalogued: z.boolean().default(false),
   /** Relative weights of the candidate sources; omitted sources keep the tuned defaults. */
   weights: z.partialRecord(z.enum(BLEND_SOURCES), z.number().min(0).max(100)).optional(),
 });

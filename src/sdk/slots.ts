@@ -25,7 +25,7 @@ function fill(root: ParentNode, item: RecItem): void {
     else if (field === "image" && el instanceof HTMLImageElement) {
       if (item.image) el.src = item.image;
     } else if (field === "reason") el.textContent = item.reason.text;
-    else if (field === "title") el.textContent = item.title ?? item.id;
+    else if (field === "title") el.textContent = item.title ?? "";
   }
 }
 
@@ -52,7 +52,7 @@ function defaultItem(item: RecItem): HTMLElement {
     img.loading = "lazy";
     a.append(img);
   }
-  a.append(el("span", "edgerec-title", item.title ?? item.id), el("span", "edgerec-reason", item.reason.text));
+  a.append(el("span", "edgerec-title", item.title), el("span", "edgerec-reason", item.reason.text));
   li.append(a);
   return li;
 }
@@ -61,7 +61,10 @@ export function renderSlot(host: HTMLElement, list: RecList, t: Tracker): void {
   const template = host.querySelector("template");
   const ul = el("ul", "edgerec-list");
   ul.setAttribute("aria-label", host.dataset.label ?? "Recommended for you");
-  for (const item of list.items) {
+  // Items without a title are not rendered: an id is whatever a client sent, never display text (and a link
+  // without text is unusable with a screen reader). recommend() still returns them to sites that render themselves.
+  const items = list.items.filter((i) => i.title);
+  for (const item of items) {
     let node: HTMLElement;
     if (template) {
       const frag = template.content.cloneNode(true) as DocumentFragment;
@@ -90,7 +93,7 @@ export function renderSlot(host: HTMLElement, list: RecList, t: Tracker): void {
     const io = new IntersectionObserver((entries) => {
       if (!entries.some((e) => e.isIntersecting)) return;
       io.disconnect();
-      for (const item of list.items) t.track("impression", { itemId: item.id, recommendationId, slot });
+      for (const item of items) t.track("impression", { itemId: item.id, recommendationId, slot });
     }, { threshold: 0.5 });
     io.observe(ul);
   }

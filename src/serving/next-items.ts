@@ -30,7 +30,7 @@ export async function recommendForPath(
   env: Env,
   siteId: string,
   path: readonly string[],
-  opts: { k: number; exclude?: ReadonlySet<string> },
+  opts: ServeOptions,
 ): Promise<Recommendations> {
   const read = await readManifest(env.MODELS, siteId);
   const manifest = servable(read) ? read : null;
@@ -51,6 +51,13 @@ export async function recommendForPath(
   return finish(env.DB, siteId, manifest?.current.version ?? null, scored, trending, opts);
 }
 
+export type ServeOptions = {
+  k: number;
+  exclude?: ReadonlySet<string>;
+  /** The site's `allowUncatalogued`: unless set, items absent from the catalog are dropped and never named. */
+  allowUncatalogued?: boolean;
+};
+
 /** Filters, back-fills and decorates a scored list (shared with the similar-items route). */
 export async function finish(
   d1: D1Database,
@@ -58,15 +65,19 @@ export async function finish(
   modelVersion: string | null,
   scored: readonly ScoredItem[],
   trending: readonly Neighbour[],
-  opts: { k: number; exclude?: ReadonlySet<string> },
+  opts: ServeOptions,
 ): Promise<Recommendations> {
   const exclude = opts.exclude ?? new Set<string>();
   const candidates = scored.filter((s) => !exclude.has(s.itemId)).slice(0, opts.k + OVERFETCH);
   const backfill = trending.filter((t) => !exclude.has(t.itemId)).slice(0, opts.k + OVERFETCH);
   const reasonIds = candidates.flatMap((c) => (c.reason.kind === "trending" ? [] : [c.reason.itemId]));
   const details = await itemDetails(d1, siteId, [...candidates.map((c) => c.itemId), ...backfill.map((t) => t.itemId), ...reasonIds]);
-  const available = (id: string) => details.get(id)?.available !== false;
-  const label = (id: string) => details.get(id)?.title ?? id;
+  const allowUncatalogued = opts.allowUncatalogued ?? false;
+  const available = (id: string) => {
+    const d = details.get(id);
+    return d ? d.available : allowUncatalogued;
+  };
+  const label = (id: string) => details.get(id)?.title ?? (allowUncatalogued ? id : undefined);
 
   const picked: ScoredItem[] = candidates.filter((c) => available(c.itemId)).slice(0, opts.k);
   if (picked.length < opts.k) {

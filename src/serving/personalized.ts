@@ -39,7 +39,17 @@ export async function personalizedList(
   env: Env,
   siteId: string,
   manifest: Manifest,
-  opts: { path: readonly string[]; visitor: Visitor | null; current?: string; rules: Rules; k: number; weights?: SiteConfig["weights"]; now: number },
+  opts: {
+    path: readonly string[];
+    visitor: Visitor | null;
+    current?: string;
+    rules: Rules;
+    k: number;
+    weights?: SiteConfig["weights"];
+    /** The site's `allowUncatalogued`: unless set, items absent from the catalog are dropped and never named. */
+    allowUncatalogued?: boolean;
+    now: number;
+  },
 ): Promise<Recommendations> {
   const version = manifest.current.version;
   const recentPath = opts.path.slice(-DEFAULT_SCORE_OPTIONS.maxPath * 2);
@@ -89,12 +99,15 @@ export async function personalizedList(
   for (const t of trending) if (!seen.has(t.itemId) && seen.add(t.itemId)) candidates.push({ itemId: t.itemId, score: 0, reason: { kind: "trending" } });
 
   const meta = (id: string): ItemMeta | undefined => details.get(id) ?? undefined;
+  const allowUncatalogued = opts.allowUncatalogued ?? false;
+  const catalogued = (id: string) => allowUncatalogued || details.get(id) != null;
   const purchased = new Set(ctx.history.filter((h) => h.purchases > 0).map((h) => h.itemId));
   const viewed = new Set([...historyIds, ...opts.path]);
   const exclude = new Set([...(opts.rules.exclude ?? []), ...(opts.current ? [opts.current] : [])]);
   const pinned = (itemId: string): Cand => ({ itemId, score: 0, reason: { kind: "trending" } });
-  const picked = applyRules(candidates, { ...opts.rules, exclude: [...exclude] }, { meta, purchased, viewed, k: opts.k }, pinned);
-  const label = (id: string) => details.get(id)?.title ?? id;
+  const rules = { ...opts.rules, exclude: [...exclude], pin: opts.rules.pin?.filter(catalogued) };
+  const picked = applyRules(candidates.filter((c) => catalogued(c.itemId)), rules, { meta, purchased, viewed, k: opts.k }, pinned);
+  const label = (id: string) => details.get(id)?.title ?? (allowUncatalogued ? id : undefined);
   const items = picked.map((p): RecommendedItem => {
     const d = details.get(p.itemId);
     const item: RecommendedItem = { id: p.itemId, score: Math.round(p.score * 1e4) / 1e4, reason: explain(p.reason, label) };

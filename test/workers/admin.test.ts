@@ -113,7 +113,7 @@ describe("PUT /admin/sites/:id/config", () => {
     const res = await putConfig("cfg-a", config);
     expect(res.status).toBe(200);
     const site = await (await get("/admin/sites/cfg-a", ADMIN)).json<{ config: unknown }>();
-    expect(site.config).toEqual(config);
+    expect(site.config).toEqual({ ...config, allowUncatalogued: false });
   });
 
   it("rejects unknown keys, bad values and contradictions, naming the field, writing nothing", async () => {

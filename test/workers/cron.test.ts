@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { RETENTION_CRON, TRENDING_CRON } from "../../src/scheduled";
 import { clearModelCaches } from "../../src/storage/model-store";
-import { ADMIN, createSite, event, get, postEvents } from "./helpers";
+import { ADMIN, createSite, event, get, postEvents, putItems } from "./helpers";
 
 describe("scheduled: retention", () => {
   it("deletes raw events older than the retention window and keeps the rest", async () => {
@@ -31,6 +31,7 @@ describe("scheduled: retention", () => {
 describe("scheduled: trending refresh between retrains", () => {
   it("moves an item bought a lot since the last retrain to the top of trending", async () => {
     const site = await createSite();
+    await putItems(site, [{ id: "old-favourite", title: "Old favourite" }, { id: "new-hit", title: "New hit" }]);
     const t0 = Date.now() - 2 * 3_600_000;
     await postEvents(site, Array.from({ length: 6 }, (_, i) => event({ anonymousId: `v${i}`, sessionId: `s${i}`, itemId: "old-favourite", ts: t0 + i })));
     const trained = await exports.default.fetch(`https://edgerec.test/admin/retrain?site=${site.id}`, { method: "POST", headers: ADMIN });

@@ -9,7 +9,7 @@ import type { IngestResult } from "../../src/schemas/events";
 import { TRENDING_CRON } from "../../src/scheduled";
 import worker from "../../src/index";
 import { kvKeys } from "../../src/storage/kv-keys";
-import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, putItems, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
 
 async function retrain(siteId: string): Promise<Response> {
   return exports.default.fetch(`${BASE}/admin/retrain?site=${siteId}`, { method: "POST", headers: ADMIN });
@@ -233,5 +233,80 @@ describe("security headers", () => {
     }
     const js = await get("/demo/demo.js");
     expect(js.headers.get("content-type")).toContain("javascript");
+  });
+});
+
+describe("items absent from the catalog", () => {
+  type Recs = { items: { id: string; title?: string; reason: { kind: string; text: string } }[] };
+  const FAKE = "fake-漢-item";
+
+  /** A shop with a catalog, whose visitors (or a script) push a made-up id hard: it is in every session and bought. */
+  async function pushedShop(): Promise<TestSite> {
+    const site = await createSite();
+    await putItems(site, [
+      { id: "tent", title: "Tent" },
+      { id: "lamp", title: "Lamp" },
+      { id: "boot", title: "Boot" },
+    ]);
+    const t0 = Date.now() - 2 * 3_600_000;
+    const events = Array.from({ length: 30 }, (_, s) =>
+      [FAKE, s % 2 ? "tent" : "boot", FAKE, "lamp"].map((itemId, i) =>
+        event({ sessionId: `p-${s}`, anonymousId: `v-${s}`, itemId, type: itemId === FAKE ? "purchase" : "view", ts: t0 + s * 100 + i }),
+      ),
+    ).flat();
+    expect((await postEvents(site, events, { headers: serverHeaders(site) })).status).toBe(200);
+    return site;
+  }
+
+  async function lists(site: TestSite): Promise<Recs[]> {
+    const key = { "x-edgerec-key": site.key };
+    const session = `live-${crypto.randomUUID()}`;
+    await postEvents(site, [event({ sessionId: session, anonymousId: "v-1", itemId: FAKE }), event({ sessionId: session, anonymousId: "v-1", itemId: "tent" })]);
+    const paths = [
+      `/v1/sessions/${session}/next?k=10`,
+      `/v1/recommendations?k=10`,
+      `/v1/recommendations?sessionId=${session}&anonymousId=v-1&k=10`,
+      `/v1/recommendations?itemId=${encodeURIComponent(FAKE)}&k=10`,
+      `/v1/recommendations?itemId=tent&pin=${encodeURIComponent(FAKE)}&k=10`,
+      `/v1/items/tent/similar?k=10`,
+      `/v1/items/${encodeURIComponent(FAKE)}/similar?k=10`,
+    ];
+    return Promise.all(
+      paths.map(async (p) => {
+        const res = await get(p, key);
+        expect([p, res.status]).toEqual([p, 200]);
+        return res.json<Recs>();
+      }),
+    );
+  }
+
+  it("never serves or names a made-up item id on a site with a catalog, before and after training", async () => {
+    const site = await pushedShop();
+    const check = (all: Recs[]) => {
+      for (const recs of all) {
+        expect(recs.items.map((i) => i.id)).not.toContain(FAKE);
+        for (const i of recs.items) expect(i.reason.text).not.toContain(FAKE);
+      }
+    };
+    check(await lists(site));
+    expect((await retrain(site.id)).status).toBe(201);
+    const trained = await lists(site);
+    check(trained);
+    // The model still learnt from the made-up id: a reason about it reads generically.
+    expect(trained.flatMap((r) => r.items.map((i) => i.reason.text))).toContain("after an item you viewed");
+    expect(trained.every((r) => r.items.every((i) => i.title !== undefined))).toBe(true);
+  });
+
+  it("serves uncatalogued ids as they come when the site allows it", async () => {
+    const site = await pushedShop();
+    const res = await exports.default.fetch(`${BASE}/admin/sites/${site.id}/config`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ allowUncatalogued: true }),
+    });
+    expect(res.status).toBe(200);
+    expect((await retrain(site.id)).status).toBe(201);
+    const recs = await (await get(`/v1/recommendations?itemId=tent&k=10`, { "x-edgerec-key": site.key })).json<Recs>();
+    expect(recs.items.map((i) => i.id)).toContain(FAKE);
   });
 });

@@ -12,8 +12,12 @@ type Recs = { recommendationId: string; modelVersion: string | null; items: { id
 
 const HOUR = 3_600_000;
 
-/** Sessions that walk a → b → c and x → y, two hours ago (so a from-scratch count includes them). */
+/**
+ * Sessions that walk a → b → c and x → y, two hours ago (so a from-scratch count includes them). Their items (and
+ * p, q of the live-session test) are in the catalog, titled by their ids: only catalogued items are served.
+ */
 async function seedHabits(site: TestSite, sessions = 12): Promise<void> {
+  await putItems(site, ["a", "b", "c", "x", "y", "p", "q"].map((id) => ({ id, title: id })));
   const t0 = Date.now() - 2 * HOUR;
   const events: Record<string, unknown>[] = [];
   for (let s = 0; s < sessions; s++) {
@@ -74,11 +78,11 @@ describe("serving next items", () => {
 
   it("filters unavailable items, uses catalog titles in reasons, and back-fills with trending", async () => {
     const site = await createSite();
+    await seedHabits(site);
     await putItems(site, [
       { id: "a", title: "Alpha" },
       { id: "b", title: "Bravo", available: false },
     ]);
-    await seedHabits(site);
     await retrain(site);
     const sessionId = `live-${crypto.randomUUID()}`;
     await postEvents(site, [event({ sessionId, itemId: "a" })]);
