@@ -27,7 +27,7 @@ if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
     const [name, a, b] = cmd;
     if (name === "track") t.track(a as ClientEvent["type"], b as TrackInput);
     else if (name === "page") t.track("view", a as TrackInput);
-    else if (name === "identify") t.identify(String(a));
+    else if (name === "identify") t.identify(String(a), (b as { userHash?: string } | undefined)?.userHash);
     else if (name === "consent") t.consent(a as ConsentChoice);
   };
 

@@ -7,7 +7,7 @@ import { touchSession, type SessionMark } from "./session";
 import { Store } from "./store";
 import type { ClientEvent } from "./types";
 
-const K = { anon: "edgerec:aid", user: "edgerec:uid", session: "edgerec:sid", queue: "edgerec:q", consent: "edgerec:consent" };
+const K = { anon: "edgerec:aid", user: "edgerec:uid", proof: "edgerec:uh", session: "edgerec:sid", queue: "edgerec:q", consent: "edgerec:consent" };
 /** Events wait this long for company before a send, so a page's burst of events goes in one request. */
 const FLUSH_DELAY_MS = 300;
 
@@ -64,6 +64,11 @@ export class Tracker {
     return this.store.get(K.user) ?? undefined;
   }
 
+  /** The site backend's proof for userId (HMAC of it under the identity secret); without it userId is ignored. */
+  get userHash(): string | undefined {
+    return this.store.get(K.proof) ?? undefined;
+  }
+
   sessionId(now = Date.now()): string {
     const mark = touchSession(this.store.json<SessionMark | null>(K.session, null), now, uuid);
     this.store.set(K.session, JSON.stringify(mark));
@@ -90,9 +95,11 @@ export class Tracker {
     else this.#enqueue([e]);
   }
 
-  identify(userId: string): void {
+  identify(userId: string, userHash?: string): void {
     if (!this.allowed && !this.#pending) return;
     this.store.set(K.user, userId);
+    if (userHash) this.store.set(K.proof, userHash);
+    else this.store.clear([K.proof]);
     this.track("identify");
   }
 
@@ -110,7 +117,7 @@ export class Tracker {
       // Declined: forget the queue and the identifiers, in memory and in localStorage.
       this.#held = [];
       clearTimeout(this.#timer);
-      this.store.clear([K.anon, K.user, K.session, K.queue]);
+      this.store.clear([K.anon, K.user, K.proof, K.session, K.queue]);
     }
     // The choice itself is kept (even a refusal), so the next page does not track before the banner runs again.
     try {
@@ -129,10 +136,12 @@ export class Tracker {
     const sessionId = this.sessionId();
     const anonymousId = this.anonymousId;
     const userId = this.userId;
+    const userHash = this.userHash;
     for (const e of events) {
       e.anonymousId = anonymousId;
       e.sessionId = sessionId;
       if (userId) e.userId = userId;
+      if (userId && userHash) e.userHash = userHash;
     }
     this.store.set(K.queue, JSON.stringify([...this.queue(), ...events]));
     this.#schedule(Math.max(FLUSH_DELAY_MS, this.#retryAt - Date.now()));

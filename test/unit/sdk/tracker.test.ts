@@ -173,6 +173,27 @@ describe("sdk tracker: queue and delivery", () => {
   });
 });
 
+describe("sdk tracker: identity", () => {
+  it("sends the backend's proof with every event of an identified user, and drops it with the user", async () => {
+    const t = tracker();
+    const proof = "ab".repeat(32);
+    t.identify("user-9", proof);
+    t.track("view", { itemId: "a" });
+    await vi.advanceTimersByTimeAsync(300);
+    const sent = eventPosts().flatMap(events);
+    expect(sent.map((e) => [e.type, e.userId, e.userHash])).toEqual([
+      ["identify", "user-9", proof],
+      ["view", "user-9", proof],
+    ]);
+    expect(sent.every((e) => eventSchema.safeParse(e).success)).toBe(true);
+    // Identifying as someone else without a proof must not reuse the previous user's proof.
+    t.identify("user-10");
+    await vi.advanceTimersByTimeAsync(300);
+    const last = eventPosts().flatMap(events).at(-1)!;
+    expect([last.userId, last.userHash]).toEqual(["user-10", undefined]);
+  });
+});
+
 describe("sdk tracker: consent", () => {
   it("on a require-consent site stores and sends nothing before the choice, then everything after a yes", async () => {
     const t = tracker({ requireConsent: true });
