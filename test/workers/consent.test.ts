@@ -37,9 +37,9 @@ describe("POST /v1/consent", () => {
     const site = await createSite();
     await postEvents(site, [event({ anonymousId: "v1" })]);
     const now = Date.now();
-    await postConsent(site, { anonymousId: "v1", analytics: true, personalization: false, ts: now });
-    const stale = await postConsent(site, { anonymousId: "v1", analytics: false, personalization: false, ts: now - 60_000 });
-    expect(await stale.json()).toMatchObject({ consent: { analytics: true, personalization: false } });
+    const first = await (await postConsent(site, { anonymousId: "v1", analytics: true, personalization: false, ts: now })).json<{ receipt: string }>();
+    const stale = await postConsent(site, { anonymousId: "v1", analytics: false, personalization: false, ts: now - 60_000, receipt: first.receipt });
+    expect(await stale.json()).toMatchObject({ applied: false, receipt: null, consent: { analytics: true, personalization: false } });
     const profile = await (await get(`/v1/users/v1`, { ...ADMIN, "x-edgerec-key": site.key })).json<ProfileView>();
     expect(profile.consent).toMatchObject({ analytics: true, personalization: false });
   });
