@@ -68,7 +68,7 @@ async function twoDevicesAndABystander(site: TestSite): Promise<void> {
     await writeCachedList(env.REC_CACHE, recCacheKey(site.id, visitor, "home", "d1")!, "state", recs);
   }
   const doId = (sid: string) => env.SESSIONS.idFromName(JSON.stringify([site.id, sid])).toString();
-  const row = [{ kind: "t" as const, a: "x", b: "y", bucket: 1, w: 1 }];
+  const row = [{ kind: "after" as const, a: "x", b: "y", bucket: 1, w: 1 }];
   await flushDeltas(env.DB, site.id, `${doId("s1")}:0`, row);
   await flushDeltas(env.DB, site.id, `${doId("sb")}:0`, row);
 }
