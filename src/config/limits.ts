@@ -87,3 +87,5 @@ export const EXPORT_PAGE_EVENTS = 1000;
 export const CONSENT_PUSH_SESSIONS = 20;
 /** Bytes per body of the self-service privacy routes (forget, export). */
 export const PRIVACY_BODY_BYTES = 4 * 1024;
+/** Cached-list deletes an erasure runs in parallel (KV calls are subrequests; a visitor rarely has more than a few). */
+export const ERASURE_KV_PARALLEL = 20;

@@ -6,6 +6,7 @@ import {
   ERASURE_CHUNK_ROWS,
   ERASURE_CHUNKS_PER_STEP,
   ERASURE_CRON_STEPS,
+  ERASURE_KV_PARALLEL,
   ERASURE_SESSIONS_PER_STEP,
 } from "../config/limits";
 import { ApiError } from "../lib/errors";
@@ -148,7 +149,11 @@ async function runStep(env: Env, job: ErasureJob, budget: ErasureBudget): Promis
   console.log(JSON.stringify({ job: "erasure", id: job.id, site: job.siteId, done, ...added }));
 }
 
-/** Deletes the visitor's cached recommendation lists (every slot and rule digest) under each of their ids. */
+/**
+ * Deletes the visitor's cached recommendation lists (every slot and rule digest) under each of their ids. KV lists
+ * are eventually consistent across locations: a list cached elsewhere a moment ago and not yet listed expires within
+ * REC_CACHE_TTL_S; one written after the erasure is computed without the (deleted) profile and expires the same way.
+ */
 async function deleteCachedLists(kv: KVNamespace, siteId: string, s: ErasureState): Promise<number> {
   const whos = [...s.anonymousIds.map((a) => `a:${a}`), ...(s.userId !== null ? [`u:${s.userId}`] : [])];
   const counts = await Promise.all(
@@ -157,7 +162,9 @@ async function deleteCachedLists(kv: KVNamespace, siteId: string, s: ErasureStat
       let cursor: string | undefined;
       do {
         const page = await kv.list({ prefix: recCacheVisitorPrefix(siteId, who), cursor });
-        await Promise.all(page.keys.map((k) => kv.delete(k.name)));
+        for (let i = 0; i < page.keys.length; i += ERASURE_KV_PARALLEL) {
+          await Promise.all(page.keys.slice(i, i + ERASURE_KV_PARALLEL).map((k) => kv.delete(k.name)));
+        }
         n += page.keys.length;
         cursor = page.list_complete ? undefined : page.cursor;
       } while (cursor);
