@@ -25,6 +25,7 @@ import {
   runningJobIds,
   saveStep,
   sessionIdsOf,
+  touchJob,
   suppressionHash,
   ZERO_COUNTS,
   type ErasedCounts,
@@ -183,13 +184,20 @@ export async function resumeErasures(env: Env, budget: ErasureBudget = DEFAULT_B
   let finished = 0;
   const ids = await runningJobIds(env.DB, ERASURE_CRON_STEPS);
   for (const id of ids) {
-    while (steps < ERASURE_CRON_STEPS) {
-      const job = await advanceErasure(env, id, budget, 1);
-      steps++;
-      if (job.status === "done") {
-        finished++;
-        break;
+    try {
+      while (steps < ERASURE_CRON_STEPS) {
+        const job = await advanceErasure(env, id, budget, 1);
+        steps++;
+        if (job.status === "done") {
+          finished++;
+          break;
+        }
       }
+    } catch (err) {
+      // One failing job must not hold up the others: log it and move it to the back of the queue.
+      steps++;
+      console.error(JSON.stringify({ level: "error", where: "erasure-resume", jobId: id, message: err instanceof Error ? err.message : String(err) }));
+      await touchJob(env.DB, id, Date.now());
     }
   }
   console.log(JSON.stringify({ job: "erasure-resume", jobs: ids.length, steps, finished }));

@@ -52,7 +52,9 @@ events.post("/", requireSite, async (c) => {
     if (!list) bySession.set(e.sessionId, (list = []));
     list.push(e.itemId === undefined ? { id: e.id, type: e.type, ts: e.ts } : { id: e.id, type: e.type, itemId: e.itemId, ts: e.ts });
   }
-  await Promise.all([...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId))));
+  await Promise.all(
+    [...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId))),
+  );
 
   return c.json(result, 200);
 });

@@ -236,3 +236,8 @@ export async function runningJobIds(d1: D1Database, limit: number): Promise<stri
     .all<{ id: string }>();
   return results.map((r) => r.id);
 }
+
+/** Marks a job as just attempted (a failed step), so the cron tries the other running jobs first next time. */
+export async function touchJob(d1: D1Database, jobId: string, now: number): Promise<void> {
+  await d1.prepare(`UPDATE erasures SET updated_at = ?2 WHERE id = ?1`).bind(jobId, now).run();
+}

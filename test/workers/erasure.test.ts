@@ -8,6 +8,7 @@ import type { IngestResult } from "../../src/schemas/events";
 import { recCacheKey, writeCachedList } from "../../src/serving/rec-cache";
 import { sessionStub } from "../../src/session/session-client";
 import { flushDeltas } from "../../src/storage/deltas-repo";
+import { kvKeys } from "../../src/storage/kv-keys";
 import { BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
 
 function del(site: TestSite, id: string, headers: Record<string, string> = serverHeaders(site)): Promise<Response> {
@@ -249,5 +250,24 @@ describe("resumable erasure", () => {
     const done = await (await get(receipt.statusUrl, serverHeaders(site))).json<ErasureReceipt>();
     expect(done).toMatchObject({ status: "done", erased: { events: 25_001 } });
     expect(await count(`SELECT 1 FROM events WHERE site_id = ?1`, site.id)).toBe(0);
+  });
+
+  it("a broken job neither stops the other erasures nor the trending refresh on the same cron", async () => {
+    const site = await createSite();
+    await postEvents(site, [event({ anonymousId: "t1", sessionId: "ts1", itemId: "hot" }), event({ anonymousId: "t2", sessionId: "ts2" })]);
+    const healthy = await startErasure(env, site.id, "any", "t2", { chunkRows: 5, chunksPerStep: 1, sessionsPerStep: 1 });
+    expect(healthy.status).toBe("running");
+    // A job whose stored state cannot be read, queued before the healthy one: resuming it throws.
+    const broken = `er_${"0".repeat(32)}`;
+    await env.DB.prepare(`INSERT INTO erasures (id, site_id, subject_hash, status, state, receipt, created_at, updated_at) VALUES (?1, ?2, 'broken', 'running', '{', '{}', 0, 0)`)
+      .bind(broken, site.id)
+      .run();
+    try {
+      await runCron();
+      expect(await env.MODELS.get(kvKeys.trendingLive(site.id))).not.toBeNull();
+      expect(await (await get(`/v1/users/erasures/${healthy.id}`, serverHeaders(site))).json<ErasureReceipt>()).toMatchObject({ status: "done", erased: { events: 1 } });
+    } finally {
+      await env.DB.prepare(`DELETE FROM erasures WHERE id = ?`).bind(broken).run();
+    }
   });
 });
