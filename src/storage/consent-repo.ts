@@ -43,7 +43,8 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)`;
 /**
  * Stores a choice and its history row. An older choice (by client time) arriving after a newer one is kept in the
  * history but not applied. A browser (`source` "browser") changing an existing choice must present its receipt
- * (else 403 `consent_receipt_required`) and can never change a server-recorded one (403 `consent_locked`).
+ * (else 403 `consent_receipt_required`) and can never change a server-recorded one (403 `consent_locked`);
+ * re-sending the recorded choice is not a change and answers it unapplied.
  */
 export async function saveConsent(
   d1: D1Database,
@@ -66,6 +67,10 @@ export async function saveConsent(
   const row = (await loadConsentRow(d1, siteId, choice.anonymousId))!;
   if (row.receipt_hash === newHash) return { consent: toConsent(row), applied: true, receipt };
   if (source === "browser") {
+    // The same choice again (a banner that re-sends it on every page, two pushes before the first answer) changes
+    // nothing: no receipt needed, nothing recorded.
+    const same = (row.analytics === 1) === choice.analytics && (row.personalization === 1) === choice.personalization;
+    if (same) return { consent: toConsent(row), applied: false, receipt: null };
     if (row.source === "server") {
       throw new ApiError(403, "consent_locked", "this choice was recorded by the site's server and can only be changed by it", [
         { path: "anonymousId", message: "choice recorded by the server key" },

@@ -123,6 +123,15 @@ describe("POST /v1/consent", () => {
     expect((await postConsent(site, { anonymousId: "victim", analytics: false, personalization: false, receipt: mine.receipt })).status).toBe(403);
   });
 
+  it("answers a re-sent identical choice without a receipt as unchanged, recording nothing", async () => {
+    const site = await createSite();
+    await postConsent(site, { anonymousId: "again", analytics: true, personalization: false });
+    const res = await postConsent(site, { anonymousId: "again", analytics: true, personalization: false });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ applied: false, receipt: null, consent: { analytics: true, personalization: false } });
+    expect(await history(site, "again")).toHaveLength(1);
+  });
+
   it("locks a choice recorded by the site's server against the public key; the server needs no receipt", async () => {
     const site = await createSite();
     expect((await serverConsent(site, { anonymousId: "acct", analytics: false, personalization: false })).status).toBe(200);
