@@ -94,6 +94,7 @@ export async function startErasure(
     profileId: resolved.profileId,
     anonymousIds: resolved.anonymousIds,
     userId: resolved.userId,
+    profileRowsPending: true,
     sessionIds: resolved.anonymousIds.length || resolved.profileId ? await sessionIdsOf(env.DB, siteId, resolved) : [],
     eventsPass: resolved.profileId ? "profile" : resolved.anonymousIds.length || resolved.userId ? "ids" : null,
     suppressed: suppress.length,
@@ -105,12 +106,6 @@ export async function startErasure(
   const created = await jobForSubject(env.DB, siteId, [subjectHash]);
   // Lost a race with a concurrent request for the same subject: that request runs the job.
   if (!created || created.id !== job.id) return created ?? job;
-
-  // The small, constant-size part goes first, so the profile is unreadable from the first answer on.
-  const rows = await deleteProfileRows(env.DB, siteId, state);
-  for (const a of state.anonymousIds) dropCachedConsent(siteId, a);
-  const cachedLists = await deleteCachedLists(env.REC_CACHE, siteId, state);
-  await saveStep(env.DB, job.id, "running", state, { ...ZERO_COUNTS, ...rows, cachedLists }, now);
   return advanceErasure(env, job.id, budget, 1);
 }
 
@@ -118,16 +113,30 @@ export async function startErasure(
 export async function advanceErasure(env: Env, jobId: string, budget: ErasureBudget = DEFAULT_BUDGET, steps = 1): Promise<ErasureJob> {
   for (let i = 0; i < steps; i++) {
     const job = await jobById(env.DB, jobId);
-    if (!job || job.status === "done") return job!;
+    if (!job) throw new Error(`erasure job ${jobId} vanished`);
+    if (job.status === "done") return job;
     await runStep(env, job, budget);
   }
-  return (await jobById(env.DB, jobId))!;
+  const job = await jobById(env.DB, jobId);
+  if (!job) throw new Error(`erasure job ${jobId} vanished`);
+  return job;
 }
 
-/** One bounded step: erases a batch of session objects, then (none left) up to `chunksPerStep` event chunks; saves. */
+/**
+ * One bounded step, saved at its end: the profile rows and cached lists (once, first), a batch of session objects,
+ * then (none left) up to `chunksPerStep` event chunks. A step cut short is simply run again: every delete is
+ * idempotent, and counts come from what each delete really removed.
+ */
 async function runStep(env: Env, job: ErasureJob, budget: ErasureBudget): Promise<void> {
   const state: ErasureState = { ...job.state };
-  const added: ErasedCounts = { ...ZERO_COUNTS };
+  let added: ErasedCounts = { ...ZERO_COUNTS };
+  if (state.profileRowsPending) {
+    // The small, constant-size part goes first, so the profile is unreadable from the first answer on.
+    const rows = await deleteProfileRows(env.DB, job.siteId, state);
+    for (const a of state.anonymousIds) dropCachedConsent(job.siteId, a);
+    added = { ...added, ...rows, cachedLists: await deleteCachedLists(env.REC_CACHE, job.siteId, state) };
+    state.profileRowsPending = false;
+  }
   if (state.sessionIds.length > 0) {
     const batch = state.sessionIds.slice(0, budget.sessionsPerStep);
     const held = await Promise.all(batch.map((sid) => sessionStub(env, job.siteId, sid).erase()));

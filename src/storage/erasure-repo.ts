@@ -132,6 +132,8 @@ export const ZERO_COUNTS: ErasedCounts = {
 
 /** What is left to do, kept in `erasures.state` so any later request or cron run can continue the job. */
 export type ErasureState = ErasureSubject & {
+  /** Profile, item history, identities, consents and cached lists not deleted yet (the first step does it). */
+  profileRowsPending: boolean;
   /** Session ids whose objects (and pending increments) are not erased yet. */
   sessionIds: string[];
   /** The events pass still running: by profile (indexed), then by the linked ids, then none. */

@@ -8,6 +8,7 @@ import type { IngestResult } from "../../src/schemas/events";
 import { recCacheKey, writeCachedList } from "../../src/serving/rec-cache";
 import { sessionStub } from "../../src/session/session-client";
 import { flushDeltas } from "../../src/storage/deltas-repo";
+import { createJob, resolveSubject, sessionIdsOf, suppressionHash, ZERO_COUNTS } from "../../src/storage/erasure-repo";
 import { kvKeys } from "../../src/storage/kv-keys";
 import { BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
 
@@ -220,6 +221,24 @@ describe("resumable erasure", () => {
     const done = await (await get(`/v1/users/erasures/${job.id}`, serverHeaders(site))).json<ErasureReceipt>();
     expect(done).toMatchObject({ status: "done", erased: { events: 30, sessions: 3, profiles: 1 } });
     expect(await count(`SELECT 1 FROM events WHERE site_id = ?1`, site.id)).toBe(0);
+  });
+
+  it("finishes a job whose request died right after creating it (nothing deleted yet) from the cron", async () => {
+    const site = await createSite();
+    await twoDevicesAndABystander(site);
+    // What startErasure writes before its first step, as if the isolate had been killed just then.
+    const subject = (await resolveSubject(env.DB, site.id, "any", "u1"))!;
+    const id = `er_${crypto.randomUUID().replaceAll("-", "")}`;
+    const suppress = await Promise.all(["a1", "a2"].map(async (a) => ({ kind: "anon" as const, hash: await suppressionHash(site.id, "anon", a) })));
+    const state = { ...subject, profileRowsPending: true, sessionIds: await sessionIdsOf(env.DB, site.id, subject), eventsPass: "profile" as const, suppressed: 2, selfService: false };
+    await createJob(env.DB, { id, siteId: site.id, status: "running", state, receipt: { ...ZERO_COUNTS }, createdAt: Date.now(), updatedAt: Date.now() }, await suppressionHash(site.id, "user", "u1"), suppress);
+
+    await runCron();
+    const done = await (await get(`/v1/users/erasures/${id}`, serverHeaders(site))).json<ErasureReceipt>();
+    expect(done).toMatchObject({ status: "done", erased: { events: 4, profiles: 1, identities: 3, consents: 1, sessions: 3, cachedLists: 2 } });
+    expect(await d1Rows(site, ["a1", "a2"], "u1")).toEqual({ events: 0, identities: 0, profiles: 0, consents: 0, consentHistory: 0 });
+    // The user's DELETE now answers that job.
+    expect(await (await del(site, "u1")).json<ErasureReceipt>()).toEqual(done);
   });
 
   it("answers 202 with a status URL when the history exceeds one request's budget", async () => {
