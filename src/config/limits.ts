@@ -61,3 +61,31 @@ export const D1_JSON_CHUNK_BYTES = 90 * 1024;
 export const MAX_RULE_LIST = 100;
 /** Pinned items per request: they take the first positions. */
 export const MAX_PINS = 10;
+
+/**
+ * Raw events deleted per DELETE statement of an erasure: small enough that one statement stays far below D1's
+ * 30 s query limit and does not hold the database's write lock long while ingest waits behind it.
+ */
+export const ERASURE_CHUNK_ROWS = 1000;
+/**
+ * Event chunks one erasure step (one request, or one cron pass per job) deletes before it stops and answers
+ * `running`; with ERASURE_CHUNK_ROWS that is 20,000 events per step, well inside D1's 1,000 queries per invocation.
+ */
+export const ERASURE_CHUNKS_PER_STEP = 20;
+/** Session objects erased per step: each is one Durable Object RPC (a subrequest), run in capped parallel chunks. */
+export const ERASURE_SESSIONS_PER_STEP = 50;
+/**
+ * Erasure steps a request runs after answering (waitUntil) before it leaves the rest to the cron: about 25 D1
+ * queries per step, so the request stays far from D1's 1,000 queries per invocation.
+ */
+export const ERASURE_BACKGROUND_STEPS = 10;
+/** Erasure steps one 10-minute cron run spends, over all running jobs (oldest first); the rest wait for the next. */
+export const ERASURE_CRON_STEPS = 20;
+/** Events per page of a data export (`cursor` pages on); keeps one answer around a megabyte. */
+export const EXPORT_PAGE_EVENTS = 1000;
+/** Recent sessions of a visitor that a consent change reaches (live session objects told to stop personalizing). */
+export const CONSENT_PUSH_SESSIONS = 20;
+/** Bytes per body of the self-service privacy routes (forget, export). */
+export const PRIVACY_BODY_BYTES = 4 * 1024;
+/** Cached-list deletes an erasure runs in parallel (KV calls are subrequests; a visitor rarely has more than a few). */
+export const ERASURE_KV_PARALLEL = 20;
