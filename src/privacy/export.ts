@@ -9,7 +9,7 @@ import { consentHistoryOf } from "../storage/consent-repo";
 import { database } from "../storage/db";
 import { readManifest, readPersonalData } from "../storage/model-store";
 import { profileSummaries } from "../storage/personal-repo";
-import { loadProfileView, type ProfileView } from "../storage/profiles-repo";
+import { loadProfileView, publicProfileView, type ProfileView } from "../storage/profiles-repo";
 import type { ErasureSubject } from "../storage/erasure-repo";
 
 export type ExportedEvent = {
@@ -26,7 +26,8 @@ export type ExportedEvent = {
 };
 
 export type ExportDocument = {
-  profile: ProfileView | null;
+  /** The self-service export shows the public view (no internal profile id). */
+  profile: ProfileView | Omit<ProfileView, "profileId"> | null;
   linkedIds: { anonymousIds: string[]; userId: string | null };
   consentHistory: Awaited<ReturnType<typeof consentHistoryOf>>;
   segment: { segment: number; description: string } | null;
@@ -95,7 +96,8 @@ export async function exportSubject(
   ]);
   const rows = page.slice(0, pageSize);
   const last = rows.at(-1);
-  const profile = view ? (opts.ownAnonymousId !== undefined ? { ...view, anonymousIds } : view) : null;
+  // Self-service: no profile id, which can embed another device's anonymous id.
+  const profile = view ? (opts.ownAnonymousId !== undefined ? publicProfileView(view, anonymousIds) : view) : null;
   return {
     profile,
     linkedIds: { anonymousIds, userId: subject.userId },

@@ -31,7 +31,10 @@ type ConsentAnswer = {
 };
 
 consent.post("/", requireSite, async (c) => {
-  const choice = parseOrThrow(consentSchema, parseJsonText(await readCappedText(c, CONSENT_BODY_BYTES)), "consent");
+  const parsed = parseOrThrow(consentSchema, parseJsonText(await readCappedText(c, CONSENT_BODY_BYTES)), "consent");
+  // A browser's userId here carries no proof: it is not recorded against the choice (the audit would name a user
+  // who may never have made it). The site's backend records consent for its users with the server key.
+  const choice = isTrusted(c) || c.get("site").identityVerification === "off" ? parsed : { ...parsed, userId: undefined };
   const siteId = c.get("site").id;
   const saved = await saveConsent(c.env.DB, siteId, choice, isTrusted(c) ? "server" : "browser", Date.now());
   const current = saved.consent;

@@ -17,16 +17,11 @@ import { idString } from "../schemas/common";
 import { erasureJobId, exportQuerySchema, forgetBodySchema, selfExportBodySchema } from "../schemas/privacy";
 import { database } from "../storage/db";
 import { jobById, resolveSubject, type ErasureJob } from "../storage/erasure-repo";
-import { loadProfileView, profileIdFor, type ProfileView } from "../storage/profiles-repo";
+import { loadProfileView, profileIdFor, publicProfileView } from "../storage/profiles-repo";
 import { profileQuerySchema } from "../schemas/recommendations";
 
 export const users = new Hono<AppEnv>();
 
-/** What a browser sees of a profile: no profile id (it can embed an anonymous id), only the ids it already holds. */
-export function publicProfileView(view: ProfileView, ownAnonymousIds: string[]): Omit<ProfileView, "profileId"> {
-  const { profileId: _internal, ...rest } = view;
-  return { ...rest, anonymousIds: ownAnonymousIds };
-}
 
 /** 200 with the receipt when the job finished, 202 while it runs on (continued after the answer, then by cron). */
 function erasureAnswer(c: Context<AppEnv>, job: ErasureJob): Response {

@@ -94,6 +94,9 @@ describe("POST /v1/users/me/export", () => {
     // a1's consent history is a1's: not shown to the other device.
     expect(doc.consentHistory).toEqual([]);
     expect(JSON.stringify(doc)).not.toContain('"a1"');
+    // The internal profile id embeds the first device's anonymous id ("a:a1"): never in a visitor's export.
+    expect(doc.profile).not.toHaveProperty("profileId");
+    expect(JSON.stringify(doc)).not.toContain("a:a1");
   });
 
   it("rejects an unknown body field naming it, and answers 404 for an id never seen", async () => {
