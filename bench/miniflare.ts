@@ -6,6 +6,9 @@ import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 
 export const BENCH_ADMIN_TOKEN = "bench-admin-token";
 
+/** Miniflare's D1 binding as seen from Node. */
+export type BenchDb = Awaited<ReturnType<Miniflare["getD1Database"]>>;
+
 export async function startWorker(): Promise<{ url: string; mf: Miniflare }> {
   const root = path.resolve(import.meta.dirname, "..");
   const script = path.join(root, "dist/index.js");
@@ -20,14 +23,23 @@ export async function startWorker(): Promise<{ url: string; mf: Miniflare }> {
       d1Databases: { DB: "bench-db" },
       kvNamespaces: ["REC_CACHE", "MODELS"],
       durableObjects: { SESSIONS: { className: "SessionDO", useSQLite: true } },
+      // Load benchmarks measure throughput, not refusals: the limiters are called as in production but never refuse.
+      ratelimits: Object.fromEntries(
+        ["RATE_LIMIT_CLIENT", "RATE_LIMIT_SITE", "RATE_LIMIT_SERVER"].map((name, i) => [name, { namespace_id: String(4201 + i), simple: { limit: 1_000_000_000, period: 60 } }]),
+      ),
       bindings: { ADMIN_TOKEN: BENCH_ADMIN_TOKEN, SESSION_IDLE_MINUTES: "30", EVENT_RETENTION_DAYS: "90", SITE_CACHE_SECONDS: "30" },
       host: "127.0.0.1",
       port: 0,
     }),
   );
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  const db = await mf.getD1Database("DB");
-  const migrations = path.join(root, "migrations");
+  await applyMigrations(await mf.getD1Database("DB"));
+  return { url, mf };
+}
+
+/** Applies migrations/ to a fresh D1 database, in file order. */
+export async function applyMigrations(db: BenchDb): Promise<void> {
+  const migrations = path.resolve(import.meta.dirname, "../migrations");
   for (const file of readdirSync(migrations).filter((f) => f.endsWith(".sql")).sort()) {
     const statements = readFileSync(path.join(migrations, file), "utf8")
       .split("--> statement-breakpoint")
@@ -35,7 +47,6 @@ export async function startWorker(): Promise<{ url: string; mf: Miniflare }> {
       .filter(Boolean);
     await db.batch(statements.map((s) => db.prepare(s)));
   }
-  return { url, mf };
 }
 
 export async function createBenchSite(url: string, key: string): Promise<void> {

@@ -1,8 +1,8 @@
 // D1 reads for training: sessions from the raw log in keyset pages, statistic deltas above a watermark, trending.
-import { TRENDING_NEW_VISITOR_ITEM_THRESHOLD, TRENDING_NEW_VISITOR_MS, TRENDING_VISITOR_ITEM_CAP } from "../config/limits";
 import { PATH_TYPES } from "../schemas/events";
 import type { DeltaRow } from "../models/stats-delta";
 import { parseDeltaBody } from "./deltas-repo";
+import { TRENDING_SQL, trendingParams, type TrendingQueryOptions } from "./trending-sql";
 
 /** Rows per page: large enough for few queries (D1 allows 1,000 per invocation), small enough for flat memory. */
 export const TRAIN_PAGE_ROWS = 5000;
@@ -95,53 +95,16 @@ export async function deleteDeltasUpTo(d1: D1Database, siteId: string, maxId: nu
   return deleted;
 }
 
-/** Event-type weights for trending: a purchase says more than a view. */
-const TRENDING_WEIGHT_SQL = `CASE type WHEN 'purchase' THEN 5.0 WHEN 'add_to_cart' THEN 3.0 WHEN 'like' THEN 2.0 WHEN 'share' THEN 2.0 ELSE 1.0 END`;
-
-/**
- * Time-decayed popularity over the last `windowMs`, robust to one visitor's and to invented visitors' volume:
- * 1. each event weighs typeWeight / (1 + age / scaleMs) (a hyperbolic decay);
- * 2. a visitor's (profile's) events on one item sum to at most TRENDING_VISITOR_ITEM_CAP (one purchase);
- * 3. per item, the capped sums of established visitors add up in full; those of new visitors (the Worker's first
- *    counted event from them in the window was received less than TRENDING_NEW_VISITOR_MS ago) add up to
- *    `fresh`, which counts as min(fresh, T) + sqrt(max(0, fresh - T)) with T = TRENDING_NEW_VISITOR_ITEM_THRESHOLD.
- * "New" goes by `received_at`, the server's clock: event times are the client's and may be backdated by 30 days,
- * and `profiles.first_seen` follows them. The damping is monotone, so items seen only by new visitors (a new site)
- * keep their order. One aggregate query (SQLite's sqrt is compiled into workerd and D1).
- */
+/** Trending over the last `windowMs` (the rule is documented at TRENDING_SQL): one aggregate query per site. */
 export async function trendingItems(
   d1: D1Database,
   siteId: string,
   now: number,
-  opts: { windowMs: number; scaleMs: number; limit: number },
+  opts: TrendingQueryOptions,
 ): Promise<{ itemId: string; score: number }[]> {
   const { results } = await d1
-    .prepare(
-      `WITH visitor_item AS (
-         SELECT item_id,
-                MIN(SUM(${TRENDING_WEIGHT_SQL} / (1.0 + (?2 - ts) / ?3)), ?6) AS score,
-                MIN(MIN(received_at)) OVER (PARTITION BY profile_id) AS first_received
-         FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
-         GROUP BY profile_id, item_id
-       ), item_parts AS (
-         SELECT item_id,
-                TOTAL(CASE WHEN first_received <= ?7 THEN score END) AS settled,
-                TOTAL(CASE WHEN first_received > ?7 THEN score END) AS fresh
-         FROM visitor_item GROUP BY item_id
-       )
-       SELECT item_id, settled + MIN(fresh, ?8) + sqrt(MAX(fresh - ?8, 0.0)) AS score
-       FROM item_parts ORDER BY score DESC, item_id LIMIT ?5`,
-    )
-    .bind(
-      siteId,
-      now,
-      opts.scaleMs,
-      now - opts.windowMs,
-      opts.limit,
-      TRENDING_VISITOR_ITEM_CAP,
-      now - TRENDING_NEW_VISITOR_MS,
-      TRENDING_NEW_VISITOR_ITEM_THRESHOLD,
-    )
+    .prepare(TRENDING_SQL)
+    .bind(...trendingParams(siteId, now, opts))
     .all<{ item_id: string; score: number }>();
   return results.map((r) => ({ itemId: r.item_id, score: r.score }));
 }
