@@ -43,7 +43,8 @@ async function limitedScope(c: Context<AppEnv>): Promise<Scope | null> {
 
 // Without RATE_LIMIT_SALT or ADMIN_TOKEN each isolate salts with its own random secret: still never reversible, but
 // one address then has a counter per isolate, so the per-client limit is looser. Deployments set a secret.
-const isolateSecret = randomToken(32);
+// Made on first use: workerd refuses random values in global scope.
+let isolateSecret: string | undefined;
 let daily: { secret: string; day: string; salt: string } | undefined;
 
 /**
@@ -57,7 +58,7 @@ export async function clientKey(
   now: number,
 ): Promise<string> {
   // Secrets arrive unset (or empty) when not configured, whatever the generated types say.
-  const secret = env.RATE_LIMIT_SALT || env.ADMIN_TOKEN || isolateSecret;
+  const secret = env.RATE_LIMIT_SALT || env.ADMIN_TOKEN || (isolateSecret ??= randomToken(32));
   const day = new Date(now).toISOString().slice(0, 10);
   if (daily?.secret !== secret || daily.day !== day) {
     daily = { secret, day, salt: await hmacSha256Hex(secret, `edgerec-rate-limit|${day}`) };
