@@ -46,11 +46,11 @@ describe("trending: bursts of new visitors are damped", () => {
     const site = await createSite();
     const now = Date.now() - 1000;
     // 30 established visitors: known for three days (their first events arrived then), each buys "steady" today.
-    const history = Array.from({ length: 30 }, (_, i) => event({ anonymousId: `est-${i}`, sessionId: `old-${i}`, itemId: "steady", ts: now - 3 * DAY }));
+    const history = Array.from({ length: 30 }, (_, i) => event({ anonymousId: `est-${i}`, sessionId: `old-${i % 5}`, itemId: "steady", ts: now - 3 * DAY }));
     await postAll(site, history);
     // The API stamps arrival with the server clock; move these rows' arrival back to their event time.
     await env.DB.prepare("UPDATE events SET received_at = ts WHERE site_id = ?1 AND ts < ?2").bind(site.id, now - 2 * DAY).run();
-    await postAll(site, Array.from({ length: 30 }, (_, i) => event({ type: "purchase", anonymousId: `est-${i}`, sessionId: `new-${i}`, itemId: "steady", ts: now })));
+    await postAll(site, Array.from({ length: 30 }, (_, i) => event({ type: "purchase", anonymousId: `est-${i}`, sessionId: `new-${i % 5}`, itemId: "steady", ts: now })));
 
     // The burst: 1,000 fresh ids, a purchase each, plus a view backdated six days that makes their profiles'
     // first_seen look established (event times are the client's word; arrival is not).
@@ -77,7 +77,7 @@ describe("trending: bursts of new visitors are damped", () => {
     const site = await createSite();
     const now = Date.now() - 1000;
     const buyers = (item: string, n: number) =>
-      Array.from({ length: n }, (_, i) => event({ type: "purchase", anonymousId: `${item}-${i}`, sessionId: `${item}-s${i % 5}`, itemId: item, ts: now }));
+      Array.from({ length: n }, (_, i) => event({ type: "purchase", anonymousId: `${item}-${i}`, sessionId: `${item}-s${i % 3}`, itemId: item, ts: now }));
     await postAll(site, [...buyers("big", 40), ...buyers("mid", 20), ...buyers("small", 4)]);
     const scores = await trending(site);
     expect([...scores.keys()]).toEqual(["big", "mid", "small"]);
