@@ -24,9 +24,9 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token" },
-                // Small limits so a test can spend them with a few dozen requests. Every test makes its own site and
-                // only rate-limit tests send cf-connecting-ip; the per-site limits stay above what any other test
-                // sends to one site. Same period as production, so Retry-After is the same.
+                // Small limits so a test can spend them with a few dozen requests. Every test makes its own site, and
+                // only rate-limit tests send cf-connecting-ip more than once; the per-site limits stay above what any
+                // other test sends to one site. Same period as production, so Retry-After is the same.
                 ratelimits: {
                   RATE_LIMIT_CLIENT: { namespace_id: "4201", simple: { limit: TEST_RATE_LIMITS.client, period: 60 } },
                   RATE_LIMIT_SITE: { namespace_id: "4202", simple: { limit: TEST_RATE_LIMITS.site, period: 60 } },
