@@ -89,3 +89,32 @@ export const CONSENT_PUSH_SESSIONS = 20;
 export const PRIVACY_BODY_BYTES = 4 * 1024;
 /** Cached-list deletes an erasure runs in parallel (KV calls are subrequests; a visitor rarely has more than a few). */
 export const ERASURE_KV_PARALLEL = 20;
+
+/**
+ * Request rate limits of /v1 routes, enforced by the Workers Rate Limiting bindings in wrangler.toml (which hold the
+ * real numbers: keep them equal to these). Counters are per Cloudflare location over fixed windows of this length,
+ * so Retry-After is one window: the longest a refused client may have to wait.
+ */
+export const RATE_LIMIT_PERIOD_SECONDS = 60;
+/**
+ * Per client (connecting address) per site on the public key. One browser sends a few requests per page view
+ * (batched events, slot reads); 10 a second leaves room for many visitors behind one NAT or carrier-grade NAT.
+ */
+export const RATE_LIMIT_CLIENT_PER_PERIOD = 600;
+/** Per site on the public key, all clients together: 100 requests a second per location (each up to 500 events). */
+export const RATE_LIMIT_SITE_PER_PERIOD = 6000;
+/** Per site on the server key (its backend, a few addresses): a separate budget, so browser floods never starve it. */
+export const RATE_LIMIT_SERVER_PER_PERIOD = 6000;
+
+/**
+ * Trending caps each visitor's contribution: a visitor's (profile's) decayed, type-weighted events on one item sum
+ * to at most this, the weight of one purchase, so a thousand purchases by one visitor count as one.
+ */
+export const TRENDING_VISITOR_ITEM_CAP = 5;
+/** A visitor the Worker first heard from (within the trending window) less than this long ago counts as new. */
+export const TRENDING_NEW_VISITOR_MS = 24 * 60 * 60 * 1000;
+/**
+ * New visitors' summed contribution to one item counts fully up to this (ten purchases' worth), beyond it with
+ * square-root growth: a burst of invented anonymous ids cannot outrank steady traffic of established visitors.
+ */
+export const TRENDING_NEW_VISITOR_ITEM_THRESHOLD = 50;

@@ -3,9 +3,10 @@
 import { encodePopular } from "./artifact";
 import { kvKeys } from "../storage/kv-keys";
 import { trendingItems } from "../storage/training-repo";
+import { TRENDING_WINDOW } from "../storage/trending-sql";
 
-/** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
-export const TRENDING_WINDOW = { windowMs: 7 * 86_400_000, scaleMs: 86_400_000, limit: 200 };
+// The window lives beside the query (Node tools import it without Worker types); re-exported for the jobs.
+export { TRENDING_WINDOW } from "../storage/trending-sql";
 
 export async function refreshTrending(env: Env, now: number): Promise<{ sites: number }> {
   const { results } = await env.DB.prepare("SELECT id FROM sites ORDER BY id").all<{ id: string }>();
