@@ -2,6 +2,7 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { TEST_RATE_LIMITS } from "./test/workers/rate-limits.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -23,6 +24,14 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token" },
+                // Small limits so a test can spend them with a few dozen requests. Every test makes its own site, and
+                // only rate-limit tests send cf-connecting-ip more than once; the per-site limits stay above what any
+                // other test sends to one site. Same period as production, so Retry-After is the same.
+                ratelimits: {
+                  RATE_LIMIT_CLIENT: { namespace_id: "4201", simple: { limit: TEST_RATE_LIMITS.client, period: 60 } },
+                  RATE_LIMIT_SITE: { namespace_id: "4202", simple: { limit: TEST_RATE_LIMITS.site, period: 60 } },
+                  RATE_LIMIT_SERVER: { namespace_id: "4203", simple: { limit: TEST_RATE_LIMITS.server, period: 60 } },
+                },
               },
             }),
           ],

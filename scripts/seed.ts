@@ -3,7 +3,7 @@
 //   npm run seed -- --base-url http://127.0.0.1:8787 [--visitors 300] [--admin-token T]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEMO_SITE_ID, DEMO_WRITE_KEY } from "../src/config/demo";
+import { DEMO_IDENTITY_SECRET, DEMO_SERVER_KEY, DEMO_SITE_ID, DEMO_WRITE_KEY } from "../src/config/demo";
 import { MAX_BATCH_EVENTS, MAX_ITEMS_PER_UPSERT } from "../src/config/limits";
 import { demoCatalog, demoEvents } from "./demo/generator";
 
@@ -38,14 +38,20 @@ export async function seed(opts: {
   await call(`${opts.baseUrl}/admin/sites/${DEMO_SITE_ID}`, {
     method: "PUT",
     headers: admin,
-    body: JSON.stringify({ name: "edgerec demo shop", writeKey: DEMO_WRITE_KEY, allowedOrigins: [...new Set(origins)] }),
+    body: JSON.stringify({
+      name: "edgerec demo shop",
+      writeKey: DEMO_WRITE_KEY,
+      serverKey: DEMO_SERVER_KEY,
+      identitySecret: DEMO_IDENTITY_SECRET,
+      allowedOrigins: [...new Set(origins)],
+    }),
   }, [200, 201]);
 
   const items = demoCatalog();
   for (let i = 0; i < items.length; i += MAX_ITEMS_PER_UPSERT) {
-    await call(`${opts.baseUrl}/v1/items?key=${DEMO_WRITE_KEY}`, {
+    await call(`${opts.baseUrl}/v1/items`, {
       method: "PUT",
-      headers: admin,
+      headers: { ...admin, "x-edgerec-key": DEMO_SERVER_KEY },
       body: JSON.stringify({ items: items.slice(i, i + MAX_ITEMS_PER_UPSERT) }),
     }, [200]);
   }
@@ -54,9 +60,10 @@ export async function seed(opts: {
   const events = demoEvents({ now: Date.now() - 60_000, visitors: opts.visitors });
   let rejected = 0;
   for (let i = 0; i < events.length; i += MAX_BATCH_EVENTS) {
-    const result = (await call(`${opts.baseUrl}/v1/events?key=${DEMO_WRITE_KEY}`, {
+    // The demo history is an import from the shop's backend (it names signed-in users), so it uses the server key.
+    const result = (await call(`${opts.baseUrl}/v1/events`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-edgerec-key": DEMO_SERVER_KEY },
       body: JSON.stringify({ events: events.slice(i, i + MAX_BATCH_EVENTS) }),
     }, [200])) as { rejected: unknown[] };
     rejected += result.rejected.length;

@@ -44,13 +44,16 @@ if (!(await waitForHealth(Date.now() + 60_000))) {
 }
 const seed = spawnSync("tsx", ["scripts/seed.ts", "--base-url", BASE, "--visitors", process.env.DEMO_VISITORS ?? "300"], { stdio: "inherit", env });
 if (seed.status !== 0) console.error("start: seeding failed (the server keeps running)");
-// src/config/demo.ts is the one source of the demo key; this plain-JS launcher reads it rather than copying it.
-const DEMO_WRITE_KEY = /DEMO_WRITE_KEY = "([^"]+)"/.exec(readFileSync("src/config/demo.ts", "utf8"))?.[1];
+// src/config/demo.ts is the one source of the demo keys; this plain-JS launcher reads it rather than copying it.
+const demoConfig = readFileSync("src/config/demo.ts", "utf8");
+const DEMO_WRITE_KEY = /DEMO_WRITE_KEY = "([^"]+)"/.exec(demoConfig)?.[1];
+const DEMO_SERVER_KEY = /DEMO_SERVER_KEY = "([^"]+)"/.exec(demoConfig)?.[1];
 console.log(`
 edgerec is running at ${BASE}
   health:    ${BASE}/health
   demo shop: ${BASE}/demo
-  demo key:  ${DEMO_WRITE_KEY}
+  demo key:  ${DEMO_WRITE_KEY} (public write key)
+  server key: ${DEMO_SERVER_KEY} (secret: the demo shop's backend)
   admin:     Authorization: Bearer <ADMIN_TOKEN from .dev.vars>
 Press Ctrl+C to stop.
 `);

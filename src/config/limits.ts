@@ -73,3 +73,60 @@ export const D1_JSON_CHUNK_BYTES = 90 * 1024;
 export const MAX_RULE_LIST = 100;
 /** Pinned items per request: they take the first positions. */
 export const MAX_PINS = 10;
+
+/**
+ * Raw events deleted per DELETE statement of an erasure: small enough that one statement stays far below D1's
+ * 30 s query limit and does not hold the database's write lock long while ingest waits behind it.
+ */
+export const ERASURE_CHUNK_ROWS = 1000;
+/**
+ * Event chunks one erasure step (one request, or one cron pass per job) deletes before it stops and answers
+ * `running`; with ERASURE_CHUNK_ROWS that is 20,000 events per step, well inside D1's 1,000 queries per invocation.
+ */
+export const ERASURE_CHUNKS_PER_STEP = 20;
+/** Session objects erased per step: each is one Durable Object RPC (a subrequest), run in capped parallel chunks. */
+export const ERASURE_SESSIONS_PER_STEP = 50;
+/**
+ * Erasure steps a request runs after answering (waitUntil) before it leaves the rest to the cron: about 25 D1
+ * queries per step, so the request stays far from D1's 1,000 queries per invocation.
+ */
+export const ERASURE_BACKGROUND_STEPS = 10;
+/** Erasure steps one 10-minute cron run spends, over all running jobs (oldest first); the rest wait for the next. */
+export const ERASURE_CRON_STEPS = 20;
+/** Events per page of a data export (`cursor` pages on); keeps one answer around a megabyte. */
+export const EXPORT_PAGE_EVENTS = 1000;
+/** Recent sessions of a visitor that a consent change reaches (live session objects told to stop personalizing). */
+export const CONSENT_PUSH_SESSIONS = 20;
+/** Bytes per body of the self-service privacy routes (forget, export). */
+export const PRIVACY_BODY_BYTES = 4 * 1024;
+/** Cached-list deletes an erasure runs in parallel (KV calls are subrequests; a visitor rarely has more than a few). */
+export const ERASURE_KV_PARALLEL = 20;
+
+/**
+ * Request rate limits of /v1 routes, enforced by the Workers Rate Limiting bindings in wrangler.toml (which hold the
+ * real numbers: keep them equal to these). Counters are per Cloudflare location over fixed windows of this length,
+ * so Retry-After is one window: the longest a refused client may have to wait.
+ */
+export const RATE_LIMIT_PERIOD_SECONDS = 60;
+/**
+ * Per client (connecting address) per site on the public key. One browser sends a few requests per page view
+ * (batched events, slot reads); 10 a second leaves room for many visitors behind one NAT or carrier-grade NAT.
+ */
+export const RATE_LIMIT_CLIENT_PER_PERIOD = 600;
+/** Per site on the public key, all clients together: 100 requests a second per location (each up to 500 events). */
+export const RATE_LIMIT_SITE_PER_PERIOD = 6000;
+/** Per site on the server key (its backend, a few addresses): a separate budget, so browser floods never starve it. */
+export const RATE_LIMIT_SERVER_PER_PERIOD = 6000;
+
+/**
+ * Trending caps each visitor's contribution: a visitor's (profile's) decayed, type-weighted events on one item sum
+ * to at most this, the weight of one purchase, so a thousand purchases by one visitor count as one.
+ */
+export const TRENDING_VISITOR_ITEM_CAP = 5;
+/** A visitor the Worker first heard from (within the trending window) less than this long ago counts as new. */
+export const TRENDING_NEW_VISITOR_MS = 24 * 60 * 60 * 1000;
+/**
+ * New visitors' summed contribution to one item counts fully up to this (ten purchases' worth), beyond it with
+ * square-root growth: a burst of invented anonymous ids cannot outrank steady traffic of established visitors.
+ */
+export const TRENDING_NEW_VISITOR_ITEM_THRESHOLD = 50;

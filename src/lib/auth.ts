@@ -6,6 +6,7 @@ import type { SiteRow } from "../storage/schema";
 import type { AppEnv } from "./app-env";
 import { secretsEqual } from "./crypto";
 import { ApiError } from "./errors";
+import { rateLimit } from "./rate-limit";
 import { credentialForKey } from "./site-cache";
 import { proofValid } from "../ingest/verify-identity";
 
@@ -76,7 +77,8 @@ export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("role", role);
   c.set("isAdmin", isAdmin);
   c.set("identitySecrets", credential.identitySecrets);
-  await next();
+  // Rate limits need the site and role, so they run here, in front of every /v1 route.
+  return rateLimit(c, next);
 };
 
 /** Admin-only routes: `Authorization: Bearer <ADMIN_TOKEN>`. */

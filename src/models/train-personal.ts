@@ -1,9 +1,11 @@
 // Personalization training for one site (called by the retrain job): content lists from the catalog, segments
 // from profile behaviour, item-CF lists and per-segment popularity from visitors' histories, trending per category.
+import { TRENDING_VISITOR_ITEM_CAP } from "../config/limits";
 import { ContentTrainer } from "../recommend/content";
 import { ItemCfTrainer } from "../recommend/item-cf";
 import { trainSegments, type BehaviourSummary, type SegmentModel } from "../recommend/segments";
 import type { Neighbour } from "../recommend/types";
+import { VisitorCappedCounts } from "../recommend/visitor-capped-counts";
 import { forEachCatalogPage, forEachHistoryPage, forEachProfileIdPage, profileSummaries } from "../storage/personal-repo";
 import { packPersonal } from "./personal-artifact";
 import { encodeShards, type EncodedArtifact } from "./shards";
@@ -57,23 +59,21 @@ export async function trainPersonal(
   log("segments", { siteId, profiles: summaries.length, k: seg?.model.k ?? 0, silhouette: seg?.model.silhouette ?? null });
 
   const cf = new ItemCfTrainer();
-  const segCounts: Map<string, number>[] = Array.from({ length: seg?.model.k ?? 0 }, () => new Map());
+  // Segment favourites cap each visitor's weight per item like trending does, so one visitor cannot make them.
+  const segCounts = Array.from({ length: seg?.model.k ?? 0 }, () => new VisitorCappedCounts(TRENDING_VISITOR_ITEM_CAP));
   const historyRows = await forEachHistoryPage(d1, siteId, (rows) => {
     for (const r of rows) {
       cf.push(r.profileId, r.itemId, r.ts, r.type);
       const s = segmentOf.get(r.profileId);
-      if (s !== undefined) {
-        const w = cf.config.eventWeights[r.type] ?? 1;
-        segCounts[s]!.set(r.itemId, (segCounts[s]!.get(r.itemId) ?? 0) + w);
-      }
+      if (s !== undefined) segCounts[s]!.push(r.profileId, r.itemId, cf.config.eventWeights[r.type] ?? 1);
     }
   });
   const cfLists = cf.build();
   const contentLists = content.build();
   const artifact = encodeShards(packPersonal(cfLists, contentLists));
 
-  const segmentPopular = segCounts.map((m) => {
-    const list = [...m].sort((a, b) => b[1] - a[1]).slice(0, SEGMENT_POPULAR);
+  const segmentPopular = segCounts.map((counts) => {
+    const list = [...counts.totals()].sort((a, b) => b[1] - a[1]).slice(0, SEGMENT_POPULAR);
     const max = list[0]?.[1] ?? 1;
     return list.map(([itemId, score]) => ({ itemId, score: score / max }));
   });

@@ -4,9 +4,10 @@ import { encodePopular } from "./artifact";
 import type { Neighbour } from "../recommend/types";
 import { kvKeys } from "../storage/kv-keys";
 import { trendingItems } from "../storage/training-repo";
+import { TRENDING_WINDOW } from "../storage/trending-sql";
 
-/** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
-export const TRENDING_WINDOW = { windowMs: 7 * 86_400_000, scaleMs: 86_400_000, limit: 200 };
+// The window lives beside the query (Node tools import it without Worker types); re-exported for the jobs.
+export { TRENDING_WINDOW } from "../storage/trending-sql";
 
 /**
  * The site's trending items, best first, each id once. SQLite groups item ids by their bytes, and rows written

@@ -41,10 +41,12 @@ events.post("/", requireSite, async (c) => {
   });
   if (verified.warnings.length > 0) result.warnings = verified.warnings;
 
-  const { known, declined } = await loadIngestContext(c.env.DB, site.id, verified.events);
-  // Visitors who declined analytics: acknowledged (so clients do not retry) but stored nowhere.
-  const kept = declined.size === 0 ? verified.events : verified.events.filter((e) => !declined.has(e.anonymousId));
-  if (kept.length < verified.events.length) result.ignored = verified.events.filter((e) => declined.has(e.anonymousId)).map((e) => e.id);
+  const { known, declined, suppressedUsers, unpersonalized } = await loadIngestContext(c.env.DB, site.id, verified.events);
+  // Visitors who declined analytics, and erased ids (suppressed): acknowledged (so clients do not retry) but stored
+  // nowhere.
+  const dropped = (e: (typeof verified.events)[number]) => declined.has(e.anonymousId) || (e.userId !== undefined && suppressedUsers.has(e.userId));
+  const kept = declined.size === 0 && suppressedUsers.size === 0 ? verified.events : verified.events.filter((e) => !dropped(e));
+  if (kept.length < verified.events.length) result.ignored = verified.events.filter(dropped).map((e) => e.id);
   if (kept.length === 0) return c.json(result, 200);
   const resolution = resolveIdentities(kept, known);
   const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
@@ -53,12 +55,16 @@ events.post("/", requireSite, async (c) => {
   // D1 first, sessions second: if a session call fails the client retries the batch, D1 ignores the repeats and
   // the session gets its events then. The reverse order could leave a session ahead of the log.
   const bySession = new Map<string, SessionEventInput[]>();
+  // Sessions of visitors who declined personalization: their objects keep the path but never serve from it.
+  const noPersonalization = new Set(kept.filter((e) => unpersonalized.has(e.anonymousId)).map((e) => e.sessionId));
   for (const e of kept) {
     let list = bySession.get(e.sessionId);
     if (!list) bySession.set(e.sessionId, (list = []));
     list.push(e.itemId === undefined ? { id: e.id, type: e.type, ts: e.ts } : { id: e.id, type: e.type, itemId: e.itemId, ts: e.ts });
   }
-  await Promise.all([...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list)));
+  await Promise.all(
+    [...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId))),
+  );
 
   return c.json(result, 200);
 });

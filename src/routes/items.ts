@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { MAX_ITEMS_BODY_BYTES } from "../config/limits";
 import type { AppEnv } from "../lib/app-env";
-import { assertAdmin, requireSite } from "../lib/auth";
+import { assertTrusted, requireSite } from "../lib/auth";
 import { readCappedText } from "../lib/body";
 import { ApiError } from "../lib/errors";
 import { parseJsonText, parseOrThrow } from "../lib/validate";
@@ -21,7 +21,7 @@ import { findItem, itemView, upsertItems } from "../storage/items-repo";
 export const items = new Hono<AppEnv>();
 
 items.put("/", requireSite, async (c) => {
-  assertAdmin(c);
+  assertTrusted(c);
   const body = parseOrThrow(itemUpsertSchema, parseJsonText(await readCappedText(c, MAX_ITEMS_BODY_BYTES)), "items");
   const upserted = await upsertItems(c.env.DB, c.get("site").id, body.items, Date.now());
   // Availability changes apply at once in this isolate, within the cache TTL elsewhere.

@@ -43,9 +43,12 @@ recommendations.get("/", requireSite, async (c) => {
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
   ]);
-  const personalized = consent?.personalization !== false;
+  // The session object knows the consent too (told by ingest and POST /v1/consent): a request naming only the
+  // session must not get a personal list for a visitor who declined.
+  const served = q.sessionId && consent?.personalization !== false ? await sessionStub(c.env, site.id, q.sessionId).servingPath() : null;
+  const personalized = consent?.personalization !== false && served?.personalized !== false;
   const visitor = personalized && (q.anonymousId !== undefined || q.userId !== undefined) ? { anonymousId: q.anonymousId, userId: q.userId } : null;
-  const path = q.sessionId && personalized ? await sessionStub(c.env, site.id, q.sessionId).itemPath() : [];
+  const path = served?.path ?? [];
   if (q.itemId !== undefined && path.at(-1) !== q.itemId) path.push(q.itemId);
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");

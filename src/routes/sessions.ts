@@ -23,7 +23,8 @@ sessions.get("/:id/next", requireSite, async (c) => {
   const sessionId = parseOrThrow(idString, c.req.param("id"), "session id");
   const q = parseOrThrow(nextQuerySchema, c.req.query(), "query");
   const site = c.get("site");
-  const path = await sessionStub(c.env, site.id, sessionId).itemPath();
+  // A visitor who declined personalization gets the non-personal list (trending), from an empty path.
+  const { path, personalized } = await sessionStub(c.env, site.id, sessionId).servingPath();
   const current = path.at(-1);
   const recs = await recommendForPath(c.env, site.id, path, {
     k: q.k,
@@ -31,5 +32,5 @@ sessions.get("/:id/next", requireSite, async (c) => {
     allowUncatalogued: site.config.allowUncatalogued,
   });
   c.header("cache-control", "private, no-store");
-  return c.json({ ...recs, sessionId, pathLength: path.length });
+  return c.json({ ...recs, sessionId, pathLength: path.length, personalized });
 });

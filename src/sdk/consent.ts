@@ -2,6 +2,8 @@
 // Global Privacy Control or Do Not Track all mean no.
 
 export type ConsentChoice = { analytics: boolean; personalization: boolean };
+/** What the page may pass to the `consent` command: `{analytics:false, erase:true}` declines and asks for erasure. */
+export type ConsentCommand = { analytics: boolean; personalization?: boolean; erase?: boolean };
 
 export type PrivacySignals = { requireConsent: boolean; gpc: boolean; dnt: boolean; choice: ConsentChoice | null };
 

@@ -1,6 +1,6 @@
 // The embed snippet's entry: reads its <script> tag, replays the pre-load command queue, tracks the page view,
 // fills recommendation slots and wires page-hide delivery. Bundled to /sdk.js by scripts/build-sdk.mjs.
-import { browserSignals, type ConsentChoice } from "./consent";
+import { browserSignals, type ConsentCommand } from "./consent";
 import { fetchRecommendations, renderSlot, type RecommendOptions } from "./slots";
 import { Tracker, type TrackInput } from "./tracker";
 import type { ClientEvent, RecList } from "./types";
@@ -27,8 +27,8 @@ if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
     const [name, a, b] = cmd;
     if (name === "track") t.track(a as ClientEvent["type"], b as TrackInput);
     else if (name === "page") t.track("view", a as TrackInput);
-    else if (name === "identify") t.identify(String(a));
-    else if (name === "consent") t.consent(a as ConsentChoice);
+    else if (name === "identify") t.identify(String(a), (b as { userHash?: string } | undefined)?.userHash);
+    else if (name === "consent") t.consent(a as ConsentCommand);
   };
 
   const pending = Array.isArray(w.edgerec) ? w.edgerec : [];

@@ -11,7 +11,11 @@ export async function fetchRecommendations(endpoint: string, t: Tracker, o: Reco
   if (t.allowed && t.personalized) {
     q.set("anonymousId", t.anonymousId);
     q.set("sessionId", t.sessionId());
-    if (t.userId) q.set("userId", t.userId);
+    // A user id is only worth sending with its proof: without one the Worker answers 401.
+    if (t.userId && t.userHash) {
+      q.set("userId", t.userId);
+      q.set("userHash", t.userHash);
+    }
   }
   const res = await fetch(`${endpoint}/v1/recommendations?${q}`);
   if (!res.ok) throw new Error(`edgerec: recommendations ${res.status}`);

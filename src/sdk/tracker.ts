@@ -1,13 +1,14 @@
 // The tracking core: builds events, keeps unsent ones in a first-party queue that survives reloads, sends them in
 // batches (keepalive fetch, or a beacon when the page goes away) and retries failures with jittered backoff.
 import { backoffMs, splitBatches } from "./batch";
-import { personalizationAllowed, trackingAllowed, type ConsentChoice, type PrivacySignals } from "./consent";
+import { personalizationAllowed, trackingAllowed, type ConsentChoice, type ConsentCommand, type PrivacySignals } from "./consent";
 import { uuid } from "./ids";
 import { touchSession, type SessionMark } from "./session";
 import { Store } from "./store";
 import type { ClientEvent } from "./types";
 
-const K = { anon: "edgerec:aid", user: "edgerec:uid", session: "edgerec:sid", queue: "edgerec:q", consent: "edgerec:consent" };
+// `receipt`: the token the Worker answered the last consent choice with; changing that choice needs it.
+const K = { anon: "edgerec:aid", user: "edgerec:uid", proof: "edgerec:uh", session: "edgerec:sid", queue: "edgerec:q", consent: "edgerec:consent", receipt: "edgerec:cr" };
 /** Events wait this long for company before a send, so a page's burst of events goes in one request. */
 const FLUSH_DELAY_MS = 300;
 
@@ -64,6 +65,11 @@ export class Tracker {
     return this.store.get(K.user) ?? undefined;
   }
 
+  /** The site backend's proof for userId (HMAC of it under the identity secret); without it userId is ignored. */
+  get userHash(): string | undefined {
+    return this.store.get(K.proof) ?? undefined;
+  }
+
   sessionId(now = Date.now()): string {
     const mark = touchSession(this.store.json<SessionMark | null>(K.session, null), now, uuid);
     this.store.set(K.session, JSON.stringify(mark));
@@ -90,16 +96,23 @@ export class Tracker {
     else this.#enqueue([e]);
   }
 
-  identify(userId: string): void {
+  identify(userId: string, userHash?: string): void {
     if (!this.allowed && !this.#pending) return;
     this.store.set(K.user, userId);
+    if (userHash) this.store.set(K.proof, userHash);
+    else this.store.clear([K.proof]);
     this.track("identify");
   }
 
-  /** Records a choice: stored locally, sent to the Worker, and applied to held and queued events. */
-  consent(choice: ConsentChoice): void {
+  /**
+   * Records a choice: stored locally, sent to the Worker, and applied to held and queued events. `erase: true` with
+   * a decline also asks the Worker to erase what it stored about this browser.
+   */
+  consent(input: ConsentCommand): void {
     // Only an id this browser already stored can be known to the Worker; a decline never mints a new one.
     const known = this.store.get(K.anon);
+    const receipt = this.store.get(K.receipt) ?? undefined;
+    const choice: ConsentChoice = { analytics: input.analytics, personalization: input.analytics && !!input.personalization };
     this.#signals.choice = choice;
     if (choice.analytics) {
       this.store.persist();
@@ -110,7 +123,7 @@ export class Tracker {
       // Declined: forget the queue and the identifiers, in memory and in localStorage.
       this.#held = [];
       clearTimeout(this.#timer);
-      this.store.clear([K.anon, K.user, K.session, K.queue]);
+      this.store.clear([K.anon, K.user, K.proof, K.session, K.queue, K.receipt]);
     }
     // The choice itself is kept (even a refusal), so the next page does not track before the banner runs again.
     try {
@@ -120,8 +133,13 @@ export class Tracker {
     }
     const anonymousId = choice.analytics ? this.anonymousId : known;
     if (!anonymousId) return;
-    const body = JSON.stringify({ anonymousId, userId: choice.analytics ? this.userId : undefined, ...choice, ts: Date.now() });
-    fetch(`${this.endpoint}/v1/consent?key=${encodeURIComponent(this.key)}`, { method: "POST", body, keepalive: true }).catch(() => {});
+    const erase = !choice.analytics && input.erase ? true : undefined;
+    const body = JSON.stringify({ anonymousId, userId: choice.analytics ? this.userId : undefined, ...choice, ts: Date.now(), receipt, erase });
+    fetch(`${this.endpoint}/v1/consent?key=${encodeURIComponent(this.key)}`, { method: "POST", body, keepalive: true })
+      .then((r) => r.json() as Promise<{ receipt?: string | null }>)
+      // Kept only while this browser keeps its ids (a decline forgets both).
+      .then((a) => a.receipt && this.#signals.choice?.analytics && this.store.set(K.receipt, a.receipt))
+      .catch(() => {});
   }
 
   #enqueue(events: ClientEvent[]): void {
@@ -129,10 +147,12 @@ export class Tracker {
     const sessionId = this.sessionId();
     const anonymousId = this.anonymousId;
     const userId = this.userId;
+    const userHash = this.userHash;
     for (const e of events) {
       e.anonymousId = anonymousId;
       e.sessionId = sessionId;
       if (userId) e.userId = userId;
+      if (userId && userHash) e.userHash = userHash;
     }
     this.store.set(K.queue, JSON.stringify([...this.queue(), ...events]));
     this.#schedule(Math.max(FLUSH_DELAY_MS, this.#retryAt - Date.now()));

@@ -1,6 +1,8 @@
 // SessionDO: one object per (site, session id). Holds the live ordered path of the session, drops retried events
 // by id, counts its new steps into session-model statistic increments (flushed to D1 in batches, for the next
 // retrain), and deletes itself after SESSION_IDLE_MINUTES without events (its single alarm), flushing first.
+// It also keeps the visitor's personalization consent, so every read of its path honours a decline, and can be
+// erased on request (privacy/erasure.ts).
 import { DurableObject } from "cloudflare:workers";
 import { MAX_SESSION_PATH, MAX_SESSION_SEEN_IDS } from "../config/limits";
 import { tunables } from "../config/env";
@@ -36,6 +38,10 @@ export class SessionDO extends DurableObject<Env> {
   /** Path steps (oldest first) already counted into flushed increments; persisted as meta 'counted'. */
   private counted = 0;
   private flushing = false;
+  /** The visitor's personalization consent as last told by ingest or POST /v1/consent; persisted as meta. */
+  private personalization = true;
+  /** Set by erase(): deleteAll() dropped the tables too, and they are recreated only when the session is used again. */
+  private tablesGone = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,6 +61,7 @@ export class SessionDO extends DurableObject<Env> {
     this.reloadSteps();
     this.seenCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seen`).one().n;
     this.counted = Number(sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'counted'`).toArray()[0]?.value ?? 0);
+    this.personalization = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'personalization'`).toArray()[0]?.value !== "0";
     const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path UNION ALL SELECT seq FROM seen)`).one().m;
     this.nextSeq = (maxSeq ?? 0) + 1;
   }
@@ -70,10 +77,11 @@ export class SessionDO extends DurableObject<Env> {
   /**
    * Appends a batch of this session's events (one RPC per session per ingest request). Events already seen are
    * skipped, so a retried batch changes nothing. Only path types extend the path, but every event keeps the
-   * session alive.
+   * session alive. `personalization` is the visitor's current consent, read by ingest with the batch's context.
    */
-  async append(siteId: string, sessionId: string, events: SessionEventInput[]): Promise<AppendResult> {
+  async append(siteId: string, sessionId: string, events: SessionEventInput[], personalization = true): Promise<AppendResult> {
     const now = Date.now();
+    this.ensureTables();
     const idleMs = tunables(this.env).SESSION_IDLE_MINUTES * 60_000;
     let added = 0;
     let duplicates = 0;
@@ -95,6 +103,7 @@ export class SessionDO extends DurableObject<Env> {
         }
       }
       if (added === 0) return;
+      if (personalization !== this.personalization) this.storePersonalization(personalization);
       // Trimming scans the table, so it runs only when a bound is actually exceeded (seen ids with 10% slack).
       if (this.steps.length + newSteps.length > MAX_SESSION_PATH) {
         sql.exec(`DELETE FROM path WHERE seq NOT IN (SELECT seq FROM path ORDER BY ts DESC, seq DESC LIMIT ?)`, MAX_SESSION_PATH);
@@ -193,9 +202,59 @@ export class SessionDO extends DurableObject<Env> {
     for (const s of this.steps) this.state.push(s.itemId, s.ts);
   }
 
-  /** The item path the recommenders score, oldest first (empty for an unknown or expired session). */
+  private storePersonalization(allowed: boolean): void {
+    this.personalization = allowed;
+    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('personalization', ?)`, allowed ? "1" : "0");
+  }
+
+  private ensureTables(): void {
+    if (!this.tablesGone) return;
+    for (const ddl of SESSION_DDL) this.ctx.storage.sql.exec(ddl);
+    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+    this.tablesGone = false;
+  }
+
+  /**
+   * The item path the recommenders score, oldest first (empty for an unknown or expired session, and for a visitor
+   * who declined personalization: no caller can personalize from it by mistake).
+   */
   itemPath(): string[] {
-    return this.state.path();
+    return this.personalization ? this.state.path() : [];
+  }
+
+  /** The path to serve from and whether personalizing is allowed, in one RPC (GET /v1/sessions/:id/next). */
+  servingPath(): { path: string[]; personalized: boolean } {
+    return { path: this.itemPath(), personalized: this.personalization };
+  }
+
+  /** Applies a consent change to a live session. Returns false (and stores nothing) when no session is live. */
+  setPersonalization(allowed: boolean): boolean {
+    if (!this.meta) return false;
+    if (allowed !== this.personalization) this.storePersonalization(allowed);
+    return true;
+  }
+
+  /**
+   * Erasure (or declined analytics): drops everything this object holds, including unsent model increments in the
+   * outbox and the expiry alarm, and answers what it held. Nothing of the session survives on disk.
+   */
+  async erase(): Promise<{ steps: number; seenIds: number; pendingIncrements: number }> {
+    const held = {
+      steps: this.steps.length,
+      seenIds: this.seenCount,
+      pendingIncrements: this.tablesGone ? 0 : this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n,
+    };
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.steps = [];
+    this.state = new SessionState(MAX_SESSION_PATH);
+    this.counted = 0;
+    this.meta = null;
+    this.nextSeq = 1;
+    this.seenCount = 0;
+    this.personalization = true;
+    this.tablesGone = true;
+    return held;
   }
 
   /** The session as it stands, or null when it never existed or has expired. */
@@ -206,6 +265,8 @@ export class SessionDO extends DurableObject<Env> {
 
   /** Idle timeout reached: forget everything. Alarms are at-least-once; deleting twice is harmless. */
   async alarm(): Promise<void> {
+    // An alarm that fires after erase() (at-least-once delivery) finds nothing to do.
+    if (this.tablesGone) return;
     // Read the stored activity time (not the in-memory copy): it is the durable truth after an eviction.
     const row = this.ctx.storage.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'session'`).toArray()[0];
     const lastEventAt = row ? (JSON.parse(row.value) as Meta).lastEventAt : 0;
@@ -230,6 +291,7 @@ export class SessionDO extends DurableObject<Env> {
     this.meta = null;
     this.nextSeq = 1;
     this.seenCount = 0;
+    this.personalization = true;
     for (const ddl of SESSION_DDL) this.ctx.storage.sql.exec(ddl);
   }
 }

@@ -7,7 +7,8 @@ import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/res
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
 import { PATH_TYPES } from "../schemas/events";
-import { declinedAnalyticsStatement } from "./consent-repo";
+import { consentFlagsStatement } from "./consent-repo";
+import { suppressedStatement, suppressionHash } from "./erasure-repo";
 
 export type StoredEvent = IngestEvent & { profileId: string };
 
@@ -84,32 +85,57 @@ LEFT JOIN profiles p ON p.site_id = i.site_id AND p.id = i.profile_id
 WHERE i.site_id = ?1 AND ((i.kind = 'anon' AND i.external_id IN (SELECT value FROM json_each(?2)))
                        OR (i.kind = 'user' AND i.external_id IN (SELECT value FROM json_each(?3))))`;
 
+/** What ingest reads before writing (loadIngestContext). */
+export type IngestContext = {
+  known: KnownIdentities;
+  /** Anonymous ids whose events are stored nowhere: declined analytics, or erased (suppressed). */
+  declined: Set<string>;
+  /** User ids erased on request: events naming them are stored nowhere either. */
+  suppressedUsers: Set<string>;
+  /** Anonymous ids that declined personalization: their session objects are told not to personalize. */
+  unpersonalized: Set<string>;
+};
+
 /**
  * What ingest must know before writing, in one D1 round trip: the identities already linked for the batch's
- * anonymous and user ids, and which of its visitors declined analytics (their events are not stored at all).
+ * anonymous and user ids, the consent flags of its visitors, and which of its ids were erased (suppressed).
  */
-export async function loadIngestContext(
-  d1: D1Database,
-  siteId: string,
-  events: readonly IngestEvent[],
-): Promise<{ known: KnownIdentities; declined: Set<string> }> {
+export async function loadIngestContext(d1: D1Database, siteId: string, events: readonly IngestEvent[]): Promise<IngestContext> {
   const anonIds = new Set<string>();
   const userIds = new Set<string>();
   for (const e of events) {
     anonIds.add(e.anonymousId);
     if (e.userId !== undefined) userIds.add(e.userId);
   }
-  const [identityRows, declinedRows] = await d1.batch([
+  // Suppressions hold only hashes of the ids, so the batch's ids are hashed to look them up.
+  const hashOf = new Map<string, { kind: "anon" | "user"; id: string }>();
+  await Promise.all([
+    ...[...anonIds].map(async (id) => hashOf.set(await suppressionHash(siteId, "anon", id), { kind: "anon", id })),
+    ...[...userIds].map(async (id) => hashOf.set(await suppressionHash(siteId, "user", id), { kind: "user", id })),
+  ]);
+  const [identityRows, consentRows, suppressedRows] = await d1.batch([
     d1.prepare(SELECT_IDENTITIES).bind(siteId, JSON.stringify([...anonIds]), JSON.stringify([...userIds])),
-    declinedAnalyticsStatement(d1, siteId, [...anonIds]),
+    consentFlagsStatement(d1, siteId, [...anonIds]),
+    suppressedStatement(d1, siteId, [...hashOf.keys()]),
   ]);
   const known: KnownIdentities = { anon: new Map(), user: new Map(), owner: new Map() };
   for (const r of identityRows!.results as { kind: "anon" | "user"; external_id: string; profile_id: string; owner: string | null }[]) {
     known[r.kind].set(r.external_id, r.profile_id);
     if (r.owner !== null) known.owner!.set(r.profile_id, r.owner);
   }
-  const declined = new Set((declinedRows!.results as { anonymous_id: string }[]).map((r) => r.anonymous_id));
-  return { known, declined };
+  const declined = new Set<string>();
+  const unpersonalized = new Set<string>();
+  for (const r of consentRows!.results as { anonymous_id: string; analytics: number; personalization: number }[]) {
+    if (r.analytics === 0) declined.add(r.anonymous_id);
+    if (r.personalization === 0) unpersonalized.add(r.anonymous_id);
+  }
+  const suppressedUsers = new Set<string>();
+  for (const r of suppressedRows!.results as { id_hash: string }[]) {
+    const hit = hashOf.get(r.id_hash);
+    if (hit?.kind === "anon") declined.add(hit.id);
+    else if (hit?.kind === "user") suppressedUsers.add(hit.id);
+  }
+  return { known, declined, suppressedUsers, unpersonalized };
 }
 
 function mergeStatements(d1: D1Database, siteId: string, m: ProfileMerge): D1PreparedStatement[] {

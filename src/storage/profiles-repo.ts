@@ -84,3 +84,9 @@ export async function loadProfileView(db: Database, siteId: string, profileId: s
     })),
   };
 }
+
+/** What a browser sees of a profile: no profile id (it can embed an anonymous id), only the ids it already holds. */
+export function publicProfileView(view: ProfileView, ownAnonymousIds: string[]): Omit<ProfileView, "profileId"> {
+  const { profileId: _internal, ...rest } = view;
+  return { ...rest, anonymousIds: ownAnonymousIds };
+}

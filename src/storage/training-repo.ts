@@ -2,6 +2,7 @@
 import { PATH_TYPES } from "../schemas/events";
 import type { DeltaRow } from "../models/stats-delta";
 import { parseDeltaBody } from "./deltas-repo";
+import { TRENDING_SQL, trendingParams, type TrendingQueryOptions } from "./trending-sql";
 
 /** Rows per page: large enough for few queries (D1 allows 1,000 per invocation), small enough for flat memory. */
 export const TRAIN_PAGE_ROWS = 5000;
@@ -94,26 +95,16 @@ export async function deleteDeltasUpTo(d1: D1Database, siteId: string, maxId: nu
   return deleted;
 }
 
-/** Event-type weights for trending: a purchase says more than a view. */
-const TRENDING_WEIGHT_SQL = `CASE type WHEN 'purchase' THEN 5.0 WHEN 'add_to_cart' THEN 3.0 WHEN 'like' THEN 2.0 WHEN 'share' THEN 2.0 ELSE 1.0 END`;
-
-/**
- * Time-decayed popularity over the last `windowMs`: each event weighs typeWeight / (1 + age / halfLifeMs), a
- * hyperbolic decay that needs no math functions in SQLite.
- */
+/** Trending over the last `windowMs` (the rule is documented at TRENDING_SQL): one aggregate query per site. */
 export async function trendingItems(
   d1: D1Database,
   siteId: string,
   now: number,
-  opts: { windowMs: number; scaleMs: number; limit: number },
+  opts: TrendingQueryOptions,
 ): Promise<{ itemId: string; score: number }[]> {
   const { results } = await d1
-    .prepare(
-      `SELECT item_id, SUM(${TRENDING_WEIGHT_SQL} / (1.0 + (?2 - ts) / ?3)) AS score
-       FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
-       GROUP BY item_id ORDER BY score DESC LIMIT ?5`,
-    )
-    .bind(siteId, now, opts.scaleMs, now - opts.windowMs, opts.limit)
+    .prepare(TRENDING_SQL)
+    .bind(...trendingParams(siteId, now, opts))
     .all<{ item_id: string; score: number }>();
   return results.map((r) => ({ itemId: r.item_id, score: r.score }));
 }

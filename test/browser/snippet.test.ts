@@ -189,6 +189,30 @@ describe("embed snippet in Chromium", () => {
     }
   });
 
+  it("changes a choice with the receipt of the previous answer, and a no with erase: true erases the visitor", async () => {
+    const { context, page } = await fresh();
+    await page.goto(`${base}/demo/p/jackets-007`);
+    await page.waitForFunction(() => "recommend" in ((window as unknown as { edgerec: object }).edgerec ?? {}));
+    const { anonymousId } = await ids(page);
+    await until(() => api<Profile>(`/v1/users/${anonymousId}`), (r) => r.status === 200);
+    const consentAnswer = () => page.waitForResponse((r) => r.url().includes("/v1/consent"));
+    const first = consentAnswer();
+    await page.evaluate(() => (window as unknown as { edgerec: { push: (c: unknown[]) => void } }).edgerec.push(["consent", { analytics: true, personalization: true }]));
+    expect((await first).status()).toBe(200);
+    const receipt = await until(() => page.evaluate(() => localStorage.getItem("edgerec:cr")), (r) => r !== null);
+    expect(receipt).toMatch(/^[A-Za-z0-9_-]{32}$/);
+
+    const second = consentAnswer();
+    await page.evaluate(() => (window as unknown as { edgerec: { push: (c: unknown[]) => void } }).edgerec.push(["consent", { analytics: false, erase: true }]));
+    const answer = await second;
+    expect(answer.status()).toBe(200);
+    expect(JSON.parse(answer.request().postData() ?? "{}")).toMatchObject({ receipt, erase: true });
+    expect(await answer.json()).toMatchObject({ applied: true, erasureReceipt: { status: "done" } });
+    expect((await api(`/v1/users/${anonymousId}`)).status).toBe(404);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("edgerec:")))).toEqual(["edgerec:consent"]);
+    await context.close();
+  });
+
   it("keeps failed events in localStorage and delivers them once after a reload", async () => {
     const { context, page } = await fresh();
     // As with a blocker that stubs beacons: the page cannot hand its queue over on unload, so only the stored

@@ -28,6 +28,8 @@ let requests: Sent[];
 let beacons: Sent[];
 /** What the next fetch answers: a status, "network" (rejects) or "hang" (never settles, like a slow server). */
 let answers: (number | "network" | "hang")[];
+/** The body every answered fetch carries. */
+let replyBody: string;
 
 function events(s: Sent): ClientEvent[] {
   return (JSON.parse(s.body) as { events: ClientEvent[] }).events;
@@ -42,6 +44,7 @@ beforeEach(() => {
   requests = [];
   beacons = [];
   answers = [];
+  replyBody = "{}";
   vi.stubGlobal("localStorage", storage);
   vi.stubGlobal("location", { href: "https://shop.example/p/1" });
   vi.stubGlobal("document", { title: "Shop", referrer: "" });
@@ -59,7 +62,7 @@ beforeEach(() => {
     const a = answers.shift() ?? 200;
     if (a === "network") return Promise.reject(new TypeError("Failed to fetch"));
     if (a === "hang") return new Promise<Response>(() => {});
-    return Promise.resolve(new Response("{}", { status: a }));
+    return Promise.resolve(new Response(replyBody, { status: a }));
   });
 });
 
@@ -173,6 +176,27 @@ describe("sdk tracker: queue and delivery", () => {
   });
 });
 
+describe("sdk tracker: identity", () => {
+  it("sends the backend's proof with every event of an identified user, and drops it with the user", async () => {
+    const t = tracker();
+    const proof = "ab".repeat(32);
+    t.identify("user-9", proof);
+    t.track("view", { itemId: "a" });
+    await vi.advanceTimersByTimeAsync(300);
+    const sent = eventPosts().flatMap(events);
+    expect(sent.map((e) => [e.type, e.userId, e.userHash])).toEqual([
+      ["identify", "user-9", proof],
+      ["view", "user-9", proof],
+    ]);
+    expect(sent.every((e) => eventSchema.safeParse(e).success)).toBe(true);
+    // Identifying as someone else without a proof must not reuse the previous user's proof.
+    t.identify("user-10");
+    await vi.advanceTimersByTimeAsync(300);
+    const last = eventPosts().flatMap(events).at(-1)!;
+    expect([last.userId, last.userHash]).toEqual(["user-10", undefined]);
+  });
+});
+
 describe("sdk tracker: consent", () => {
   it("on a require-consent site stores and sends nothing before the choice, then everything after a yes", async () => {
     const t = tracker({ requireConsent: true });
@@ -239,4 +263,34 @@ describe("sdk tracker: consent", () => {
     await vi.advanceTimersByTimeAsync(120_000);
     expect(eventPosts()).toHaveLength(1);
   });
+
+  it("keeps the consent receipt next to the anonymous id and sends it with the next change", async () => {
+    const t = tracker();
+    replyBody = JSON.stringify({ receipt: "receipt-1" });
+    t.consent({ analytics: true, personalization: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(storage.getItem("edgerec:cr")).toBe("receipt-1");
+    expect(storage.getItem("edgerec:aid")).toBe(t.anonymousId);
+    replyBody = JSON.stringify({ receipt: "receipt-2" });
+    t.consent({ analytics: true, personalization: false });
+    await vi.advanceTimersByTimeAsync(0);
+    const sent = requests.filter((r) => r.url.includes("/v1/consent")).map((r) => JSON.parse(r.body) as { receipt?: string });
+    expect(sent.map((b) => b.receipt)).toEqual([undefined, "receipt-1"]);
+    expect(storage.getItem("edgerec:cr")).toBe("receipt-2");
+  });
+
+  it("a no with erase: true sends the receipt and asks for erasure, then forgets the receipt with the ids", async () => {
+    const t = tracker();
+    replyBody = JSON.stringify({ receipt: "receipt-1" });
+    t.consent({ analytics: true, personalization: true });
+    await vi.advanceTimersByTimeAsync(0);
+    const known = t.anonymousId;
+    replyBody = JSON.stringify({ receipt: "receipt-2" });
+    t.consent({ analytics: false, erase: true });
+    await vi.advanceTimersByTimeAsync(0);
+    const last = JSON.parse(requests.filter((r) => r.url.includes("/v1/consent")).at(-1)!.body) as Record<string, unknown>;
+    expect(last).toMatchObject({ anonymousId: known, analytics: false, personalization: false, erase: true, receipt: "receipt-1" });
+    expect([...storage.map.keys()]).toEqual(["edgerec:consent"]);
+  });
 });
+

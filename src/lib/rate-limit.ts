@@ -1,0 +1,81 @@
+// Request rate limits of /v1 routes (Workers Rate Limiting bindings): per client and per site key. Runs at the end of
+// requireSite, once the site and the key's role are known; the connecting address is hashed and never stored.
+import type { Context, MiddlewareHandler } from "hono";
+import { RATE_LIMIT_PERIOD_SECONDS } from "../config/limits";
+import type { AppEnv } from "./app-env";
+import { errorBody } from "./errors";
+import { hmacSha256Hex, randomToken, sha256Hex } from "./crypto";
+
+type Scope = "client" | "site";
+
+/**
+ * Counts the request against its limiters and answers `429 rate_limited` with `Retry-After` when one is spent.
+ * - public key: per client (when `cf-connecting-ip` is present: local tools have none) and then per site, so a
+ *   refused client does not use up the site's budget;
+ * - server key: per site on its own budget (a backend is one client, so no per-client limit);
+ * - the admin token (operator tooling, seeding) is not limited.
+ */
+export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const scope = await limitedScope(c);
+  if (scope) {
+    const message =
+      scope === "client"
+        ? `too many requests from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`
+        : `too many requests for this site's key; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`;
+    return c.json(errorBody("rate_limited", message), 429, { "retry-after": String(RATE_LIMIT_PERIOD_SECONDS) });
+  }
+  await next();
+};
+
+async function limitedScope(c: Context<AppEnv>): Promise<Scope | null> {
+  if (c.get("isAdmin")) return null;
+  const siteId = c.get("site").id;
+  if (c.get("role") === "server") {
+    return (await c.env.RATE_LIMIT_SERVER.limit({ key: `server:${siteId}` })).success ? null : "site";
+  }
+  const address = c.req.header("cf-connecting-ip");
+  if (address) {
+    const client = await clientKey(c.env, address, Date.now());
+    if (!(await c.env.RATE_LIMIT_CLIENT.limit({ key: `client:${siteId}:${client}` })).success) return "client";
+  }
+  return (await c.env.RATE_LIMIT_SITE.limit({ key: `site:${siteId}:public` })).success ? null : "site";
+}
+
+// Without RATE_LIMIT_SALT or ADMIN_TOKEN each isolate salts with its own random secret: still never reversible, but
+// one address then has a counter per isolate, so the per-client limit is looser. Deployments set a secret.
+// Made on first use: workerd refuses random values in global scope.
+let isolateSecret: string | undefined;
+let daily: { secret: string; day: string; salt: string } | undefined;
+
+/**
+ * The rate-limit identity of a connecting address: SHA-256 of `${dailySalt}|${address}`, where the daily salt is
+ * HMAC(secret, UTC date). The hash changes every day and cannot be reversed without the secret (IPv4 has only
+ * 2^32 addresses, so an unsalted hash could be). IPv6 counts per /64, the block one subscriber usually holds.
+ */
+export async function clientKey(
+  env: Pick<Env, "RATE_LIMIT_SALT" | "ADMIN_TOKEN">,
+  address: string,
+  now: number,
+): Promise<string> {
+  // Secrets arrive unset (or empty) when not configured, whatever the generated types say.
+  const secret = env.RATE_LIMIT_SALT || env.ADMIN_TOKEN || (isolateSecret ??= randomToken(32));
+  const day = new Date(now).toISOString().slice(0, 10);
+  if (daily?.secret !== secret || daily.day !== day) {
+    daily = { secret, day, salt: await hmacSha256Hex(secret, `edgerec-rate-limit|${day}`) };
+  }
+  return (await sha256Hex(`${daily.salt}|${addressBlock(address)}`)).slice(0, 32);
+}
+
+/** IPv4 as is; IPv6 reduced to its first four groups (/64), with `::` expanded so equal blocks compare equal. */
+export function addressBlock(address: string): string {
+  const a = address.trim().toLowerCase();
+  if (!a.includes(":") || a.includes(".")) return a; // IPv4, or an IPv4-mapped IPv6 address: the whole address
+  const [head = "", tail] = a.split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":");
+}

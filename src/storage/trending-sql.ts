@@ -1,0 +1,53 @@
+// The trending query's SQL and parameters, free of Worker types so the benchmark runs the very same query from Node.
+import { TRENDING_NEW_VISITOR_ITEM_THRESHOLD, TRENDING_NEW_VISITOR_MS, TRENDING_VISITOR_ITEM_CAP } from "../config/limits";
+import { PATH_TYPES } from "../schemas/events";
+
+export type TrendingQueryOptions = { windowMs: number; scaleMs: number; limit: number };
+
+/** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
+export const TRENDING_WINDOW: TrendingQueryOptions = { windowMs: 7 * 86_400_000, scaleMs: 86_400_000, limit: 200 };
+
+const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
+/** Event-type weights for trending: a purchase says more than a view. */
+const TRENDING_WEIGHT_SQL = `CASE type WHEN 'purchase' THEN 5.0 WHEN 'add_to_cart' THEN 3.0 WHEN 'like' THEN 2.0 WHEN 'share' THEN 2.0 ELSE 1.0 END`;
+
+/**
+ * Time-decayed popularity over the last `windowMs`, robust to one visitor's and to invented visitors' volume:
+ * 1. each event weighs typeWeight / (1 + age / scaleMs) (a hyperbolic decay);
+ * 2. a visitor's (profile's) events on one item sum to at most TRENDING_VISITOR_ITEM_CAP (one purchase);
+ * 3. per item, the capped sums of established visitors add up in full; those of new visitors (the Worker received
+ *    its first counted event from them in the window less than TRENDING_NEW_VISITOR_MS ago) add up to `fresh`,
+ *    which counts as min(fresh, T) + sqrt(max(0, fresh - T)) with T = TRENDING_NEW_VISITOR_ITEM_THRESHOLD.
+ * "New" goes by `received_at`, the server's clock: event times are the client's word and may be backdated by up to
+ * 30 days, and `profiles.first_seen` follows them. The damping is monotone, so items that only new visitors saw (a
+ * new site) keep their order. SQLite's sqrt() is compiled into workerd (and so D1). Ties go by item id.
+ * Parameters: ?1 site, ?2 now, ?3 decay scale, ?4 window start, ?5 limit, ?6 cap, ?7 "new" cut-off, ?8 threshold.
+ */
+export const TRENDING_SQL = `WITH visitor_item AS (
+  SELECT item_id,
+         MIN(SUM(${TRENDING_WEIGHT_SQL} / (1.0 + (?2 - ts) / ?3)), ?6) AS score,
+         MIN(MIN(received_at)) OVER (PARTITION BY profile_id) AS first_received
+  FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
+  GROUP BY profile_id, item_id
+), item_parts AS (
+  SELECT item_id,
+         TOTAL(CASE WHEN first_received <= ?7 THEN score END) AS settled,
+         TOTAL(CASE WHEN first_received > ?7 THEN score END) AS fresh
+  FROM visitor_item GROUP BY item_id
+)
+SELECT item_id, settled + MIN(fresh, ?8) + sqrt(MAX(fresh - ?8, 0.0)) AS score
+FROM item_parts ORDER BY score DESC, item_id LIMIT ?5`;
+
+/** The bound parameters of TRENDING_SQL, in order. */
+export function trendingParams(siteId: string, now: number, opts: TrendingQueryOptions): (string | number)[] {
+  return [
+    siteId,
+    now,
+    opts.scaleMs,
+    now - opts.windowMs,
+    opts.limit,
+    TRENDING_VISITOR_ITEM_CAP,
+    now - TRENDING_NEW_VISITOR_MS,
+    TRENDING_NEW_VISITOR_ITEM_THRESHOLD,
+  ];
+}
