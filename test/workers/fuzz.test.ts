@@ -97,10 +97,12 @@ type Spec = {
   params?: Param[];
   path: (params: string[]) => string;
   /** Valid values of the query parameters the route knows. */
-  query?: Record<string, (n: number) => string>;
+  query?: Record<string, (n: number, s: PoolSite) => string>;
   body?: (n: number) => unknown;
   /** Body mutations only at fields of these names, with these values (a spec that hammers ids). */
   focus?: { fields: string[]; values: fc.Arbitrary<unknown> };
+  /** Always the pool's first site (a spec that piles hostile data onto one site for the admin group's retrain). */
+  firstSite?: boolean;
   /** Credentials this route is meant for (drawn more often than the others). */
   auth: Auth[];
   runs: number;
@@ -108,8 +110,15 @@ type Spec = {
 
 type Req = { method: string; url: string; headers: Record<string, string>; body?: string; field?: string; what: string };
 
-type Ctx = { a: TestSite; b: TestSite; hash: string };
+/** A site the fuzzer talks to, with the identity proof of "user-1" on it. */
+type PoolSite = { site: TestSite; hash: string };
+/**
+ * Requests spread over a pool of identical sites: the per-site rate limits (vitest.config.ts: 120 public and 40
+ * server-key requests a minute) would otherwise turn most of the run into 429s. `b` is the admin routes' target.
+ */
+type Ctx = { pool: PoolSite[]; b: TestSite };
 let ctx: Ctx;
+const POOL_SITES = 40;
 
 const SESSIONS = ["sess-1", "sess-2", "sess-3"];
 const ITEMS = ["tent", "lamp", "boot", "sock"];
@@ -193,34 +202,37 @@ function buildRequest(spec: Spec, c: Ctx): fc.Arbitrary<Req> {
         rawBody: RAW_OR_HUGE,
         contentType: kind === "contentType" ? fc.constantFrom(...CONTENT_TYPES) : fc.constantFrom("application/json", "text/plain"),
         method: fc.constantFrom(...METHODS),
-        origin: kind === "origin" ? fc.constantFrom(c.a.origin, "https://evil.example", "null", "https://" + "a".repeat(300) + ".example") : fc.constant(undefined),
+        siteIndex: fc.nat(),
+        origin: kind === "origin" ? fc.constantFrom("(allowed)", "https://evil.example", "null", "https://" + "a".repeat(300) + ".example") : fc.constant(undefined),
       })
       .map((g): Req => {
         let field: string | undefined;
+        const ps = c.pool[spec.firstSite ? 0 : g.siteIndex % c.pool.length]!;
+        const a = ps.site;
         const params = (spec.params ?? []).map((p) => p.valid(g.pick));
         if (kind === "param") {
           const i = g.paramIndex % params.length;
           params[i] = g.param;
           field = spec.params![i]!.name;
         }
-        const query: [string, string][] = g.queryKeys.map((k) => [k, encodeURIComponent(spec.query![k]!(g.pick))]);
+        const query: [string, string][] = g.queryKeys.map((k) => [k, encodeURIComponent(spec.query![k]!(g.pick, ps))]);
         if (kind === "query") {
           query.push([g.queryMutation.key, g.queryMutation.value]);
           if (spec.query && g.queryMutation.key in spec.query) field = g.queryMutation.key;
         }
         const headers: Record<string, string> = {};
         const auth = g.auth;
-        const site = auth === "otherSite" ? c.b : c.a;
+        const site = auth === "otherSite" ? c.b : a;
         if (auth === "public" || auth === "admin" || auth === "wrongBearer" || auth === "basic" || auth === "otherSite") headers["x-edgerec-key"] = site.key;
-        if (auth === "publicQuery") query.push(["key", c.a.key]);
-        if (auth === "serverInQuery") query.push(["key", c.a.serverKey]);
-        if (auth === "server") Object.assign(headers, serverHeaders(c.a));
-        if (auth === "serverBearer") headers.authorization = `Bearer ${c.a.serverKey}`;
+        if (auth === "publicQuery") query.push(["key", a.key]);
+        if (auth === "serverInQuery") query.push(["key", a.serverKey]);
+        if (auth === "server") Object.assign(headers, serverHeaders(a));
+        if (auth === "serverBearer") headers.authorization = `Bearer ${a.serverKey}`;
         if (auth === "admin" || auth === "adminOnly") Object.assign(headers, ADMIN);
         if (auth === "wrongBearer") headers.authorization = "Bearer x";
         if (auth === "basic") headers.authorization = "Basic dXNlcjpwYXNz";
         if (auth === "garbageKey") headers["x-edgerec-key"] = "k\u00e9y' OR 1=1 --";
-        if (g.origin !== undefined) headers.origin = g.origin;
+        if (g.origin !== undefined) headers.origin = g.origin === "(allowed)" ? a.origin : g.origin;
         let body: string | undefined;
         if (spec.body) {
           const valid = spec.body(g.pick);
@@ -246,6 +258,8 @@ function buildRequest(spec: Spec, c: Ctx): fc.Arbitrary<Req> {
 // Figures
 
 const stats = { sent: 0, s2xx: 0, s4xx: 0, s5xx: 0, withField: 0, namedField: 0 };
+/** 4xx answers by status and error code ("401 invalid_key": n). */
+const codes = new Map<string, number>();
 const failures: string[] = [];
 /** A few 400s that did not name the broken field, printed for whoever reads the figures. */
 const unnamed: string[] = [];
@@ -284,6 +298,8 @@ async function send(r: Req, route: string): Promise<void> {
     failures.push(`4xx without {error:{code,message}}: ${summary()}`);
     return;
   }
+  const code = `${res.status} ${json.error.code}`;
+  codes.set(code, (codes.get(code) ?? 0) + 1);
   // Only a 400 is about a field (401/404/413/415 are about credentials, existence, size and type).
   if (r.field !== undefined && res.status === 400) {
     stats.withField++;
@@ -316,12 +332,12 @@ function specs(): Record<string, Spec[]> {
   const session: Param = { name: "session id", valid: (n) => SESSIONS[n % 3]! };
   const user: Param = { name: "user id", valid: (n) => (n % 2 ? "anon-1" : "user-1") };
   const siteB: Param = { name: "site id", valid: () => ctx.b.id };
-  const recQuery: Record<string, (n: number) => string> = {
+  const recQuery: Record<string, (n: number, s: PoolSite) => string> = {
     k: () => "5",
     sessionId: () => "sess-1",
     anonymousId: () => "anon-1",
     userId: () => "user-1",
-    userHash: () => ctx.hash,
+    userHash: (_n, s) => s.hash,
     itemId: () => "tent",
     slot: () => "home",
     exclude: () => "sock",
@@ -346,14 +362,23 @@ function specs(): Record<string, Spec[]> {
           fields: ["itemId", "sessionId", "anonymousId", "userId", "slot", "recommendationId"],
           values: fc.oneof({ weight: 3, arbitrary: collisionProne }, { weight: 2, arbitrary: hostileString }),
         },
-        auth: ["server"],
+        // The admin token with the write key: trusted with user ids and exempt from rate limits, so all of it lands.
+        auth: ["admin"],
+        firstSite: true,
         runs: 250,
       },
       {
         name: "POST /v1/consent",
         method: "POST",
         path: () => "/v1/consent",
-        body: (n) => ({ anonymousId: `anon-c-${n % 5}`, analytics: true, personalization: n % 2 === 0, ts: Date.now() }),
+        body: (n) => ({
+          anonymousId: `anon-c-${n % 5}`,
+          analytics: n % 3 !== 0,
+          personalization: n % 2 === 0,
+          ts: Date.now(),
+          ...(n % 3 === 0 ? { erase: true } : {}),
+          ...(n % 4 === 0 ? { receipt: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } : {}),
+        }),
         auth: PUBLIC,
         runs: 250,
       },
@@ -370,11 +395,35 @@ function specs(): Record<string, Spec[]> {
         auth: ["admin"],
         runs: 200,
       },
-      { name: "GET /v1/users/:id", method: "GET", params: [user], path: ([id]) => `/v1/users/${id}`, query: { userHash: () => ctx.hash }, auth: [...PUBLIC, "admin"], runs: 150 },
-      // The privacy routes (answer 404 until that branch is merged).
-      { name: "GET /v1/users/:id/export", method: "GET", params: [user], path: ([id]) => `/v1/users/${id}/export`, auth: TRUSTED, runs: 50 },
-      { name: "DELETE /v1/users/:id", method: "DELETE", params: [user], path: ([id]) => `/v1/users/${id}`, auth: TRUSTED, runs: 50 },
-      { name: "POST /v1/users/me/forget", method: "POST", path: () => "/v1/users/me/forget", body: () => ({ anonymousId: "anon-forget" }), auth: PUBLIC, runs: 50 },
+      { name: "GET /v1/users/:id", method: "GET", params: [user], path: ([id]) => `/v1/users/${id}`, query: { userHash: (_n, s) => s.hash }, auth: [...PUBLIC, "admin"], runs: 150 },
+      // The data-subject routes: export (paged by an opaque cursor), erasure and its job.
+      {
+        name: "GET /v1/users/:id/export",
+        method: "GET",
+        params: [user],
+        path: ([id]) => `/v1/users/${id}/export`,
+        query: { cursor: () => "eyJ0cyI6MSwiaWQiOiJ4In0" },
+        auth: TRUSTED,
+        runs: 80,
+      },
+      {
+        name: "POST /v1/users/me/export",
+        method: "POST",
+        path: () => "/v1/users/me/export",
+        body: (n) => (n % 2 ? { anonymousId: "anon-1" } : { anonymousId: "anon-2", cursor: "eyJ0cyI6MSwiaWQiOiJ4In0" }),
+        auth: PUBLIC,
+        runs: 80,
+      },
+      { name: "DELETE /v1/users/:id", method: "DELETE", params: [{ name: "user id", valid: (n) => `gone-${n % 7}` }], path: ([id]) => `/v1/users/${id}`, auth: TRUSTED, runs: 50 },
+      { name: "POST /v1/users/me/forget", method: "POST", path: () => "/v1/users/me/forget", body: (n) => ({ anonymousId: `forget-${n % 7}` }), auth: PUBLIC, runs: 50 },
+      {
+        name: "GET /v1/users/erasures/:jobId",
+        method: "GET",
+        params: [{ name: "job id", valid: (n) => `er_${(n % 16).toString(16).repeat(32)}` }],
+        path: ([id]) => `/v1/users/erasures/${id}`,
+        auth: TRUSTED,
+        runs: 40,
+      },
     ],
     admin: [
       { name: "GET /admin/sites", method: "GET", path: () => "/admin/sites", auth: ADMIN_ONLY, runs: 20 },
@@ -406,10 +455,10 @@ function specs(): Record<string, Spec[]> {
         auth: ADMIN_ONLY,
         runs: 30,
       },
-      { name: "GET /admin/models", method: "GET", path: () => "/admin/models", query: { site: () => ctx.a.id }, auth: ADMIN_ONLY, runs: 30 },
-      { name: "GET /admin/segments", method: "GET", path: () => "/admin/segments", query: { site: () => ctx.a.id }, auth: ADMIN_ONLY, runs: 30 },
-      { name: "POST /admin/retrain", method: "POST", path: () => "/admin/retrain", query: { site: (n) => (n % 3 ? ctx.a.id : ctx.b.id), scratch: () => "true" }, auth: ADMIN_ONLY, runs: 30 },
-      { name: "POST /admin/models/rollback", method: "POST", path: () => "/admin/models/rollback", query: { site: (n) => (n % 3 ? ctx.a.id : ctx.b.id) }, auth: ADMIN_ONLY, runs: 20 },
+      { name: "GET /admin/models", method: "GET", path: () => "/admin/models", query: { site: (_n, s) => s.site.id }, auth: ADMIN_ONLY, runs: 30 },
+      { name: "GET /admin/segments", method: "GET", path: () => "/admin/segments", query: { site: (_n, s) => s.site.id }, auth: ADMIN_ONLY, runs: 30 },
+      { name: "POST /admin/retrain", method: "POST", path: () => "/admin/retrain", query: { site: (n, s) => [ctx.b.id, ctx.pool[0]!.site.id, s.site.id][n % 3]!, scratch: () => "true" }, auth: ADMIN_ONLY, runs: 30 },
+      { name: "POST /admin/models/rollback", method: "POST", path: () => "/admin/models/rollback", query: { site: (n, s) => [ctx.b.id, ctx.pool[0]!.site.id, s.site.id][n % 3]! }, auth: ADMIN_ONLY, runs: 20 },
     ],
     serving: [
       { name: "GET /v1/sessions/:id", method: "GET", params: [session], path: ([id]) => `/v1/sessions/${id}`, auth: PUBLIC, runs: 150 },
@@ -429,10 +478,10 @@ function specs(): Record<string, Spec[]> {
   };
 }
 
-beforeAll(async () => {
-  const a = await createSite();
-  const b = await createSite();
-  await putItems(a, [
+/** A shop with a catalog, a few sessions of history and a trained model. */
+async function poolSite(): Promise<PoolSite> {
+  const site = await createSite();
+  await putItems(site, [
     { id: "tent", title: "Tent", categories: ["gear"] },
     { id: "lamp", title: "Lamp", categories: ["gear"] },
     { id: "boot", title: "Boot", categories: ["shoes"] },
@@ -440,10 +489,15 @@ beforeAll(async () => {
   ]);
   const t0 = Date.now() - 2 * 3_600_000;
   const seed = Array.from({ length: 8 }, (_, s) => ITEMS.map((itemId, i) => event({ sessionId: `seed-${s}`, anonymousId: `anon-${s % 3}`, itemId, ts: t0 + s * 100 + i }))).flat();
-  const res = await exports.default.fetch(`${BASE}/v1/events`, { method: "POST", headers: { ...serverHeaders(a), "content-type": "application/json" }, body: JSON.stringify({ events: seed }) });
+  const res = await exports.default.fetch(`${BASE}/v1/events`, { method: "POST", headers: { ...serverHeaders(site), "content-type": "application/json" }, body: JSON.stringify({ events: seed }) });
   expect(res.status).toBe(200);
-  expect((await exports.default.fetch(`${BASE}/admin/retrain?site=${a.id}`, { method: "POST", headers: ADMIN })).status).toBe(201);
-  ctx = { a, b, hash: await userHash(a, "user-1") };
+  expect((await exports.default.fetch(`${BASE}/admin/retrain?site=${site.id}`, { method: "POST", headers: ADMIN })).status).toBe(201);
+  return { site, hash: await userHash(site, "user-1") };
+}
+
+beforeAll(async () => {
+  const pool = await Promise.all(Array.from({ length: POOL_SITES }, poolSite));
+  ctx = { pool, b: await createSite() };
   // The demo shop's catalog, with titles that must come out escaped.
   await env.DB.prepare("INSERT OR IGNORE INTO sites (id, name, created_at, updated_at) VALUES ('demo', 'demo', 0, 0)").run();
   const titles = ["</script><script>alert(1)</script>", "Tent \"quoted\" 'x' & <b>", "😀 漢字 \u202e", "Sock"];
@@ -472,6 +526,7 @@ afterAll(() => {
     }),
   );
   console.log(JSON.stringify({ fuzz: "per route", routes: Object.fromEntries(byRoute) }));
+  console.log(JSON.stringify({ fuzz: "4xx by code", codes: Object.fromEntries([...codes].sort((x, y) => y[1] - x[1])) }));
   if (unnamed.length) console.log(JSON.stringify({ fuzz: "400s not naming the broken field (sample)", unnamed }));
 });
 

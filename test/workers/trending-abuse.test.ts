@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_BATCH_EVENTS, TRENDING_NEW_VISITOR_ITEM_THRESHOLD, TRENDING_VISITOR_ITEM_CAP } from "../../src/config/limits";
 import { TRENDING_WINDOW } from "../../src/models/trending-refresh";
 import { trendingItems } from "../../src/storage/training-repo";
-import { createSite, event, get, postEvents, type TestSite } from "./helpers";
+import { createSite, event, get, postEvents, putItems, type TestSite } from "./helpers";
 
 const DAY = 86_400_000;
 type Recs = { items: { id: string; reason: { kind: string } }[] };
@@ -25,6 +25,8 @@ async function trending(site: TestSite): Promise<Map<string, number>> {
 describe("trending: one visitor's volume is capped", () => {
   it("1,000 purchases of one item by one anonymous id rank below items bought by several visitors", async () => {
     const site = await createSite();
+    // Lists serve catalogued items only (allowUncatalogued defaults to false).
+    await putItems(site, ["good-a", "good-b", "spam"].map((id) => ({ id, title: id })));
     const now = Date.now() - 1000;
     await postAll(site, Array.from({ length: 1000 }, (_, i) => event({ type: "purchase", anonymousId: "hoarder", sessionId: "h", itemId: "spam", ts: now - i })));
     await postAll(site, [
