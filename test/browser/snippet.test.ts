@@ -75,6 +75,28 @@ describe("embed snippet in Chromium", () => {
     expect((await fetch(`${base}/demo/p/no-such-item`)).status).toBe(404);
   });
 
+  it("runs the demo under its strict CSP: no violation, styles applied, the cart button tracked", async () => {
+    const { context, page } = await fresh();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/content security policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const sent = recordEvents(page);
+    const res = await page.goto(`${base}/demo/p/shoes-005`);
+    expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    await page.waitForSelector("#slot-next .edgerec-item");
+    // demo.css applied: the header has its background colour.
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector("header")!).backgroundColor)).toBe("rgb(31, 75, 63)");
+    await page.click("#add-to-cart");
+    await until(async () => sent, (list) => list.some((e) => e.type === "add_to_cart"));
+    expect(sent.filter((e) => e.type === "add_to_cart").map((e) => e.itemId)).toEqual(["shoes-005"]);
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
   it("sends the queued view and page views exactly once, across a navigation", async () => {
     const { context, page } = await fresh();
     const sent = recordEvents(page);
