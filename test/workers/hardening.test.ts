@@ -158,6 +158,11 @@ describe("honest 401s", () => {
     ["GET", "/v1/sessions/sess-1"],
     ["GET", "/v1/sessions/sess-1/next"],
     ["GET", "/v1/recommendations"],
+    ["GET", "/v1/users/anon-1/export"],
+    ["DELETE", "/v1/users/anon-1"],
+    ["POST", "/v1/users/me/forget", JSON.stringify({ anonymousId: "anon-1" })],
+    ["POST", "/v1/users/me/export", JSON.stringify({ anonymousId: "anon-1" })],
+    ["GET", `/v1/users/erasures/er_${"0".repeat(32)}`],
     ["GET", "/admin/sites"],
     ["GET", `/admin/sites/${site.id}`],
     ["PUT", `/admin/sites/${site.id}/config`, JSON.stringify({ slots: {} })],
@@ -181,9 +186,11 @@ describe("honest 401s", () => {
     }
   });
 
-  it("answers 401 to admin-only routes without the admin token", async () => {
+  it("answers 401 to admin and server routes with only the public write key", async () => {
     const site = await createSite();
-    for (const [method, path, body] of routes(site).filter(([m, p]) => p.startsWith("/admin") || (m === "PUT" && p === "/v1/items"))) {
+    const trustedOnly = (m: string, p: string) =>
+      p.startsWith("/admin") || (m === "PUT" && p === "/v1/items") || (m === "GET" && p.endsWith("/export")) || m === "DELETE";
+    for (const [method, path, body] of routes(site).filter(([m, p]) => trustedOnly(m, p))) {
       const res = await exports.default.fetch(`${BASE}${path}`, { method, headers: { "x-edgerec-key": site.key, "content-type": "application/json" }, body });
       expect([method, path, res.status]).toEqual([method, path, 401]);
     }
