@@ -6,8 +6,9 @@ import type { SiteRow } from "../storage/schema";
 import type { AppEnv } from "./app-env";
 import { secretsEqual } from "./crypto";
 import { ApiError } from "./errors";
-import { rateLimit } from "./rate-limit";
-import { credentialForKey } from "./site-cache";
+import { keyLookupAllowed, rateLimit, rateLimitedAnswer } from "./rate-limit";
+import { credentialCached, credentialForKey } from "./site-cache";
+import { RATE_LIMIT_PERIOD_SECONDS } from "../config/limits";
 import { proofValid } from "../ingest/verify-identity";
 
 /** Server keys start with this prefix; they are refused in query strings, which end up in logs. */
@@ -58,6 +59,9 @@ export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const key = c.req.header("x-edgerec-key") ?? bearerServerKey ?? queryKey;
   if (!key) throw new ApiError(401, "missing_key", "a site key is required (X-Edgerec-Key header or ?key=)");
+  if (!credentialCached(key) && !(await keyLookupAllowed(c))) {
+    return rateLimitedAnswer(c, `too many key lookups from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`);
+  }
   const credential = await credentialForKey(c.env.DB, key, ttl);
   if (!credential) throw new ApiError(401, "invalid_key", "unknown or expired key");
   let role: "public" | "server" = credential.kind === "server" ? "server" : "public";

@@ -22,7 +22,7 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
       scope === "client"
         ? `too many requests from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`
         : `too many requests for this site's key; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`;
-    return c.json(errorBody("rate_limited", message), 429, { "retry-after": String(RATE_LIMIT_PERIOD_SECONDS) });
+    return rateLimitedAnswer(c, message);
   }
   await next();
 };
@@ -39,6 +39,22 @@ async function limitedScope(c: Context<AppEnv>): Promise<Scope | null> {
     if (!(await c.env.RATE_LIMIT_CLIENT.limit({ key: `client:${siteId}:${client}` })).success) return "client";
   }
   return (await c.env.RATE_LIMIT_SITE.limit({ key: `site:${siteId}:public` })).success ? null : "site";
+}
+
+/**
+ * Key lookups that miss the isolate cache reach D1, before any site is known: a flood of made-up keys from one
+ * address is limited here, per client, on the client limiter's budget (local tools without an address are not).
+ * Answers true when this lookup may go ahead.
+ */
+export async function keyLookupAllowed(c: Context<AppEnv>): Promise<boolean> {
+  const address = c.req.header("cf-connecting-ip");
+  if (!address) return true;
+  const client = await clientKey(c.env, address, Date.now());
+  return (await c.env.RATE_LIMIT_CLIENT.limit({ key: `lookup:${client}` })).success;
+}
+
+export function rateLimitedAnswer(c: Context<AppEnv>, message: string): Response {
+  return c.json(errorBody("rate_limited", message), 429, { "retry-after": String(RATE_LIMIT_PERIOD_SECONDS) });
 }
 
 // Without RATE_LIMIT_SALT or ADMIN_TOKEN each isolate salts with its own random secret: still never reversible, but

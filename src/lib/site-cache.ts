@@ -29,6 +29,12 @@ export async function credentialForKey(d1: D1Database, key: string, ttlMs: numbe
   return credential;
 }
 
+/** Whether this key's answer (found or not) is cached here: a miss will cost a D1 lookup. */
+export function credentialCached(key: string, now = Date.now()): boolean {
+  const hit = cache.get(key);
+  return hit !== undefined && hit.expires > now;
+}
+
 /** Tests and admin writes that replace keys call this to drop everything. */
 export function clearSiteCache(): void {
   cache.clear();

@@ -112,3 +112,17 @@ describe("rate limits: client identity", () => {
     expect(addressBlock("::ffff:203.0.113.9")).toBe("::ffff:203.0.113.9");
   });
 });
+
+describe("rate limits: unknown keys", () => {
+  it("limits one address's lookups of made-up keys before they reach D1, and no one else", async () => {
+    const site = await createSite();
+    const { refused, served } = await spend(TEST_RATE_LIMITS.client, () =>
+      get(`/v1/items/x`, { "x-edgerec-key": `pk_made_up_${crypto.randomUUID()}`, "cf-connecting-ip": "203.0.113.77" }),
+    );
+    expect(refused?.status).toBe(429);
+    expect(refused!.headers.get("retry-after")).toBe(String(RATE_LIMIT_PERIOD_SECONDS));
+    // Until refused, each made-up key was an honest 401.
+    expect(served).toBeGreaterThanOrEqual(TEST_RATE_LIMITS.client);
+    expect((await readAs(site, { "cf-connecting-ip": "203.0.113.78" })).status).toBe(404);
+  });
+});
