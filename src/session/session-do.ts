@@ -246,6 +246,13 @@ export class SessionDO extends DurableObject<Env> {
     };
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.forget();
+    this.tablesGone = true;
+    return held;
+  }
+
+  /** The in-memory half of forgetting everything (storage is deleted by the caller). */
+  private forget(): void {
     this.steps = [];
     this.state = new SessionState(MAX_SESSION_PATH);
     this.counted = 0;
@@ -253,8 +260,6 @@ export class SessionDO extends DurableObject<Env> {
     this.nextSeq = 1;
     this.seenCount = 0;
     this.personalization = true;
-    this.tablesGone = true;
-    return held;
   }
 
   /** The session as it stands, or null when it never existed or has expired. */
@@ -285,13 +290,7 @@ export class SessionDO extends DurableObject<Env> {
       return;
     }
     await this.ctx.storage.deleteAll();
-    this.steps = [];
-    this.state = new SessionState(MAX_SESSION_PATH);
-    this.counted = 0;
-    this.meta = null;
-    this.nextSeq = 1;
-    this.seenCount = 0;
-    this.personalization = true;
+    this.forget();
     for (const ddl of SESSION_DDL) this.ctx.storage.sql.exec(ddl);
   }
 }
