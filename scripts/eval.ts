@@ -4,6 +4,7 @@ import { parseEvalArgs } from "./eval/args";
 import { loadSessions } from "./eval/load";
 import { modelAlgorithms } from "./eval/model-rows";
 import { MARKOV, POP, SR } from "./eval/algorithms";
+import { vsknn } from "./eval/vsknn";
 import { runSessionProtocol, SESSION_PROTOCOLS } from "./eval/protocol-sessions";
 import { formatJson, formatTable } from "./eval/report";
 import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-users";
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const weights = args.tune ? { ...DEFAULT_BLEND_WEIGHTS, session: tuneSessionWeight(train, (line) => process.stderr.write(`tune: ${line}\n`)) } : undefined;
   if (weights) process.stderr.write(`tune: chosen ${JSON.stringify(weights)}\n`);
   // Both protocols on every run (EVAL.md §1 and §1b), each as its own table / JSON rows with a `protocol` field.
-  const algorithms = [POP, MARKOV, SR, ...modelAlgorithms(args.variants, weights)];
+  const algorithms = [POP, MARKOV, SR, vsknn(), ...modelAlgorithms(args.variants, weights)];
   const rows = runSessionProtocol(algorithms, train, test, { online: args.online, protocols: SESSION_PROTOCOLS });
   process.stdout.write(args.json ? formatJson(rows) : formatTable(rows));
 }
