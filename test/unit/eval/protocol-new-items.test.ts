@@ -103,6 +103,16 @@ describe("new-items protocol (EVAL.md 1b)", () => {
     expect(json.every((j) => typeof j["hr@20"] === "number" && typeof j["mrr@20"] === "number")).toBe(true);
   });
 
+  it("prints a model's notes once under both tables, and protocol-less rows (protocol 2) as one untitled table", () => {
+    const noted: Algorithm = { name: "noted", train: () => ({ recommend: () => ["a"], notes: { artifactBytes: 123 } }) };
+    const rows = runSessionProtocol([noted], generate(7, 10, 5), generate(8, 5, 5), { protocols: SESSION_PROTOCOLS });
+    expect(formatTable(rows).match(/artifactBytes=123/g)).toHaveLength(1);
+    const users = rows.map(({ protocol: _p, notes: _n, ...rest }) => rest).slice(0, 1);
+    const table = formatTable(users);
+    expect(table.startsWith("algorithm")).toBe(true);
+    expect(JSON.parse(formatJson(users))).not.toHaveProperty("protocol");
+  });
+
   it("new-items metrics never fall below what the same ranking scores with repeats skipped but not removed", () => {
     // Removing seen items can only move an unseen target up, so for every algorithm HR/MRR on 1b are at least the
     // standard ranking's figures restricted to the same (new-target) predictions.
