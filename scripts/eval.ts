@@ -1,10 +1,11 @@
 // The offline evaluation CLI (`npm run eval -- ...`): loads data, splits it as EVAL.md says, runs the protocol and
-// prints baselines beside the model. Protocol 1 (sessions) or protocol 2 (users, `--protocol users`).
+// prints baselines beside the model. Protocol 1 and 1b (sessions, both on every run) or 2 (users, `--protocol users`).
 import { parseEvalArgs } from "./eval/args";
 import { loadSessions } from "./eval/load";
 import { modelAlgorithms } from "./eval/model-rows";
-import { MARKOV, POP } from "./eval/algorithms";
-import { runSessionProtocol } from "./eval/protocol-sessions";
+import { MARKOV, POP, SR } from "./eval/algorithms";
+import { vsknn } from "./eval/vsknn";
+import { runSessionProtocol, SESSION_PROTOCOLS } from "./eval/protocol-sessions";
 import { formatJson, formatTable } from "./eval/report";
 import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-users";
 import { readItemCategories, readUserHistories } from "./eval/read-users";
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
   process.stderr.write(`train: ${train.length} sessions, ${events(train)} events; test: ${test.length} sessions, ${events(test)} events\n`);
   const weights = args.tune ? { ...DEFAULT_BLEND_WEIGHTS, session: tuneSessionWeight(train, (line) => process.stderr.write(`tune: ${line}\n`)) } : undefined;
   if (weights) process.stderr.write(`tune: chosen ${JSON.stringify(weights)}\n`);
-  const rows = runSessionProtocol([POP, MARKOV, ...modelAlgorithms(args.variants, weights)], train, test, { online: args.online });
+  // Both protocols on every run (EVAL.md §1 and §1b), each as its own table / JSON rows with a `protocol` field.
+  const algorithms = [POP, MARKOV, SR, vsknn(), ...modelAlgorithms(args.variants, weights)];
+  const rows = runSessionProtocol(algorithms, train, test, { online: args.online, protocols: SESSION_PROTOCOLS });
   process.stdout.write(args.json ? formatJson(rows) : formatTable(rows));
 }
 

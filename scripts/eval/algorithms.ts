@@ -1,4 +1,4 @@
-// The rows of the session protocol: the POP and first-order Markov reference baselines and the session model.
+// The rows of the session protocol: the POP, first-order Markov and SR reference baselines and the session model.
 import { SessionModelTrainer } from "../../src/recommend/trainer";
 import { modelLookup } from "../../src/recommend/model-lookup";
 import { scoreSession, type ScoreOptions } from "../../src/recommend/score-session";
@@ -57,6 +57,13 @@ export const MARKOV: Algorithm = {
     };
   },
 };
+
+/**
+ * Sequential rules (EVAL.md's SR: b after a within 10 steps adds 1/distance; rank the last item's rules). Not a
+ * separate implementation: it is the production statistics and scorer with the path cut to the last item and the
+ * co-occurrence lists switched off, so only the last item's (row-normalised, same order) after-list ranks.
+ */
+export const SR: Algorithm = sessionModel({ name: "SR", count: { afterSteps: 10 }, score: { maxPath: 1, withWeight: 0 } });
 
 /** How often the online row rebuilds its lists from the counts (the production cron is hourly). */
 export const ONLINE_REBUILD_SECONDS = 3600;

@@ -22,7 +22,8 @@ export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input
        npm run eval -- --protocol users --input RATINGS [--items ITEMS] [--tune] [--json]
   --session-col/--item-col/--time-col NAME   column names (default: SessionId/ItemId/Time or session_id/item_id/ts)
   --format jd          read a JD micro-behaviors file (one session per line) instead of a table
-  --json               one JSON object per row instead of the table
+  --json               one JSON object per row instead of the tables (session rows carry "protocol": "standard"
+                       or "new-items"; both protocols of EVAL.md are reported on every run)
   --online             add rows that also learn from test events once revealed
   --variants           add model variants (raw lists without quantisation, no path, …)
   --tune               tune the blend first on validation data carved from train (users: content/segment/trending

@@ -1,12 +1,12 @@
 // `npx tsx scripts/eval/sweep.ts --train F --test F --spec JSON`: grid over model configs on one split, HR@20/MRR@20
-// per line. How the defaults in build-model/score-session/session-stats were chosen (see docs/model.md).
+// per line under both session protocols (standard, then new items). How the defaults in build-model/score-session/
+// session-stats were chosen (see docs/model.md). Runs the same protocol code as `npm run eval`, raw lists (no codec).
 import { parseArgs } from "node:util";
-import { buildModel, type BuildConfig } from "../../src/recommend/build-model";
-import { modelLookup } from "../../src/recommend/model-lookup";
-import { scoreSession, type ScoreOptions } from "../../src/recommend/score-session";
-import { SessionStatsAccumulator, type CountConfig } from "../../src/recommend/session-stats";
-import { SessionState } from "../../src/recommend/session-state";
-import { RankingMetrics } from "./metrics";
+import type { BuildConfig } from "../../src/recommend/build-model";
+import type { ScoreOptions } from "../../src/recommend/score-session";
+import type { CountConfig } from "../../src/recommend/session-stats";
+import { sessionModel } from "./algorithms";
+import { runSessionProtocol, SESSION_PROTOCOLS } from "./protocol-sessions";
 import { readEventTable } from "./read-table";
 import { filterTest, groupSessions } from "./sessions";
 
@@ -26,27 +26,15 @@ async function main(): Promise<void> {
   const train = groupSessions(await readEventTable(values.train));
   const test = filterTest(train, groupSessions(await readEventTable(values.test)));
   const spec = parseSpec(values.spec);
-  for (const count of spec.counts) {
-    const acc = new SessionStatsAccumulator(count);
-    for (const s of train) acc.pushSession(s.items);
-    for (const build of spec.builds) {
-      const model = buildModel(acc, build);
-      const lists = modelLookup(model);
-      for (const score of spec.scores) {
-        const m = new RankingMetrics([20]);
-        for (const s of test) {
-          const state = new SessionState();
-          for (let t = 0; t + 1 < s.items.length; t++) {
-            state.push(s.items[t], s.times[t]);
-            const ranked = scoreSession(state.path(), lists, { ...score, k: 20, popular: model.popular });
-            m.add(ranked.map((r) => r.itemId), s.items[t + 1]);
-          }
-        }
-        const r = m.result()[0];
-        console.log([r.hr.toFixed(4), r.mrr.toFixed(4), JSON.stringify(count), JSON.stringify(build), JSON.stringify(score)].join("\t"));
-      }
-    }
-  }
+  const grid = spec.counts.flatMap((count) => spec.builds.flatMap((build) => spec.scores.map((score) => ({ count, build, score }))));
+  console.log(["std HR@20", "std MRR@20", "new HR@20", "new MRR@20", "count", "build", "score"].join("\t"));
+  grid.forEach((v, i) => {
+    process.stderr.write(`config ${i + 1}/${grid.length}\n`);
+    const rows = runSessionProtocol([sessionModel({ name: `#${i + 1}`, ...v })], train, test, { protocols: SESSION_PROTOCOLS });
+    const at20 = rows.map((r) => r.metrics.find((m) => m.k === 20)!);
+    const cells = at20.flatMap((m) => [m.hr.toFixed(4), m.mrr.toFixed(4)]);
+    console.log([...cells, JSON.stringify(v.count), JSON.stringify(v.build), JSON.stringify(v.score)].join("\t"));
+  });
 }
 
 main().catch((e: unknown) => {
