@@ -4,12 +4,13 @@ import type { Reason } from "./types";
 /**
  * Reasons of the personalized blend, beyond the session model's. Item-CF: `bought_with` (the visitor bought or
  * carted the item it came from), `because_you_viewed` (viewed, clicked, liked), `because` (type unknown). Content:
- * `similar`. Segment favourites: `segment`. Back-fill: `trending` and `trending_in_category` (src/recommend/backfill.ts).
+ * `similar`. Segment favourites: `segment`. A slot's `pin` that no source scored: `pinned`. Back-fill: `trending` and `trending_in_category` (src/recommend/backfill.ts).
  */
 export type BlendReason =
   | Reason
   | { kind: "because" | "similar" | "bought_with" | "because_you_viewed"; itemId: string }
   | { kind: "segment"; segment?: string }
+  | { kind: "pinned" }
   | { kind: "trending_in_category"; category: string };
 
 export type ReasonView = { kind: BlendReason["kind"]; itemId?: string; text: string };
@@ -58,5 +59,7 @@ export function explain(reason: BlendReason, label: (itemId: string) => string |
       return { kind: "trending", text: "trending" };
     case "viewed":
       return { kind: "viewed", text: "you viewed this before" };
+    case "pinned":
+      return { kind: "pinned", text: "featured" };
   }
 }

@@ -84,12 +84,18 @@ export async function finish(
   const exclude = opts.exclude ?? new Set<string>();
   const keep = (n: { itemId: string }) => !exclude.has(n.itemId);
   const candidates = scored.filter(keep).slice(0, opts.k + SERVE_OVERFETCH);
-  // The category back-fill needs the item on screen's categories before it knows which items to look up.
-  const current = opts.current !== undefined && lists.byCategory ? (await itemDetails(d1, siteId, [opts.current])).get(opts.current) : undefined;
-  const byCategory = lists.byCategory ? mapValues(lists.byCategory, (l) => l.filter(keep)) : undefined;
-  const backfill = backfillCandidates(current?.categories ?? [], byCategory, lists.trending.filter(keep), opts.k + SERVE_OVERFETCH);
+  const trending = lists.trending.filter(keep);
   const reasonIds = candidates.flatMap((c) => ("itemId" in c.reason ? [c.reason.itemId] : []));
-  const details = await itemDetails(d1, siteId, [...candidates.map((c) => c.itemId), ...backfill.map((t) => t.itemId), ...reasonIds]);
+  const limit = opts.k + SERVE_OVERFETCH;
+  const known = [...candidates.map((c) => c.itemId), ...trending.slice(0, limit).map((t) => t.itemId), ...reasonIds];
+  const details = await itemDetails(d1, siteId, opts.current !== undefined ? [opts.current, ...known] : known);
+  // The category back-fill is known only once the item on screen's categories are: its items missing from the
+  // first lookup (most are in global trending already) take a second one.
+  const categories = opts.current !== undefined ? (details.get(opts.current)?.categories ?? []) : [];
+  const byCategory = lists.byCategory ? mapValues(lists.byCategory, (l) => l.filter(keep)) : undefined;
+  const backfill = backfillCandidates(categories, byCategory, trending, limit);
+  const missing = backfill.filter((t) => !details.has(t.itemId)).map((t) => t.itemId);
+  if (missing.length > 0) for (const [id, d] of await itemDetails(d1, siteId, missing)) details.set(id, d);
   const allowUncatalogued = opts.allowUncatalogued ?? false;
   const available = (id: string) => {
     const d = details.get(id);

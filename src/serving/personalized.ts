@@ -125,7 +125,8 @@ export async function personalizedList(
   // clicks ping-pong between them), unless the slot or request sets `includeViewed`. The item on screen never shows.
   const seenHere = opts.rules.includeViewed === true ? (opts.current ? [opts.current] : []) : opts.path;
   const exclude = new Set([...(opts.rules.exclude ?? []), ...seenHere]);
-  const pinned = (itemId: string): Cand => ({ itemId, score: 0, reason: { kind: "trending" }, personal: false });
+  // A pin no source scored is there because the site put it there: its reason says so, not "trending".
+  const pinned = (itemId: string): Cand => ({ itemId, score: 0, reason: { kind: "pinned" }, personal: false });
   const rules = { ...opts.rules, exclude: [...exclude], pin: opts.rules.pin?.filter(catalogued) };
   const picked = applyRules(candidates.filter((c) => catalogued(c.itemId)), rules, { meta, purchased, viewed, k: opts.k }, pinned);
   const label = (id: string) => details.get(id)?.title ?? (allowUncatalogued ? id : undefined);

@@ -168,6 +168,15 @@ describe("back-fill", () => {
   });
 });
 
+describe("pins", () => {
+  it("a pinned item no source scored says it is featured, not trending", async () => {
+    const site = await packShop();
+    await putItems(site, [{ id: "new-pack", title: "New Pack", categories: ["packs"] }]);
+    const recs = await list(site, `/v1/recommendations?itemId=lamp-1&slot=product&k=3&pin=new-pack`);
+    expect(recs.items[0]).toMatchObject({ id: "new-pack", reason: { kind: "pinned", text: "featured" } });
+  });
+});
+
 describe("PUT /admin/sites/:id/config", () => {
   const putConfig = (site: TestSite, config: unknown) =>
     exports.default.fetch(`${BASE}/admin/sites/${site.id}/config`, {
