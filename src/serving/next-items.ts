@@ -46,7 +46,8 @@ export async function recommendForPath(
     manifest && recent.length > 0 ? listsFor(env.MODELS, siteId, manifest, recent) : Promise.resolve(null),
     backfillLists(env, siteId, manifest),
   ]);
-  const scored = lookup ? scoreSession(recent, lookup, { k: opts.k + SERVE_OVERFETCH }) : [];
+  // Excluded items (a long session's path) must not use up the spare candidates.
+  const scored = lookup ? scoreSession(recent, lookup, { k: opts.k + SERVE_OVERFETCH + (opts.exclude?.size ?? 0) }) : [];
   return finish(env.DB, siteId, manifest?.current.version ?? null, scored, backfill, { ...opts, current: opts.current ?? path.at(-1) });
 }
 

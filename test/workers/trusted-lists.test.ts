@@ -118,6 +118,8 @@ describe("personalized", () => {
     await view(site, sessionId, "pack-1", Date.now() - 5000);
     expect((await list(site, `/v1/sessions/${sessionId}/next?k=4`)).personalized).toBe(true);
     expect((await list(site, `/v1/recommendations?sessionId=${sessionId}&anonymousId=v-${sessionId}&k=4`)).personalized).toBe(true);
+    // A returning visitor without a live session: their history (item-CF, segment) shapes the list.
+    expect((await list(site, `/v1/recommendations?anonymousId=h0&k=4`)).personalized).toBe(true);
   });
 });
 
