@@ -62,6 +62,11 @@ export const MAX_ALLOWED_ORIGINS = 50;
 export const MAX_K = 100;
 /** Default `k` when a request does not name one. */
 export const DEFAULT_K = 10;
+/**
+ * Candidates scored and back-fill items looked up beyond k, so that dropping excluded, already-seen or unavailable
+ * items still leaves k (the catalog lookup of k + this many ids is one cached D1 query).
+ */
+export const SERVE_OVERFETCH = 20;
 
 /**
  * D1 caps one statement at 100 KB of SQL and 100 bound parameters. Ingest binds one JSON text per

@@ -31,7 +31,15 @@ export type Blended<R> = { itemId: string; score: number; source: BlendSource; r
  */
 export type Normalisation = "max" | "rank";
 
-export type BlendOptions = { normalise?: Partial<Record<BlendSource, Normalisation>> };
+export type BlendOptions<R = unknown> = {
+  normalise?: Partial<Record<BlendSource, Normalisation>>;
+  /**
+   * The item a reason names, if any. A candidate's reason naming the candidate itself (an item's own with-list holds
+   * it) still scores but never becomes the item's reason: the next-strongest source's reason does, or `generic`.
+   */
+  names?: (reason: R) => string | undefined;
+  generic?: R;
+};
 
 /**
  * Merges the sources' lists (each sorted best first) into one list, best first (ties by item id). A source with
@@ -40,7 +48,7 @@ export type BlendOptions = { normalise?: Partial<Record<BlendSource, Normalisati
 export function blend<R>(
   sources: Partial<Record<BlendSource, readonly SourceCandidate<R>[]>>,
   weights: Partial<Record<BlendSource, number>> = {},
-  opts: BlendOptions = {},
+  opts: BlendOptions<R> = {},
 ): Blended<R>[] {
   const w = { ...DEFAULT_BLEND_WEIGHTS, ...weights };
   const acc = new Map<string, { score: number; best: number; source: BlendSource; reason: R }>();
@@ -51,11 +59,13 @@ export function blend<R>(
       // A source without scores (all zero) still ranks: fall back to 1 / (rank + 1).
       const norm = max > 0 && opts.normalise?.[name] !== "rank" ? c.score / max : 1 / (rank + 1);
       const v = w[name] * norm;
+      const generic = opts.names?.(c.reason) === c.itemId ? opts.generic : undefined;
+      const self = generic !== undefined;
       const a = acc.get(c.itemId);
-      if (!a) acc.set(c.itemId, { score: v, best: v, source: name, reason: c.reason });
+      if (!a) acc.set(c.itemId, { score: v, best: self ? -Infinity : v, source: name, reason: generic ?? c.reason });
       else {
         a.score += v;
-        if (v > a.best) {
+        if (!self && v > a.best) {
           a.best = v;
           a.source = name;
           a.reason = c.reason;

@@ -4,12 +4,13 @@ import type { Reason } from "./types";
 /**
  * Reasons of the personalized blend, beyond the session model's. Item-CF: `bought_with` (the visitor bought or
  * carted the item it came from), `because_you_viewed` (viewed, clicked, liked), `because` (type unknown). Content:
- * `similar`. Segment favourites: `segment`. Trending: `trending` (session model's) and `trending_in_category`.
+ * `similar`. Segment favourites: `segment`. A slot's `pin` that no source scored: `pinned`. Back-fill: `trending` and `trending_in_category` (src/recommend/backfill.ts).
  */
 export type BlendReason =
   | Reason
   | { kind: "because" | "similar" | "bought_with" | "because_you_viewed"; itemId: string }
   | { kind: "segment"; segment?: string }
+  | { kind: "pinned" }
   | { kind: "trending_in_category"; category: string };
 
 export type ReasonView = { kind: BlendReason["kind"]; itemId?: string; text: string };
@@ -23,13 +24,20 @@ export function historyReason(from: string, fromType?: string): BlendReason {
   return { kind: BUYING.has(fromType) ? "bought_with" : "because_you_viewed", itemId: from };
 }
 
+/** The item a reason names, if any. */
+export function reasonItem(reason: BlendReason): string | undefined {
+  return "itemId" in reason ? reason.itemId : undefined;
+}
+
 /**
- * `label` turns an item id into what a visitor would recognise (its catalog title), or undefined when there is
- * nothing to show: the reason then names "an item you viewed" rather than a raw id, which may be anything a
- * client sent.
+ * The view of `reason` for recommended item `itemId`. `label` turns an item id into what a visitor would recognise
+ * (its catalog title), or undefined when there is nothing to show: the reason then names "an item you viewed"
+ * rather than a raw id, which may be anything a client sent. A reason naming the item itself (which the sources
+ * already avoid) is shown as the generic `viewed`, never as "often viewed with X" under X.
  */
-export function explain(reason: BlendReason, label: (itemId: string) => string | undefined): ReasonView {
-  const name = (itemId: string, fallback: string) => label(itemId) ?? fallback;
+export function explain(reason: BlendReason, label: (itemId: string) => string | undefined, itemId?: string): ReasonView {
+  const name = (id: string, fallback: string) => label(id) ?? fallback;
+  if (itemId !== undefined && reasonItem(reason) === itemId) return { kind: "viewed", text: "you viewed this before" };
   switch (reason.kind) {
     case "because":
       return { kind: "because", itemId: reason.itemId, text: `because you liked ${name(reason.itemId, "an item you viewed")}` };
@@ -49,5 +57,9 @@ export function explain(reason: BlendReason, label: (itemId: string) => string |
       return { kind: "with", itemId: reason.itemId, text: `often viewed with ${name(reason.itemId, "an item you viewed")}` };
     case "trending":
       return { kind: "trending", text: "trending" };
+    case "viewed":
+      return { kind: "viewed", text: "you viewed this before" };
+    case "pinned":
+      return { kind: "pinned", text: "featured" };
   }
 }

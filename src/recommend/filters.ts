@@ -13,14 +13,22 @@ export type MetaLookup = (itemId: string) => ItemMeta | undefined;
 /** Boosted items' scores are multiplied by this: they move up but still compete. */
 export const BOOST_FACTOR = 1.5;
 
+/** A rule that contradicts another: the parameter to name in the 400 and what it clashes with. */
+export type RuleConflict = { field: keyof Rules; message: string };
+
 /**
- * The name of the first parameter that contradicts another, or null when the rules are consistent: a category
- * both included and excluded (`excludeCategories`), a pinned (`pin`) or boosted (`boost`) item also excluded.
+ * The one rule validator, used for request parameters (merged over the slot's defaults) and for the site config
+ * (PUT /admin/sites/:id/config), so a config is refused when requests to its slot would be. Returns the first
+ * parameter that contradicts another, or null when the rules are consistent.
  */
-export function validateRules(r: Rules): string | null {
-  if (r.includeCategories?.some((c) => r.excludeCategories?.includes(c))) return "excludeCategories";
-  if (r.pin?.some((id) => r.exclude?.includes(id))) return "pin";
-  if (r.boost?.some((id) => r.exclude?.includes(id))) return "boost";
+export function validateRules(r: Rules): RuleConflict | null {
+  const cat = r.includeCategories?.find((c) => r.excludeCategories?.includes(c));
+  if (cat !== undefined) return { field: "excludeCategories", message: `category ${cat} is also in includeCategories` };
+  const pin = r.pin?.find((id) => r.exclude?.includes(id));
+  if (pin !== undefined) return { field: "pin", message: `item ${pin} is also in exclude` };
+  const boost = r.boost?.find((id) => r.exclude?.includes(id));
+  if (boost !== undefined) return { field: "boost", message: `item ${boost} is also in exclude` };
+  if (r.includeViewed === true && r.excludeViewed === true) return { field: "includeViewed", message: "contradicts excludeViewed" };
   return null;
 }
 

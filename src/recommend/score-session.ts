@@ -35,12 +35,13 @@ export const DEFAULT_SCORE_OPTIONS: ScoreOptions = {
   repeats: "latest",
 };
 
-type Acc = { score: number; best: number; from: string; kind: ListKind };
+/** `from` null: only the item's own list contributed so far (see the Reason type). */
+type Acc = { score: number; best: number; from: string | null; kind: ListKind };
 
 /**
  * Ranks items for a session path (oldest first). Unknown path items (no lists) are skipped; the reason for each
- * item is the path item whose list contributed most to it. Items already in the path are not excluded: repeat
- * views are the most common next step (filter them downstream where a product wants that).
+ * item is the path item other than itself whose list contributed most to it. Items already in the path are not
+ * excluded: repeat views are the most common next step (filter them downstream where a product wants that).
  */
 export function scoreSession(
   path: readonly string[],
@@ -51,11 +52,14 @@ export function scoreSession(
   const acc = new Map<string, Acc>();
   const add = (n: Neighbour, w: number, from: string, kind: ListKind) => {
     const v = n.score * w;
+    // An item's with-list holds the item itself (repeat views, build-model `withSelf`): it scores, but a reason
+    // "often viewed with X" for X itself would be nonsense, so it never becomes the reason.
+    const self = n.itemId === from;
     const a = acc.get(n.itemId);
-    if (a === undefined) acc.set(n.itemId, { score: v, best: v, from, kind });
+    if (a === undefined) acc.set(n.itemId, self ? { score: v, best: -Infinity, from: null, kind } : { score: v, best: v, from, kind });
     else {
       a.score += v;
-      if (v > a.best) {
+      if (!self && v > a.best) {
         a.best = v;
         a.from = from;
         a.kind = kind;
@@ -92,7 +96,7 @@ export function scoreSession(
   const out: ScoredItem[] = ranked.slice(0, o.k).map(([itemId, a]) => ({
     itemId,
     score: a.score,
-    reason: { kind: a.kind, itemId: a.from },
+    reason: a.from === null ? { kind: "viewed" } : { kind: a.kind, itemId: a.from },
   }));
   if (out.length < o.k && o.popular) {
     const have = new Set(out.map((r) => r.itemId));

@@ -11,8 +11,12 @@ export type NeighbourList = { after: readonly Neighbour[]; with: readonly Neighb
 
 export type ListKind = "after" | "with";
 
-/** Why an item was recommended: the path item that contributed most, through which list, or popularity. */
-export type Reason = { kind: ListKind; itemId: string } | { kind: "trending" };
+/**
+ * Why an item was recommended: the path item that contributed most, through which list, or popularity. `viewed`:
+ * the only evidence was the item's own list (repeat views), so the reason names no item: a reason never names the
+ * item it explains.
+ */
+export type Reason = { kind: ListKind; itemId: string } | { kind: "trending" } | { kind: "viewed" };
 
 export type ScoredItem = { itemId: string; score: number; reason: Reason };
 

@@ -10,6 +10,7 @@ import { keyRotateSchema, siteIdString, siteUpsertSchema } from "../schemas/site
 import { assertKeysFree, fieldOf, generateKey, provisionKeys } from "../lib/site-keys";
 import { listKeys, rotateKey, type KeyListing } from "../storage/site-keys-repo";
 import { siteConfigSchema } from "../schemas/site-config";
+import { validateRules } from "../recommend/filters";
 import { sites as sitesTable } from "../storage/schema";
 import { eq } from "drizzle-orm";
 import { database } from "../storage/db";
@@ -128,11 +129,12 @@ admin.post("/models/rollback", async (c) => {
 admin.put("/sites/:id/config", async (c) => {
   const id = parseOrThrow(siteIdString, c.req.param("id"), "site id");
   const config = parseOrThrow(siteConfigSchema, parseJsonText(await readCappedText(c, ADMIN_BODY_BYTES)), "config");
+  // The same validator as request parameters: a saved slot that every request would refuse is refused here.
   for (const [slot, rules] of Object.entries(config.slots)) {
-    const clash = rules.includeCategories?.find((cat) => rules.excludeCategories?.includes(cat));
-    if (clash !== undefined) {
-      throw new ApiError(400, "invalid_request", `slot ${slot}: category ${clash} is both included and excluded`, [
-        { path: `slots.${slot}.excludeCategories`, message: `contradicts includeCategories (${clash})` },
+    const conflict = validateRules(rules);
+    if (conflict) {
+      throw new ApiError(400, "invalid_request", `slot ${slot}: ${conflict.field}: ${conflict.message}`, [
+        { path: `slots.${slot}.${conflict.field}`, message: conflict.message },
       ]);
     }
   }

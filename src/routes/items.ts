@@ -1,6 +1,6 @@
 // Catalog: PUT /v1/items (admin bulk upsert), GET /v1/items/:id (public, with the site key).
 import { Hono } from "hono";
-import { MAX_ITEMS_BODY_BYTES } from "../config/limits";
+import { MAX_ITEMS_BODY_BYTES, SERVE_OVERFETCH } from "../config/limits";
 import type { AppEnv } from "../lib/app-env";
 import { assertTrusted, requireSite } from "../lib/auth";
 import { readCappedText } from "../lib/body";
@@ -10,7 +10,7 @@ import { idString } from "../schemas/common";
 import { itemUpsertSchema } from "../schemas/items";
 import { similarQuerySchema } from "../schemas/recommendations";
 import { clearCatalogCache } from "../serving/catalog-cache";
-import { finish } from "../serving/next-items";
+import { backfillLists, finish } from "../serving/next-items";
 import { listsFor } from "../serving/model-lists";
 import { scoreSession } from "../recommend/score-session";
 import { readManifest } from "../storage/model-store";
@@ -42,15 +42,18 @@ items.get("/:id/similar", requireSite, async (c) => {
   const q = parseOrThrow(similarQuerySchema, c.req.query(), "query");
   const site = c.get("site");
   const siteId = site.id;
-  const manifest = await readManifest(c.env.MODELS, siteId);
-  if (!servable(manifest)) return c.json({ recommendationId: crypto.randomUUID(), modelVersion: null, itemId: id, items: [] });
-  const lookup = await listsFor(c.env.MODELS, siteId, manifest, [id]);
-  const scored = scoreSession([id], lookup, { k: q.k + 20 });
-  const recs = await finish(c.env.DB, siteId, manifest.current.version, scored, [], {
+  const read = await readManifest(c.env.MODELS, siteId);
+  const manifest = servable(read) ? read : null;
+  // Back-filled like every other list (the item's category first, then trending), so it reaches k when it can.
+  const [lookup, backfill] = await Promise.all([manifest ? listsFor(c.env.MODELS, siteId, manifest, [id]) : Promise.resolve(null), backfillLists(c.env, siteId, manifest)]);
+  const scored = lookup ? scoreSession([id], lookup, { k: q.k + SERVE_OVERFETCH }) : [];
+  const recs = await finish(c.env.DB, siteId, manifest?.current.version ?? null, scored, backfill, {
     k: q.k,
     exclude: new Set([id]),
+    current: id,
     allowUncatalogued: site.config.allowUncatalogued,
   });
   c.header("cache-control", "private, max-age=60");
-  return c.json({ ...recs, itemId: id });
+  // No `personalized`: this list is about the item, never the visitor.
+  return c.json({ recommendationId: recs.recommendationId, modelVersion: recs.modelVersion, itemId: id, items: recs.items });
 });

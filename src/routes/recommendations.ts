@@ -29,8 +29,8 @@ recommendations.get("/", requireSite, async (c) => {
   for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(rules, { [key]: q[key] });
   const conflict = validateRules(rules);
   if (conflict) {
-    throw new ApiError(400, "invalid_request", `invalid query: ${conflict} contradicts another rule`, [
-      { path: conflict, message: "contradicts another rule of this request or slot" },
+    throw new ApiError(400, "invalid_request", `invalid query: ${conflict.field}: ${conflict.message}`, [
+      { path: conflict.field, message: `${conflict.message} (in this request or slot ${q.slot})` },
     ]);
   }
   const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
@@ -48,15 +48,17 @@ recommendations.get("/", requireSite, async (c) => {
   const served = q.sessionId && consent?.personalization !== false ? await sessionStub(c.env, site.id, q.sessionId).servingPath() : null;
   const personalized = consent?.personalization !== false && served?.personalized !== false;
   const visitor = personalized && (q.anonymousId !== undefined || q.userId !== undefined) ? { anonymousId: q.anonymousId, userId: q.userId } : null;
-  const path = served?.path ?? [];
-  if (q.itemId !== undefined && path.at(-1) !== q.itemId) path.push(q.itemId);
+  const sessionPath = served?.path ?? [];
+  const path = q.itemId !== undefined && sessionPath.at(-1) !== q.itemId ? [...sessionPath, q.itemId] : [...sessionPath];
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
   if (!servable(read)) {
-    const exclude = new Set([...(rules.exclude ?? []), ...(current ? [current] : [])]);
+    // Before a first model the list is trending: leave out what the session saw, as the model's lists do.
+    const seenHere = rules.includeViewed === true ? (current ? [current] : []) : path;
+    const exclude = new Set([...(rules.exclude ?? []), ...seenHere]);
     const recs = await recommendForPath(c.env, site.id, path, { k, exclude, allowUncatalogued: site.config.allowUncatalogued });
-    return c.json({ ...recs, slot: q.slot, personalized, cached: false });
+    return c.json({ ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false });
   }
 
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
@@ -65,9 +67,21 @@ recommendations.get("/", requireSite, async (c) => {
   const state = sessionState(q.sessionId, path, read.current.version);
   if (key) {
     const hit = await readCachedList(c.env.REC_CACHE, key, state);
-    if (hit) return c.json({ ...hit, slot: q.slot, personalized, cached: true });
+    // An entry written before lists carried `personalized` reads as not personal.
+    if (hit) return c.json({ ...hit, slot: q.slot, personalized: personalized && hit.personalized === true, cached: true });
   }
-  const recs = await personalizedList(c.env, site.id, read, { path, visitor, current, rules, k, weights: site.config.weights, allowUncatalogued: site.config.allowUncatalogued, now: Date.now() });
+  const recs = await personalizedList(c.env, site.id, read, {
+    path,
+    sessionPath,
+    visitor,
+    current,
+    rules,
+    k,
+    weights: site.config.weights,
+    allowUncatalogued: site.config.allowUncatalogued,
+    now: Date.now(),
+  });
   if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs));
-  return c.json({ ...recs, slot: q.slot, personalized, cached: false });
+  // `personalized`: consent allows it and the visitor's own evidence shaped the list (not merely an id named).
+  return c.json({ ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false });
 });

@@ -26,11 +26,15 @@ sessions.get("/:id/next", requireSite, async (c) => {
   // A visitor who declined personalization gets the non-personal list (trending), from an empty path.
   const { path, personalized } = await sessionStub(c.env, site.id, sessionId).servingPath();
   const current = path.at(-1);
+  // A "next" list leaves out what the session already saw (else clicks ping-pong between two items whose lists
+  // point at each other), unless the request sets `includeViewed`; the item on screen never shows.
   const recs = await recommendForPath(c.env, site.id, path, {
     k: q.k,
-    exclude: new Set(current ? [current] : []),
+    exclude: new Set(q.includeViewed === true ? (current ? [current] : []) : path),
     allowUncatalogued: site.config.allowUncatalogued,
+    personal: true,
   });
   c.header("cache-control", "private, no-store");
-  return c.json({ ...recs, sessionId, pathLength: path.length, personalized });
+  // `personalized`: consent allows it and the session's path produced at least one item (not only back-fill).
+  return c.json({ ...recs, sessionId, pathLength: path.length, personalized: personalized && recs.personalized });
 });

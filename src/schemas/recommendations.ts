@@ -13,7 +13,10 @@ export const kParam = z.coerce
 /** `key` may ride in the query string (beacons, preflights); it is checked by requireSite, not here. */
 const keyParam = z.string().optional();
 
-export const nextQuerySchema = z.strictObject({ key: keyParam, k: kParam });
+const flag = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
+
+/** `includeViewed`: keep items this session already saw (a "next" list leaves them out by default). */
+export const nextQuerySchema = z.strictObject({ key: keyParam, k: kParam, includeViewed: flag.optional() });
 export const similarQuerySchema = z.strictObject({ key: keyParam, k: kParam });
 
 /** A comma-separated list in a query string ("a,b,c"), each entry validated, duplicates removed. */
@@ -24,7 +27,6 @@ function csv(entry: z.ZodString, max: number) {
     .pipe(z.array(entry).max(max, `must list at most ${max} entries`));
 }
 
-const flag = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
 const category = wellFormedString().min(1).max(MAX_LABEL_LENGTH);
 
 /** Business rules a request may set; a site's per-slot defaults fill what the request leaves out. */
@@ -37,8 +39,10 @@ export const ruleParams = {
   excludeCategories: csv(category, MAX_RULE_LIST).optional(),
   /** Drop items the visitor already bought (default true). */
   excludePurchased: flag.optional(),
-  /** Drop items the visitor already viewed (default false). */
+  /** Drop items the visitor already viewed, in this session or before (default false). */
   excludeViewed: flag.optional(),
+  /** Keep items this session already saw (default false: a list with a session leaves them out, which stops ping-pong). */
+  includeViewed: flag.optional(),
   /** Items that get their score raised (they still compete). */
   boost: csv(idString, MAX_RULE_LIST).optional(),
   /** Items placed first, in this order, when eligible. */

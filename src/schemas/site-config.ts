@@ -12,6 +12,7 @@ export const rulesSchema = z.strictObject({
   excludeCategories: z.array(category).max(MAX_RULE_LIST).optional(),
   excludePurchased: z.boolean().optional(),
   excludeViewed: z.boolean().optional(),
+  includeViewed: z.boolean().optional(),
   boost: z.array(idString).max(MAX_RULE_LIST).optional(),
   pin: z.array(idString).max(MAX_PINS).optional(),
   maxPerCategory: z.number().int().min(1).max(MAX_K).optional(),

@@ -3,7 +3,8 @@
 import type { Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { blend, DEFAULT_BLEND_WEIGHTS, type SourceCandidate } from "../recommend/blend";
-import { explain, historyReason, type BlendReason } from "../recommend/explain";
+import { backfillCandidates } from "../recommend/backfill";
+import { explain, historyReason, reasonItem, type BlendReason } from "../recommend/explain";
 import { applyRules, type ItemMeta } from "../recommend/filters";
 import { scoreHistory } from "../recommend/item-cf";
 import { contentCandidates, DEFAULT_CONTENT_SEEDS } from "../recommend/sources";
@@ -40,7 +41,10 @@ export async function personalizedList(
   siteId: string,
   manifest: Manifest,
   opts: {
+    /** The session's path plus the item on screen (`itemId`) as its newest step. */
     path: readonly string[];
+    /** The live session's own path (without a requested `itemId`): the visitor's evidence, for `personalized`. */
+    sessionPath?: readonly string[];
     visitor: Visitor | null;
     current?: string;
     rules: Rules;
@@ -56,11 +60,13 @@ export async function personalizedList(
   const ctx = opts.visitor ? await visitorContext(env.DB, siteId, opts.visitor) : { history: [] as History, summary: null };
   const historyIds = ctx.history.map((h) => h.itemId);
   const contentSeeds = [...(opts.current ? [opts.current] : []), ...historyIds.slice(0, DEFAULT_CONTENT_SEEDS)];
-  const [sessionLists, personalLists, trending, data] = await Promise.all([
+  const [sessionLists, personalLists, trending, data, onScreen] = await Promise.all([
     recentPath.length ? listsFor(env.MODELS, siteId, manifest, recentPath) : Promise.resolve(() => undefined),
     personalListsFor(env.MODELS, siteId, manifest, [...new Set([...historyIds, ...contentSeeds])]),
     readTrending(env.MODELS, siteId, version),
     readPersonalData<PersonalData>(env.MODELS, siteId, version),
+    // The item on screen's categories pick the category back-fill, whose items are looked up below.
+    opts.current ? itemDetails(env.DB, siteId, [opts.current]) : Promise.resolve(null),
   ]);
 
   const sources: Partial<Record<BlendSource, SourceCandidate<BlendReason>[]>> = {};
@@ -80,41 +86,57 @@ export async function personalizedList(
     sources.segment = (data.segmentPopular[seg] ?? []).slice(0, POOL).map((n) => ({ ...n, reason: { kind: "segment" } }));
   }
   sources.trending = trending.slice(0, POOL).map((n) => ({ ...n, reason: { kind: "trending" } }));
-  const blended = blend(sources, { ...DEFAULT_BLEND_WEIGHTS, ...opts.weights });
+  const blended = blend(sources, { ...DEFAULT_BLEND_WEIGHTS, ...opts.weights }, { names: reasonItem, generic: { kind: "viewed" } });
 
-  // Items in the current item's category that are trending back-fill short lists before global trending.
+  // What the visitor did: this session's path and their history. An item the session model or content produced
+  // from one of these is personal evidence; from the item on screen alone (a product page, anyone) it is not.
+  const own = new Set([...(opts.sessionPath ?? []), ...historyIds]);
+  const personal = (b: (typeof blended)[number]): boolean => {
+    if (b.source === "itemCf" || b.source === "segment") return true;
+    const from = reasonItem(b.reason);
+    return b.source !== "trending" && (from === undefined ? own.has(b.itemId) : own.has(from));
+  };
+  // Items only trending gave evidence for are back-fill: the shared back-fill orders them (the item on screen's
+  // category first) and names which trending produced them. The trending weight still re-ranks evidence items.
+  type Cand = { itemId: string; score: number; reason: BlendReason; personal: boolean };
+  const evidence: Cand[] = blended.filter((b) => b.source !== "trending").map((b) => ({ itemId: b.itemId, score: b.score, reason: b.reason, personal: personal(b) }));
+  const currentCats = opts.current ? (onScreen?.get(opts.current)?.categories ?? []) : [];
+  const inEvidence = new Set(evidence.map((c) => c.itemId));
+  const backfill: Cand[] = backfillCandidates(currentCats, data?.trendingByCategory, trending, POOL * 2)
+    .filter((t) => !inEvidence.has(t.itemId))
+    .map((t) => ({ ...t, personal: false }));
+  const candidates = [...evidence, ...backfill];
+
   const details = await itemDetails(env.DB, siteId, [
-    ...blended.slice(0, POOL * 2).map((b) => b.itemId),
-    ...trending.slice(0, POOL).map((t) => t.itemId),
+    ...evidence.slice(0, POOL * 2).map((b) => b.itemId),
+    ...backfill.map((b) => b.itemId),
     ...(opts.rules.pin ?? []),
-    ...(opts.current ? [opts.current] : []),
-    ...blended.slice(0, POOL).flatMap((b) => ("itemId" in b.reason ? [b.reason.itemId] : [])),
+    ...evidence.slice(0, POOL).flatMap((b) => {
+      const from = reasonItem(b.reason);
+      return from === undefined ? [] : [from];
+    }),
   ]);
-  const currentCats = opts.current ? (details.get(opts.current)?.categories ?? []) : [];
-  const inCategory = currentCats.flatMap((c) => (data?.trendingByCategory[c] ?? []).map((n) => ({ ...n, category: c })));
-  type Cand = { itemId: string; score: number; reason: BlendReason };
-  const candidates: Cand[] = blended.map((b) => ({ itemId: b.itemId, score: b.score, reason: b.reason }));
-  const seen = new Set(candidates.map((c) => c.itemId));
-  for (const t of inCategory) if (!seen.has(t.itemId) && seen.add(t.itemId)) candidates.push({ itemId: t.itemId, score: 0, reason: { kind: "trending_in_category", category: t.category } });
-  for (const t of trending) if (!seen.has(t.itemId) && seen.add(t.itemId)) candidates.push({ itemId: t.itemId, score: 0, reason: { kind: "trending" } });
-
-  const meta = (id: string): ItemMeta | undefined => details.get(id) ?? undefined;
+  const meta = (id: string): ItemMeta | undefined => details.get(id) ?? onScreen?.get(id) ?? undefined;
   const allowUncatalogued = opts.allowUncatalogued ?? false;
   const catalogued = (id: string) => allowUncatalogued || details.get(id) != null;
   const purchased = new Set(ctx.history.filter((h) => h.purchases > 0).map((h) => h.itemId));
   const viewed = new Set([...historyIds, ...opts.path]);
-  const exclude = new Set([...(opts.rules.exclude ?? []), ...(opts.current ? [opts.current] : [])]);
-  const pinned = (itemId: string): Cand => ({ itemId, score: 0, reason: { kind: "trending" } });
+  // A list with a session leaves out what the session already saw (else two items' lists point at each other and
+  // clicks ping-pong between them), unless the slot or request sets `includeViewed`. The item on screen never shows.
+  const seenHere = opts.rules.includeViewed === true ? (opts.current ? [opts.current] : []) : opts.path;
+  const exclude = new Set([...(opts.rules.exclude ?? []), ...seenHere]);
+  // A pin no source scored is there because the site put it there: its reason says so, not "trending".
+  const pinned = (itemId: string): Cand => ({ itemId, score: 0, reason: { kind: "pinned" }, personal: false });
   const rules = { ...opts.rules, exclude: [...exclude], pin: opts.rules.pin?.filter(catalogued) };
   const picked = applyRules(candidates.filter((c) => catalogued(c.itemId)), rules, { meta, purchased, viewed, k: opts.k }, pinned);
   const label = (id: string) => details.get(id)?.title ?? (allowUncatalogued ? id : undefined);
   const items = picked.map((p): RecommendedItem => {
     const d = details.get(p.itemId);
-    const item: RecommendedItem = { id: p.itemId, score: Math.round(p.score * 1e4) / 1e4, reason: explain(p.reason, label) };
+    const item: RecommendedItem = { id: p.itemId, score: Math.round(p.score * 1e4) / 1e4, reason: explain(p.reason, label, p.itemId) };
     if (d?.title) item.title = d.title;
     if (d?.url) item.url = d.url;
     if (d?.image) item.image = d.image;
     return item;
   });
-  return { recommendationId: crypto.randomUUID(), modelVersion: version, items };
+  return { recommendationId: crypto.randomUUID(), modelVersion: version, items, personalized: picked.some((p) => p.personal) };
 }

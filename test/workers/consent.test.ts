@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { IngestResult } from "../../src/schemas/events";
 import type { ProfileView } from "../../src/storage/profiles-repo";
 import { sessionStub } from "../../src/session/session-client";
-import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, putItems, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
 
 function postConsent(site: TestSite, body: unknown, contentType = "application/json"): Promise<Response> {
   return exports.default.fetch(`${BASE}/v1/consent?key=${site.key}`, {
@@ -144,6 +144,12 @@ describe("POST /v1/consent", () => {
 
   it("holds a declined personalization on /v1/sessions/:id/next and /v1/recommendations naming only the session", async () => {
     const site = await createSite();
+    // A model that knows a → b → c, so the session's own path produces the list (`personalized` means that).
+    await putItems(site, ["a", "b", "c"].map((id) => ({ id, title: id })));
+    const h = Date.now() - 2 * 3_600_000;
+    const history = [0, 1, 2].flatMap((s) => ["a", "b", "c"].map((itemId, i) => event({ anonymousId: `h${s}`, sessionId: `hs${s}`, itemId, ts: h + s * 100 + i })));
+    expect((await postEvents(site, history, { headers: serverHeaders(site) })).status).toBe(200);
+    expect((await exports.default.fetch(`${BASE}/admin/retrain?site=${site.id}`, { method: "POST", headers: ADMIN })).status).toBe(201);
     const t = Date.now() - 10_000;
     await postEvents(site, [
       event({ anonymousId: "p", sessionId: "sp", itemId: "a", ts: t }),

@@ -65,7 +65,7 @@ async function twoDevicesAndABystander(site: TestSite): Promise<void> {
     body: JSON.stringify({ anonymousId: "a1", analytics: true, personalization: true }),
   });
   expect(consent.status).toBe(200);
-  const recs = { recommendationId: "r", modelVersion: null, items: [] };
+  const recs = { recommendationId: "r", modelVersion: null, items: [], personalized: false };
   for (const visitor of [{ anonymousId: "a1" }, { userId: "u1" }, { anonymousId: "b1" }]) {
     await writeCachedList(env.REC_CACHE, (await recCacheKey(site.id, visitor, "home", "d1"))!, "state", recs);
   }

@@ -42,10 +42,11 @@ describe("business rules", () => {
   });
 
   it("names the contradicting parameter", () => {
-    expect(validateRules({ includeCategories: ["shoes", "sport"], excludeCategories: ["sport"] })).toBe("excludeCategories");
-    expect(validateRules({ pin: ["boot"], exclude: ["boot"] })).toBe("pin");
-    expect(validateRules({ boost: ["boot"], exclude: ["boot"] })).toBe("boost");
+    expect(validateRules({ includeCategories: ["shoes", "sport"], excludeCategories: ["sport"] })?.field).toBe("excludeCategories");
+    expect(validateRules({ pin: ["boot"], exclude: ["boot"] })?.field).toBe("pin");
+    expect(validateRules({ boost: ["boot"], exclude: ["boot"] })?.field).toBe("boost");
     expect(validateRules({ includeCategories: ["shoes"], excludeCategories: ["sport"], pin: ["ball"], boost: ["tent"] })).toBeNull();
+    expect(validateRules({ includeViewed: true, excludeViewed: true })?.field).toBe("includeViewed");
   });
 
   it("pins go to the top in order, boosts move items up, and the category cap holds", () => {
