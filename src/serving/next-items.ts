@@ -3,6 +3,7 @@
 // catalog-cache misses.
 import { SERVE_OVERFETCH } from "../config/limits";
 import { backfillCandidates } from "../recommend/backfill";
+import { excludeSeen } from "../recommend/exclude-seen";
 import { explain, type BlendReason, type ReasonView } from "../recommend/explain";
 import type { PersonalData } from "../models/train-personal";
 import { DEFAULT_SCORE_OPTIONS, scoreSession } from "../recommend/score-session";
@@ -84,7 +85,8 @@ export async function finish(
 ): Promise<Recommendations> {
   const exclude = opts.exclude ?? new Set<string>();
   const keep = (n: { itemId: string }) => !exclude.has(n.itemId);
-  const candidates = scored.filter(keep).slice(0, opts.k + SERVE_OVERFETCH);
+  // The same removal-before-the-cut as the evaluation's new-items protocol (one implementation).
+  const candidates = excludeSeen(scored, exclude, opts.k + SERVE_OVERFETCH);
   const trending = lists.trending.filter(keep);
   const reasonIds = candidates.flatMap((c) => ("itemId" in c.reason ? [c.reason.itemId] : []));
   const limit = opts.k + SERVE_OVERFETCH;
