@@ -1,0 +1,128 @@
+// The one isolate-memory cache: least-recently-used eviction over a bounded number of entries (optionally a bounded
+// total weight, e.g. bytes), a TTL per entry, and getOrLoad that collapses concurrent loads of one key. Pure.
+
+export type IsolateCacheOptions<V> = {
+  /** At most this many entries; the least recently used go first. */
+  maxEntries: number;
+  /** Optional bound on the summed `weigh(value)` (e.g. decoded bytes); evicts least recently used beyond it. */
+  maxWeight?: number;
+  weigh?: (value: V) => number;
+  /** The clock (ms). Tests inject one to expire entries without sleeping. */
+  now?: () => number;
+};
+
+/** How long a loaded value stays: a number of ms, or a function of the value; 0 or less means "do not cache". */
+export type Ttl<V> = number | ((value: V) => number);
+
+type Entry<V> = { value: V; expires: number; weight: number };
+type Load<V> = { promise: Promise<V> };
+
+export class IsolateCache<K, V> {
+  // Map iteration order is insertion order; a hit re-inserts its entry, so the first key is the least recently used.
+  private readonly entries = new Map<K, Entry<V>>();
+  private readonly loads = new Map<K, Load<V>>();
+  private weight = 0;
+  private readonly maxEntries: number;
+  private readonly maxWeight: number;
+  private readonly weigh: (value: V) => number;
+  private readonly now: () => number;
+
+  constructor(opts: IsolateCacheOptions<V>) {
+    if (!(opts.maxEntries >= 1)) throw new RangeError("maxEntries must be at least 1");
+    this.maxEntries = opts.maxEntries;
+    this.maxWeight = opts.maxWeight ?? Infinity;
+    this.weigh = opts.weigh ?? (() => 0);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Entries held (expired ones may still count until they are touched or evicted). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The cached value (a hit marks it most recently used), or undefined when absent or expired. */
+  get(key: K): V | undefined {
+    return this.lookup(key)?.value;
+  }
+
+  /** Whether a fresh value is cached (without touching its LRU position). */
+  has(key: K): boolean {
+    const e = this.entries.get(key);
+    return e !== undefined && e.expires > this.now();
+  }
+
+  /** Caches `value` for `ttlMs` (Infinity: until evicted), evicting least recently used entries beyond the bounds. */
+  set(key: K, value: V, ttlMs: number): void {
+    this.remove(key);
+    if (!(ttlMs > 0)) return;
+    const weight = this.weigh(value);
+    this.entries.set(key, { value, expires: this.now() + ttlMs, weight });
+    this.weight += weight;
+    for (const [k] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.weight <= this.maxWeight) break;
+      this.remove(k);
+    }
+  }
+
+  /** Drops the key; a load of it in flight still answers its callers but no longer fills the cache. */
+  delete(key: K): void {
+    this.remove(key);
+    this.loads.delete(key);
+  }
+
+  /** Drops everything, including the right of in-flight loads to fill the cache. */
+  clear(): void {
+    this.entries.clear();
+    this.loads.clear();
+    this.weight = 0;
+  }
+
+  /**
+   * The cached value, or the loader's: concurrent callers for one key share one load. A failed load is not cached
+   * (the next call tries again), and neither is a value whose `ttl` is 0 or less (e.g. a miss that may soon exist).
+   */
+  getOrLoad(key: K, loader: () => Promise<V>, ttl: Ttl<V>): Promise<V> {
+    const hit = this.lookup(key);
+    if (hit) return Promise.resolve(hit.value);
+    const pending = this.loads.get(key);
+    if (pending) return pending.promise;
+    const load: Load<V> = {
+      // new Promise also turns a loader that throws synchronously into a rejected load.
+      promise: new Promise<V>((resolve) => resolve(loader())).then(
+        (value) => {
+          // Only the current load may fill the cache: a delete() or clear() meanwhile means the value may be stale.
+          if (this.loads.get(key) === load) {
+            this.loads.delete(key);
+            this.set(key, value, typeof ttl === "function" ? ttl(value) : ttl);
+          }
+          return value;
+        },
+        (err: unknown) => {
+          if (this.loads.get(key) === load) this.loads.delete(key);
+          throw err;
+        },
+      ),
+    };
+    this.loads.set(key, load);
+    return load.promise;
+  }
+
+  private lookup(key: K): Entry<V> | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires <= this.now()) {
+      this.remove(key);
+      return undefined;
+    }
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e;
+  }
+
+  private remove(key: K): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    this.weight -= e.weight;
+  }
+}
