@@ -51,8 +51,16 @@ export class IsolateCache<K, V> {
     return e !== undefined && e.expires > this.now();
   }
 
-  /** Caches `value` for `ttlMs` (Infinity: until evicted), evicting least recently used entries beyond the bounds. */
+  /**
+   * Caches `value` for `ttlMs` (Infinity: until evicted), evicting least recently used entries beyond the bounds.
+   * A load of the key in flight no longer fills the cache: what is set here is the newer word.
+   */
   set(key: K, value: V, ttlMs: number): void {
+    this.loads.delete(key);
+    this.store(key, value, ttlMs);
+  }
+
+  private store(key: K, value: V, ttlMs: number): void {
     this.remove(key);
     if (!(ttlMs > 0)) return;
     const weight = this.weigh(value);
@@ -93,7 +101,7 @@ export class IsolateCache<K, V> {
           // Only the current load may fill the cache: a delete() or clear() meanwhile means the value may be stale.
           if (this.loads.get(key) === load) {
             this.loads.delete(key);
-            this.set(key, value, typeof ttl === "function" ? ttl(value) : ttl);
+            this.store(key, value, typeof ttl === "function" ? ttl(value) : ttl);
           }
           return value;
         },

@@ -1,5 +1,7 @@
 // The recommend hot path for a session: score its path against the served artifact, drop unavailable and excluded
 // items, back-fill from trending, attach reasons and display details. D1 is touched only on catalog-cache misses.
+import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES } from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
 import { explain, type ReasonView } from "../recommend/explain";
 import { DEFAULT_SCORE_OPTIONS, scoreSession } from "../recommend/score-session";
 import type { Neighbour, ScoredItem } from "../recommend/types";
@@ -24,7 +26,7 @@ export type Recommendations = { recommendationId: string; modelVersion: string |
 const OVERFETCH = 20;
 /** Without any model yet, trending comes straight from D1 and is cached this long per isolate. */
 const FALLBACK_TRENDING_MS = 60_000;
-const fallbackTrending = new Map<string, { list: Neighbour[]; expires: number }>();
+const fallbackTrending = new IsolateCache<string, Neighbour[]>({ maxEntries: FALLBACK_TRENDING_CACHE_MAX_ENTRIES });
 
 export async function recommendForPath(
   env: Env,
@@ -101,14 +103,12 @@ export async function finish(
   return { recommendationId: crypto.randomUUID(), modelVersion, items };
 }
 
-async function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour[]> {
-  const now = Date.now();
-  const hit = fallbackTrending.get(siteId);
-  if (hit && hit.expires > now) return hit.list;
-  const rows = await trendingList(d1, siteId, now);
-  const list = rows.map((r) => ({ itemId: r.itemId, score: r.score }));
-  fallbackTrending.set(siteId, { list, expires: now + FALLBACK_TRENDING_MS });
-  return list;
+function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour[]> {
+  return fallbackTrending.getOrLoad(
+    siteId,
+    async () => (await trendingList(d1, siteId, Date.now())).map((r) => ({ itemId: r.itemId, score: r.score })),
+    FALLBACK_TRENDING_MS,
+  );
 }
 
 function round(x: number): number {

@@ -149,6 +149,16 @@ describe("IsolateCache", () => {
     expect(c.has("j")).toBe(false);
   });
 
+  it("a set during a load wins over the load (e.g. a manifest just written)", async () => {
+    const c = new IsolateCache<string, string>({ maxEntries: 10 });
+    const { loader, calls } = deferredLoader<string>();
+    const load = c.getOrLoad("m", loader, 1_000);
+    c.set("m", "v2", 1_000);
+    calls[0]!.resolve("v1");
+    expect(await load).toBe("v1");
+    expect(c.get("m")).toBe("v2");
+  });
+
   it("refuses a bound below one entry", () => {
     expect(() => new IsolateCache<string, number>({ maxEntries: 0 })).toThrow(RangeError);
   });
