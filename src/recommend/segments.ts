@@ -1,7 +1,7 @@
 // Visitor segments: k-means++ over standardised behavioural features, k chosen by silhouette (Davies-Bouldin
 // reported too), each segment described in words. The model is plain JSON (stored in KV); assignment at request
 // time is a nearest-centroid lookup. Per-segment favourites come from a typed-array (segment, item) accumulator.
-import { SEGMENT_FEATURE_TYPES } from "../schemas/event-types";
+import { SEGMENT_FEATURE_TYPES, type EventType } from "../schemas/event-types";
 import { seededRandom } from "./random";
 import { ItemVocab } from "./item-vocab";
 import { groupRows, PairTable } from "./pair-table";
@@ -12,7 +12,8 @@ import type { Neighbour } from "./types";
 export type BehaviourSummary = {
   lastSeen: number;
   eventCount: number;
-  counts: Partial<Record<string, number>>;
+  /** Events per type; only the segment-feature types (event-type table) are read. */
+  counts: Partial<Record<EventType, number>>;
   categoryCounts: Record<string, number>;
   deviceCounts: Record<string, number>;
   /** 24 counts by UTC hour. */

@@ -6,7 +6,7 @@ import { D1_JSON_CHUNK_BYTES } from "../config/limits";
 import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/resolve-identities";
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
-import { COUNTER_COLUMNS, PATH_TYPES_SQL } from "../schemas/event-types";
+import { COUNTER_COLUMNS, PATH_TYPES_SQL, type EventType } from "../schemas/event-types";
 import { consentFlagsStatement } from "./consent-repo";
 import { suppressedStatement, suppressionHash } from "./erasure-repo";
 
@@ -47,9 +47,13 @@ ON CONFLICT(site_id, profile_id, item_id) DO UPDATE SET
   carts = profile_items.carts + excluded.carts,
   purchases = profile_items.purchases + excluded.purchases`;
 
+// profile_items counts carts and purchases of its own; `satisfies` keeps the literals in step with the type list.
+const CART = "add_to_cart" satisfies EventType;
+const PURCHASE = "purchase" satisfies EventType;
+
 const AGGREGATE_PROFILE_ITEMS = `
 INSERT INTO profile_items (site_id, profile_id, item_id, first_ts, last_ts, interactions, carts, purchases)
-SELECT site_id, profile_id, item_id, MIN(ts), MAX(ts), COUNT(*), SUM(type = 'add_to_cart'), SUM(type = 'purchase')
+SELECT site_id, profile_id, item_id, MIN(ts), MAX(ts), COUNT(*), SUM(type = '${CART}'), SUM(type = '${PURCHASE}')
 FROM events WHERE ingest_id = ?1 AND item_id IS NOT NULL AND type IN (${PATH_TYPES_SQL})
 GROUP BY site_id, profile_id, item_id
 ${ITEM_UPSERT_TAIL}`;
