@@ -157,5 +157,10 @@ export const PERSONAL_DATA_CACHE_MAX_ENTRIES = 100;
 export const FALLBACK_TRENDING_CACHE_MAX_ENTRIES = 1000;
 /** Imported HMAC keys of identity secrets (a site has one, two during a rotation). */
 export const HMAC_KEY_CACHE_MAX_ENTRIES = 1000;
+/**
+ * How long a request waits on another request's load of the same cache key before loading itself: loads are single
+ * D1/KV reads (milliseconds), and a load whose request was cancelled may never settle.
+ */
+export const ISOLATE_CACHE_JOIN_MS = 2000;
 /** Daily rate-limit salts: today's, and yesterday's for requests in flight across midnight. */
 export const RATE_LIMIT_SALT_CACHE_ENTRIES = 2;

@@ -1,5 +1,6 @@
 // The one isolate-memory cache: least-recently-used eviction over a bounded number of entries (optionally a bounded
 // total weight, e.g. bytes), a TTL per entry, and getOrLoad that collapses concurrent loads of one key. Pure.
+import { ISOLATE_CACHE_JOIN_MS } from "../config/limits";
 
 export type IsolateCacheOptions<V> = {
   /** At most this many entries; the least recently used go first. */
@@ -9,13 +10,22 @@ export type IsolateCacheOptions<V> = {
   weigh?: (value: V) => number;
   /** The clock (ms). Tests inject one to expire entries without sleeping. */
   now?: () => number;
+  /** How long a caller waits on another caller's load before loading itself (default ISOLATE_CACHE_JOIN_MS). */
+  joinTimeoutMs?: number;
+  /** Runs `fn` after `ms` in the caller's own request; returns a cancel. Tests inject one to fire it by hand. */
+  timer?: (fn: () => void, ms: number) => () => void;
+};
+
+const defaultTimer = (fn: () => void, ms: number): (() => void) => {
+  const id = setTimeout(fn, ms);
+  return () => clearTimeout(id);
 };
 
 /** How long a loaded value stays: a number of ms, or a function of the value; 0 or less means "do not cache". */
 export type Ttl<V> = number | ((value: V) => number);
 
 type Entry<V> = { value: V; expires: number; weight: number };
-type Load<V> = { promise: Promise<V> };
+type Load<V> = { promise: Promise<V>; startedAt: number };
 
 export class IsolateCache<K, V> {
   // Map iteration order is insertion order; a hit re-inserts its entry, so the first key is the least recently used.
@@ -26,6 +36,8 @@ export class IsolateCache<K, V> {
   private readonly maxWeight: number;
   private readonly weigh: (value: V) => number;
   private readonly now: () => number;
+  private readonly joinTimeoutMs: number;
+  private readonly timer: (fn: () => void, ms: number) => () => void;
 
   constructor(opts: IsolateCacheOptions<V>) {
     if (!(opts.maxEntries >= 1)) throw new RangeError("maxEntries must be at least 1");
@@ -33,6 +45,8 @@ export class IsolateCache<K, V> {
     this.maxWeight = opts.maxWeight ?? Infinity;
     this.weigh = opts.weigh ?? (() => 0);
     this.now = opts.now ?? Date.now;
+    this.joinTimeoutMs = opts.joinTimeoutMs ?? ISOLATE_CACHE_JOIN_MS;
+    this.timer = opts.timer ?? defaultTimer;
   }
 
   /** Entries held (expired ones may still count until they are touched or evicted). */
@@ -88,13 +102,46 @@ export class IsolateCache<K, V> {
   /**
    * The cached value, or the loader's: concurrent callers for one key share one load. A failed load is not cached
    * (the next call tries again), and neither is a value whose `ttl` is 0 or less (e.g. a miss that may soon exist).
+   *
+   * Workers: the shared load runs in the request that started it. If that request is cancelled (its client went
+   * away), its I/O may never settle, and a plain shared promise would hang every later caller of the key in this
+   * isolate (workerd's cross-request promise cancellation). So a caller waits on another's load at most
+   * `joinTimeoutMs` after it started, then drops it and loads itself.
    */
   getOrLoad(key: K, loader: () => Promise<V>, ttl: Ttl<V>): Promise<V> {
     const hit = this.lookup(key);
     if (hit) return Promise.resolve(hit.value);
     const pending = this.loads.get(key);
-    if (pending) return pending.promise;
+    if (pending) {
+      const left = pending.startedAt + this.joinTimeoutMs - this.now();
+      if (left > 0) return this.join(key, pending, left, loader, ttl);
+      this.loads.delete(key); // too old to trust: start afresh
+    }
+    return this.start(key, loader, ttl);
+  }
+
+  private join(key: K, pending: Load<V>, waitMs: number, loader: () => Promise<V>, ttl: Ttl<V>): Promise<V> {
+    return new Promise<V>((resolve, reject) => {
+      const cancel = this.timer(() => {
+        if (this.loads.get(key) === pending) this.loads.delete(key);
+        this.getOrLoad(key, loader, ttl).then(resolve, reject);
+      }, waitMs);
+      pending.promise.then(
+        (v) => {
+          cancel();
+          resolve(v);
+        },
+        (err: unknown) => {
+          cancel();
+          reject(err);
+        },
+      );
+    });
+  }
+
+  private start(key: K, loader: () => Promise<V>, ttl: Ttl<V>): Promise<V> {
     const load: Load<V> = {
+      startedAt: this.now(),
       // new Promise also turns a loader that throws synchronously into a rejected load.
       promise: new Promise<V>((resolve) => resolve(loader())).then(
         (value) => {

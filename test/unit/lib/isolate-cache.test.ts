@@ -159,6 +159,53 @@ describe("IsolateCache", () => {
     expect(c.get("m")).toBe("v2");
   });
 
+  it("a caller stops waiting on a load that never settles (its request was cancelled) and loads itself", async () => {
+    const t = clock();
+    const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+    const timer = (fn: () => void, ms: number) => {
+      const entry = { fn, ms, cancelled: false };
+      timers.push(entry);
+      return () => void (entry.cancelled = true);
+    };
+    const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now, joinTimeoutMs: 2_000, timer });
+    const { loader, calls } = deferredLoader<number>();
+    void c.getOrLoad("k", loader, 1_000); // request A: its load will never settle
+    t.advance(500);
+    const b = c.getOrLoad("k", loader, 1_000); // request B joins, for what is left of the deadline
+    expect(calls.length).toBe(1);
+    expect(timers.map((x) => x.ms)).toEqual([1_500]);
+    t.advance(1_500);
+    timers[0]!.fn(); // B's deadline: it drops A's load and loads itself
+    expect(calls.length).toBe(2);
+    calls[1]!.resolve(42);
+    expect(await b).toBe(42);
+    expect(c.get("k")).toBe(42);
+    calls[0]!.resolve(1); // A's load, if it ever settles, no longer fills the cache
+    await Promise.resolve();
+    expect(c.get("k")).toBe(42);
+  });
+
+  it("a load older than the join deadline is not joined at all, and a settled join cancels its timer", async () => {
+    const t = clock();
+    const timers: { cancelled: boolean }[] = [];
+    const timer = () => {
+      const entry = { cancelled: false };
+      timers.push(entry);
+      return () => void (entry.cancelled = true);
+    };
+    const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now, joinTimeoutMs: 2_000, timer });
+    const { loader, calls } = deferredLoader<number>();
+    void c.getOrLoad("stuck", loader, 1_000);
+    t.advance(2_000);
+    const fresh = c.getOrLoad("stuck", loader, 1_000);
+    expect(calls.length).toBe(2); // started afresh, no waiting
+    expect(timers.length).toBe(0);
+    const joined = c.getOrLoad("stuck", loader, 1_000);
+    calls[1]!.resolve(5);
+    expect(await Promise.all([fresh, joined])).toEqual([5, 5]);
+    expect(timers).toEqual([{ cancelled: true }]);
+  });
+
   it("refuses a bound below one entry", () => {
     expect(() => new IsolateCache<string, number>({ maxEntries: 0 })).toThrow(RangeError);
   });
