@@ -13,8 +13,10 @@ export type EventTypeTraits = {
    * identify are stored and counted but do not extend the path.
    */
   extendsPath: boolean;
-  /** About one item: an event of this type without `itemId` is rejected (400 naming `itemId`). */
+  /** About one item: an event of this type without `itemId` is rejected (naming `itemId`). */
   needsItem: boolean;
+  /** Names a user: an event of this type without `userId` is rejected (naming `userId`). */
+  needsUser: boolean;
   /**
    * How much one interaction says about taste in item-CF (training and scoring a history), and in segment
    * favourites. Only path types reach item-CF; the others carry 1 so the record stays complete.
@@ -35,21 +37,24 @@ export type EventTypeTraits = {
  * 1. add it to EVENT_TYPES and a row here (the `satisfies` makes a missing or extra row a compile error);
  * 2. add a D1 migration with its counter column (`ALTER TABLE profiles ADD COLUMN n_<type> integer DEFAULT 0 NOT
  *    NULL`, or `npx drizzle-kit generate`, which reads storage/schema.ts, itself derived from this table).
- * Nothing else: the zod enum, path and item-required sets, ingest counter SQL, profile reads, trending's weight
- * CASE, training's path filters, item-CF weights, segment features and history reasons all read this table.
+ * Nothing else: the zod enum, the path, item- and user-required sets, ingest counter SQL, profile reads,
+ * trending's weight CASE, training's path filters, item-CF weights, segment features and history reasons all read
+ * this table.
  * Changing a weight changes ranking (and the segment feature list changes the feature vector: retrain).
  */
+const VIEWED = "because_you_viewed";
+const BOUGHT = "bought_with";
 export const EVENT_TYPE_TABLE = {
-  view: { extendsPath: true, needsItem: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_view", segmentFeature: true, historyReason: "because_you_viewed" },
-  click: { extendsPath: true, needsItem: true, itemCfWeight: 1.5, trendingWeight: 1, counter: "n_click", segmentFeature: false, historyReason: "because_you_viewed" },
-  add_to_cart: { extendsPath: true, needsItem: true, itemCfWeight: 3, trendingWeight: 3, counter: "n_add_to_cart", segmentFeature: true, historyReason: "bought_with" },
-  purchase: { extendsPath: true, needsItem: true, itemCfWeight: 5, trendingWeight: 5, counter: "n_purchase", segmentFeature: true, historyReason: "bought_with" },
-  like: { extendsPath: true, needsItem: true, itemCfWeight: 2, trendingWeight: 2, counter: "n_like", segmentFeature: true, historyReason: "because_you_viewed" },
-  share: { extendsPath: true, needsItem: true, itemCfWeight: 2, trendingWeight: 2, counter: "n_share", segmentFeature: false, historyReason: "because_you_viewed" },
-  dwell: { extendsPath: false, needsItem: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_dwell", segmentFeature: false, historyReason: "because_you_viewed" },
-  impression: { extendsPath: false, needsItem: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_impression", segmentFeature: false, historyReason: "because_you_viewed" },
-  search: { extendsPath: false, needsItem: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_search", segmentFeature: false, historyReason: "because_you_viewed" },
-  identify: { extendsPath: false, needsItem: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_identify", segmentFeature: false, historyReason: "because_you_viewed" },
+  view: { extendsPath: true, needsItem: false, needsUser: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_view", segmentFeature: true, historyReason: VIEWED },
+  click: { extendsPath: true, needsItem: true, needsUser: false, itemCfWeight: 1.5, trendingWeight: 1, counter: "n_click", segmentFeature: false, historyReason: VIEWED },
+  add_to_cart: { extendsPath: true, needsItem: true, needsUser: false, itemCfWeight: 3, trendingWeight: 3, counter: "n_add_to_cart", segmentFeature: true, historyReason: BOUGHT },
+  purchase: { extendsPath: true, needsItem: true, needsUser: false, itemCfWeight: 5, trendingWeight: 5, counter: "n_purchase", segmentFeature: true, historyReason: BOUGHT },
+  like: { extendsPath: true, needsItem: true, needsUser: false, itemCfWeight: 2, trendingWeight: 2, counter: "n_like", segmentFeature: true, historyReason: VIEWED },
+  share: { extendsPath: true, needsItem: true, needsUser: false, itemCfWeight: 2, trendingWeight: 2, counter: "n_share", segmentFeature: false, historyReason: VIEWED },
+  dwell: { extendsPath: false, needsItem: false, needsUser: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_dwell", segmentFeature: false, historyReason: VIEWED },
+  impression: { extendsPath: false, needsItem: false, needsUser: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_impression", segmentFeature: false, historyReason: VIEWED },
+  search: { extendsPath: false, needsItem: false, needsUser: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_search", segmentFeature: false, historyReason: VIEWED },
+  identify: { extendsPath: false, needsItem: false, needsUser: true, itemCfWeight: 1, trendingWeight: 1, counter: "n_identify", segmentFeature: false, historyReason: VIEWED },
 } as const satisfies Record<EventType, EventTypeTraits>;
 
 /** The `profiles` counter column names, one per type. */
@@ -67,6 +72,8 @@ export const PATH_TYPES: ReadonlySet<EventType> = new Set(PATH_TYPE_LIST);
 export const PATH_TYPES_SQL = PATH_TYPE_LIST.map((t) => `'${t}'`).join(",");
 /** Types that make no sense without `itemId`. */
 export const ITEM_REQUIRED_TYPES: ReadonlySet<EventType> = new Set(typesWhere((t) => t.needsItem));
+/** Types that make no sense without `userId`. */
+export const USER_REQUIRED_TYPES: ReadonlySet<EventType> = new Set(typesWhere((t) => t.needsUser));
 /** Types whose share is a segmentation feature, in table order (the feature vector's order). */
 export const SEGMENT_FEATURE_TYPES: readonly EventType[] = typesWhere((t) => t.segmentFeature);
 /** Item-CF weight per type. */

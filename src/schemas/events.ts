@@ -9,10 +9,10 @@ import {
   MAX_PROPERTY_VALUE_LENGTH,
 } from "../config/limits";
 import { idString, text, userHashString, wellFormedString } from "./common";
-import { EVENT_TYPES, ITEM_REQUIRED_TYPES } from "./event-types";
+import { EVENT_TYPES, ITEM_REQUIRED_TYPES, USER_REQUIRED_TYPES } from "./event-types";
 
 // The per-type facts live in one table (event-types.ts); re-exported here, where the contract has always lived.
-export { EVENT_TYPES, ITEM_REQUIRED_TYPES, PATH_TYPES, type EventType } from "./event-types";
+export { EVENT_TYPES, ITEM_REQUIRED_TYPES, PATH_TYPES, USER_REQUIRED_TYPES, type EventType } from "./event-types";
 
 const propertyValue = z.union([
   wellFormedString().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
@@ -66,8 +66,8 @@ export const eventSchema = z
     if (ITEM_REQUIRED_TYPES.has(e.type) && e.itemId === undefined) {
       ctx.addIssue({ code: "custom", path: ["itemId"], message: `is required for ${e.type} events` });
     }
-    if (e.type === "identify" && e.userId === undefined) {
-      ctx.addIssue({ code: "custom", path: ["userId"], message: "is required for identify events" });
+    if (USER_REQUIRED_TYPES.has(e.type) && e.userId === undefined) {
+      ctx.addIssue({ code: "custom", path: ["userId"], message: `is required for ${e.type} events` });
     }
   });
 export type IngestEvent = z.infer<typeof eventSchema>;

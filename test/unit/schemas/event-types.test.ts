@@ -14,6 +14,7 @@ import {
   PATH_TYPES_SQL,
   SEGMENT_FEATURE_TYPES,
   TRENDING_WEIGHTS,
+  USER_REQUIRED_TYPES,
   type EventType,
 } from "../../../src/schemas/event-types";
 import { eventSchema, EVENT_TYPES as CONTRACT_TYPES } from "../../../src/schemas/events";
@@ -33,6 +34,7 @@ describe("event-type table", () => {
     expect(PATH_TYPE_LIST).toEqual(where((t) => t.extendsPath));
     expect([...PATH_TYPES]).toEqual(where((t) => t.extendsPath));
     expect([...ITEM_REQUIRED_TYPES]).toEqual(where((t) => t.needsItem));
+    expect([...USER_REQUIRED_TYPES]).toEqual(where((t) => t.needsUser));
     expect(SEGMENT_FEATURE_TYPES).toEqual(where((t) => t.segmentFeature));
     expect(PATH_TYPES_SQL).toBe(where((t) => t.extendsPath).map((t) => `'${t}'`).join(","));
   });
@@ -42,6 +44,7 @@ describe("event-type table", () => {
     expect(original(EVENT_TYPES)).toEqual(ORIGINAL);
     expect(original(PATH_TYPE_LIST)).toEqual(["view", "click", "add_to_cart", "purchase", "like", "share"]);
     expect(original(ITEM_REQUIRED_TYPES)).toEqual(["click", "add_to_cart", "purchase", "like", "share"]);
+    expect(original(USER_REQUIRED_TYPES)).toEqual(["identify"]);
     // The feature vector of stored segment models depends on this order.
     expect(featureNames([]).slice(2, 6)).toEqual(["view share", "add_to_cart share", "purchase share", "like share"]);
   });
@@ -76,12 +79,13 @@ describe("event-type table", () => {
     expect(historyReason("x", "like").kind).toBe("because_you_viewed");
   });
 
-  it("the zod contract accepts every type and requires an item exactly where the table says", () => {
-    const base = { id: crypto.randomUUID(), anonymousId: "a", sessionId: "s", ts: 1, userId: "u" };
+  it("the zod contract accepts every type and requires an item and a user exactly where the table says", () => {
+    const base = { id: crypto.randomUUID(), anonymousId: "a", sessionId: "s", ts: 1 };
     for (const type of EVENT_TYPES) {
-      const r = eventSchema.safeParse({ ...base, type });
-      expect(r.success, type).toBe(!EVENT_TYPE_TABLE[type].needsItem);
-      expect(eventSchema.safeParse({ ...base, type, itemId: "i" }).success, type).toBe(true);
+      const { needsItem, needsUser } = EVENT_TYPE_TABLE[type];
+      expect(eventSchema.safeParse({ ...base, type, userId: "u" }).success, type).toBe(!needsItem);
+      expect(eventSchema.safeParse({ ...base, type, itemId: "i" }).success, type).toBe(!needsUser);
+      expect(eventSchema.safeParse({ ...base, type, itemId: "i", userId: "u" }).success, type).toBe(true);
     }
     expect(eventSchema.safeParse({ ...base, type: "hover", itemId: "i" }).success).toBe(false);
   });
