@@ -54,6 +54,11 @@ export class IsolateCache<K, V> {
     return this.entries.size;
   }
 
+  /** Loads in flight (records of loads that may never settle included, until they are dropped). */
+  get loading(): number {
+    return this.loads.size;
+  }
+
   /** The cached value (a hit marks it most recently used), or undefined when absent or expired. */
   get(key: K): V | undefined {
     return this.lookup(key)?.value;
@@ -158,6 +163,14 @@ export class IsolateCache<K, V> {
         },
       ),
     };
+    // Loads whose request was cancelled may never settle; forget those past the join deadline (loads are kept in start
+    // order) so the in-flight records stay bounded as well.
+    if (this.loads.size >= this.maxEntries) {
+      for (const [k, l] of this.loads) {
+        if (l.startedAt + this.joinTimeoutMs > load.startedAt) break;
+        this.loads.delete(k);
+      }
+    }
     this.loads.set(key, load);
     return load.promise;
   }

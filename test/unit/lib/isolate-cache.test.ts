@@ -206,6 +206,19 @@ describe("IsolateCache", () => {
     expect(timers).toEqual([{ cancelled: true }]);
   });
 
+  it("forgets loads that never settled once there are maxEntries of them", () => {
+    const t = clock();
+    const c = new IsolateCache<string, number>({ maxEntries: 2, now: t.now, joinTimeoutMs: 2_000, timer: () => () => {} });
+    const { loader, calls } = deferredLoader<number>();
+    void c.getOrLoad("a", loader, 1_000);
+    void c.getOrLoad("b", loader, 1_000);
+    t.advance(2_000);
+    expect(c.loading).toBe(2);
+    void c.getOrLoad("c", loader, 1_000); // a and b are past the deadline: dropped
+    expect(c.loading).toBe(1);
+    expect(calls.length).toBe(3);
+  });
+
   it("refuses a bound below one entry", () => {
     expect(() => new IsolateCache<string, number>({ maxEntries: 0 })).toThrow(RangeError);
   });
