@@ -3,7 +3,8 @@
 // where two attacks (one visitor's 1,000 purchases, 1,000 invented visitors) land in each ranking.
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { seededRandom } from "../src/recommend/random";
-import { TRENDING_SQL, TRENDING_WINDOW, trendingParams } from "../src/storage/trending-sql";
+import { PATH_TYPES_SQL } from "../src/schemas/event-types";
+import { TRENDING_SQL, TRENDING_WEIGHT_SQL, TRENDING_WINDOW, trendingParams } from "../src/storage/trending-sql";
 import { applyMigrations, type BenchDb as Db } from "./miniflare";
 
 const SITE = "bench";
@@ -11,10 +12,10 @@ const DAY = 86_400_000;
 const RUNS = 7;
 const INSERT_ROWS = 2000;
 
-// The query before issue 8 (every event counts in full), kept to measure what the caps cost.
-const UNCAPPED_SQL = `SELECT item_id, SUM(CASE type WHEN 'purchase' THEN 5.0 WHEN 'add_to_cart' THEN 3.0 WHEN 'like' THEN 2.0
-    WHEN 'share' THEN 2.0 ELSE 1.0 END / (1.0 + (?2 - ts) / ?3)) AS score
-  FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN ('view','click','add_to_cart','purchase','like','share')
+// The query before issue 8 (every event counts in full), kept to measure what the caps cost; same weights and path
+// types as the real query (both from the event-type table).
+const UNCAPPED_SQL = `SELECT item_id, SUM(${TRENDING_WEIGHT_SQL} / (1.0 + (?2 - ts) / ?3)) AS score
+  FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN (${PATH_TYPES_SQL})
   GROUP BY item_id ORDER BY score DESC LIMIT ?5`;
 
 type Row = { id: string; type: string; profile: string; item: string; ts: number; receivedAt: number };

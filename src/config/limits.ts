@@ -135,3 +135,37 @@ export const TRENDING_NEW_VISITOR_MS = 24 * 60 * 60 * 1000;
  * square-root growth: a burst of invented anonymous ids cannot outrank steady traffic of established visitors.
  */
 export const TRENDING_NEW_VISITOR_ITEM_THRESHOLD = 50;
+
+/*
+ * Isolate-memory caches (lib/isolate-cache.ts, least recently used out first). An isolate has 128 MB for everything,
+ * and each cache below is keyed by something a client or site count can grow, so each has a bound.
+ */
+/** Presented keys (by SHA-256) with their site and role, or a brief miss; ~2 KB each with the site row. */
+export const SITE_CACHE_MAX_ENTRIES = 1000;
+/** Visitors' consent choices on the recommend path; ~100 bytes each. */
+export const CONSENT_CACHE_MAX_ENTRIES = 50_000;
+/** Catalog items' display details and availability (including "not in the catalog"); ~0.5 KB each. */
+export const CATALOG_CACHE_MAX_ENTRIES = 50_000;
+/** Sites' model manifests (one per site served by this isolate). */
+export const MANIFEST_CACHE_MAX_ENTRIES = 1000;
+/** Decoded model shards; the byte bound below is the one that usually binds. */
+export const SHARD_CACHE_MAX_ENTRIES = 2000;
+/** Bytes of decoded model shards kept (as KV returned them): a quarter of the isolate's memory. */
+export const SHARD_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+/** A model version's own trending list (a few KB each), per site and version. */
+export const TRENDING_CACHE_MAX_ENTRIES = 100;
+/** The between-retrains trending list, one per site. */
+export const LIVE_TRENDING_CACHE_MAX_ENTRIES = 1000;
+/** A model version's personalization side data (segments, segment and category lists: up to ~100 KB each). */
+export const PERSONAL_DATA_CACHE_MAX_ENTRIES = 100;
+/** Trending straight from D1 for sites without a model yet, one per site. */
+export const FALLBACK_TRENDING_CACHE_MAX_ENTRIES = 1000;
+/** Imported HMAC keys of identity secrets (a site has one, two during a rotation). */
+export const HMAC_KEY_CACHE_MAX_ENTRIES = 1000;
+/**
+ * How long a request waits on another request's load of the same cache key before loading itself: loads are single
+ * D1/KV reads (milliseconds), and a load whose request was cancelled may never settle.
+ */
+export const ISOLATE_CACHE_JOIN_MS = 2000;
+/** Daily rate-limit salts: today's, and yesterday's for requests in flight across midnight. */
+export const RATE_LIMIT_SALT_CACHE_ENTRIES = 2;

@@ -1,6 +1,8 @@
 // Identity proofs: a userId from a browser counts only if the site's backend vouched for it with an HMAC of the id
 // under the site's identity secret (Intercom's identity verification). Without a valid proof the event is kept as
 // an anonymous one and the answer says so.
+import { HMAC_KEY_CACHE_MAX_ENTRIES } from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
 import type { IngestEvent, IngestResult } from "../schemas/events";
 
 export type ProofPolicy = {
@@ -13,16 +15,16 @@ export type ProofPolicy = {
 };
 
 const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
+// Imported keys by secret; a secret's key never changes, so entries live until evicted (a rotated-out secret's key
+// simply stops being asked for). Concurrent batches share one import.
+const keys = new IsolateCache<string, CryptoKey>({ maxEntries: HMAC_KEY_CACHE_MAX_ENTRIES });
 
 function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    if (keys.size > 1000) keys.clear();
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-    keys.set(secret, key);
-  }
-  return key;
+  return keys.getOrLoad(
+    secret,
+    () => crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]),
+    Infinity,
+  );
 }
 
 function hexBytes(hex: string): Uint8Array {

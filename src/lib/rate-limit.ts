@@ -1,10 +1,11 @@
 // Request rate limits of /v1 routes (Workers Rate Limiting bindings): per client and per site key. Runs at the end of
 // requireSite, once the site and the key's role are known; the connecting address is hashed and never stored.
 import type { Context, MiddlewareHandler } from "hono";
-import { RATE_LIMIT_PERIOD_SECONDS } from "../config/limits";
+import { RATE_LIMIT_PERIOD_SECONDS, RATE_LIMIT_SALT_CACHE_ENTRIES } from "../config/limits";
 import type { AppEnv } from "./app-env";
 import { errorBody } from "./errors";
 import { hmacSha256Hex, randomToken, sha256Hex } from "./crypto";
+import { IsolateCache } from "./isolate-cache";
 
 type Scope = "client" | "site";
 
@@ -61,7 +62,8 @@ export function rateLimitedAnswer(c: Context<AppEnv>, message: string): Response
 // one address then has a counter per isolate, so the per-client limit is looser. Deployments set a secret.
 // Made on first use: workerd refuses random values in global scope.
 let isolateSecret: string | undefined;
-let daily: { secret: string; day: string; salt: string } | undefined;
+/** Daily salts by (UTC date, secret): the date in the key retires yesterday's salt, no TTL needed. */
+const dailySalts = new IsolateCache<string, string>({ maxEntries: RATE_LIMIT_SALT_CACHE_ENTRIES });
 
 /**
  * The rate-limit identity of a connecting address: SHA-256 of `${dailySalt}|${address}`, where the daily salt is
@@ -76,10 +78,8 @@ export async function clientKey(
   // Secrets arrive unset (or empty) when not configured, whatever the generated types say.
   const secret = env.RATE_LIMIT_SALT || env.ADMIN_TOKEN || (isolateSecret ??= randomToken(32));
   const day = new Date(now).toISOString().slice(0, 10);
-  if (daily?.secret !== secret || daily.day !== day) {
-    daily = { secret, day, salt: await hmacSha256Hex(secret, `edgerec-rate-limit|${day}`) };
-  }
-  return (await sha256Hex(`${daily.salt}|${addressBlock(address)}`)).slice(0, 32);
+  const salt = await dailySalts.getOrLoad(`${day}|${secret}`, () => hmacSha256Hex(secret, `edgerec-rate-limit|${day}`), Infinity);
+  return (await sha256Hex(`${salt}|${addressBlock(address)}`)).slice(0, 32);
 }
 
 /** IPv4 as is; IPv6 reduced to its first four groups (/64), with `::` expanded so equal blocks compare equal. */

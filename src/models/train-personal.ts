@@ -65,7 +65,7 @@ export async function trainPersonal(
     for (const r of rows) {
       cf.push(r.profileId, r.itemId, r.ts, r.type);
       const s = segmentOf.get(r.profileId);
-      if (s !== undefined) segCounts[s]!.push(r.profileId, r.itemId, cf.config.eventWeights[r.type] ?? 1);
+      if (s !== undefined) segCounts[s]!.push(r.profileId, r.itemId, cf.config.eventWeights[r.type]);
     }
   });
   const cfLists = cf.build();

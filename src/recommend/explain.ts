@@ -1,4 +1,5 @@
 // Short, human-readable reasons for recommended items. Pure.
+import { EVENT_TYPE_TABLE, type EventType } from "../schemas/event-types";
 import type { Reason } from "./types";
 
 /**
@@ -15,13 +16,13 @@ export type BlendReason =
 
 export type ReasonView = { kind: BlendReason["kind"]; itemId?: string; text: string };
 
-/** Interaction types after which an item-CF neighbour reads as "bought with" rather than "because you viewed". */
-const BUYING = new Set(["purchase", "add_to_cart"]);
-
-/** The reason for an item-CF candidate, from the history item it came from and that item's interaction type. */
-export function historyReason(from: string, fromType?: string): BlendReason {
+/**
+ * The reason for an item-CF candidate, from the history item it came from and that item's interaction type (the
+ * event-type table says which types read as "bought with" and which as "because you viewed").
+ */
+export function historyReason(from: string, fromType?: EventType): BlendReason {
   if (fromType === undefined) return { kind: "because", itemId: from };
-  return { kind: BUYING.has(fromType) ? "bought_with" : "because_you_viewed", itemId: from };
+  return { kind: EVENT_TYPE_TABLE[fromType].historyReason, itemId: from };
 }
 
 /** The item a reason names, if any. */

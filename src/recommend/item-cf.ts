@@ -1,6 +1,7 @@
 // Item-to-item collaborative filtering from visitors' whole histories: items that the same people interacted with,
 // weighted by event type, damped by the time between the two interactions and by popularity. Streaming trainer
 // (push a user's interactions in a row) over typed-array pair sums; per-item top-K lists out.
+import { ITEM_CF_WEIGHTS, type EventType } from "../schemas/event-types";
 import { ItemVocab } from "./item-vocab";
 import { groupRows, PairTable } from "./pair-table";
 import { topKIndices } from "./top-k";
@@ -8,20 +9,13 @@ import type { Neighbour } from "./types";
 
 /**
  * How much one interaction says about taste: purchase > add to cart > like/share > click > view. Configuration,
- * not learned (sites override it); unknown types weigh 1, like a view.
+ * not learned; from the event-type table, complete for every type (no default weight).
  */
-export const DEFAULT_EVENT_WEIGHTS: Readonly<Record<string, number>> = {
-  view: 1,
-  click: 1.5,
-  like: 2,
-  share: 2,
-  add_to_cart: 3,
-  purchase: 5,
-};
+export const DEFAULT_EVENT_WEIGHTS: Readonly<Record<EventType, number>> = ITEM_CF_WEIGHTS;
 
 /** Item-CF training parameters (defaults in `DEFAULT_ITEM_CF_CONFIG`). */
 export type ItemCfConfig = {
-  eventWeights: Readonly<Record<string, number>>;
+  eventWeights: Readonly<Record<EventType, number>>;
   /** Only a user's most recent items pair up (bounds the O(n^2) per user, and old taste matters less). */
   maxHistory: number;
   /** Pair weight falls as 1 / (1 + gap / decayMs) with the time between the two interactions. */
@@ -60,12 +54,12 @@ export class ItemCfTrainer {
   }
 
   /** One interaction. Interactions of one user must arrive together (the D1 stream is ordered by profile). */
-  push(userId: string, itemId: string, ts: number, type: string): void {
+  push(userId: string, itemId: string, ts: number, type: EventType): void {
     if (userId !== this.user) {
       this.flushUser();
       this.user = userId;
     }
-    const w = this.config.eventWeights[type] ?? 1;
+    const w = this.config.eventWeights[type];
     const n = this.vocab.intern(itemId);
     const prev = this.current.get(n);
     // An item counts once per user at its strongest interaction and latest time.
@@ -126,9 +120,9 @@ export class ItemCfTrainer {
 }
 
 /** One item of a visitor's history: its strongest interaction type (or an explicit weight) and latest time (ms). */
-export type HistoryEntry = { itemId: string; ts: number; type?: string; weight?: number };
+export type HistoryEntry = { itemId: string; ts: number; type?: EventType; weight?: number };
 /** A scored candidate and the history item (and that item's interaction type) that contributed most. */
-export type CandidateScore = { itemId: string; score: number; from: string; fromType?: string };
+export type CandidateScore = { itemId: string; score: number; from: string; fromType?: EventType };
 
 /**
  * Scores items for one visitor's history: each history item spreads its neighbours' similarities, weighted by the
@@ -137,15 +131,16 @@ export type CandidateScore = { itemId: string; score: number; from: string; from
 export function scoreHistory(
   history: readonly HistoryEntry[],
   lists: (itemId: string) => readonly Neighbour[] | undefined,
-  opts: { now: number; halfLifeMs?: number; eventWeights?: Readonly<Record<string, number>>; k?: number },
+  opts: { now: number; halfLifeMs?: number; eventWeights?: Readonly<Record<EventType, number>>; k?: number },
 ): CandidateScore[] {
   const halfLife = opts.halfLifeMs ?? 30 * 86_400_000;
   const weights = opts.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
-  const acc = new Map<string, { score: number; best: number; from: string; fromType: string | undefined }>();
+  const acc = new Map<string, { score: number; best: number; from: string; fromType: EventType | undefined }>();
   for (const h of history) {
     const l = lists(h.itemId);
     if (!l) continue;
-    const w = (h.weight ?? weights[h.type ?? "view"] ?? 1) / (1 + Math.max(0, opts.now - h.ts) / halfLife);
+    // An entry without a type reads as a view (the weakest path interaction).
+    const w = (h.weight ?? weights[h.type ?? "view"]) / (1 + Math.max(0, opts.now - h.ts) / halfLife);
     for (const n of l) {
       const v = n.score * w;
       const a = acc.get(n.itemId);

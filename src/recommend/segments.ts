@@ -1,6 +1,7 @@
 // Visitor segments: k-means++ over standardised behavioural features, k chosen by silhouette (Davies-Bouldin
 // reported too), each segment described in words. The model is plain JSON (stored in KV); assignment at request
 // time is a nearest-centroid lookup. Per-segment favourites come from a typed-array (segment, item) accumulator.
+import { SEGMENT_FEATURE_TYPES, type EventType } from "../schemas/event-types";
 import { seededRandom } from "./random";
 import { ItemVocab } from "./item-vocab";
 import { groupRows, PairTable } from "./pair-table";
@@ -11,7 +12,8 @@ import type { Neighbour } from "./types";
 export type BehaviourSummary = {
   lastSeen: number;
   eventCount: number;
-  counts: Partial<Record<string, number>>;
+  /** Events per type; only the segment-feature types (event-type table) are read. */
+  counts: Partial<Record<EventType, number>>;
   categoryCounts: Record<string, number>;
   deviceCounts: Record<string, number>;
   /** 24 counts by UTC hour. */
@@ -38,7 +40,6 @@ export type SegmentModel = {
 
 const DEVICES = ["mobile", "desktop", "tablet"];
 const DAYPARTS = ["night", "morning", "afternoon", "evening"];
-const TYPES = ["view", "add_to_cart", "purchase", "like"];
 const DAY = 86_400_000;
 
 /** Names of the feature vector's columns, in order (categories are the model's share-feature categories). */
@@ -46,7 +47,7 @@ export function featureNames(categories: readonly string[]): string[] {
   return [
     "recency",
     "frequency",
-    ...TYPES.map((t) => `${t} share`),
+    ...SEGMENT_FEATURE_TYPES.map((t) => `${t} share`),
     ...categories.map((c) => `${c} share`),
     ...DEVICES.map((d) => `${d} share`),
     ...DAYPARTS.map((p) => `${p} share`),
@@ -63,7 +64,7 @@ export function features(s: BehaviourSummary, categories: readonly string[], now
   return [
     Math.log1p(Math.max(0, now - s.lastSeen) / DAY),
     Math.log1p(s.eventCount),
-    ...TYPES.map((t) => (s.counts[t] ?? 0) / total),
+    ...SEGMENT_FEATURE_TYPES.map((t) => (s.counts[t] ?? 0) / total),
     ...categories.map((c) => (s.categoryCounts[c] ?? 0) / catTotal),
     ...DEVICES.map((d) => (s.deviceCounts[d] ?? 0) / devTotal),
     part(0, 6),

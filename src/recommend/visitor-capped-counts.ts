@@ -1,5 +1,5 @@
 // Per-item popularity where each visitor's contribution to one item is capped: trending's per-visitor rule
-// (SQL in storage/training-repo.ts) for counts made in TypeScript, such as segment favourites.
+// (SQL in storage/trending-sql.ts) for counts made in TypeScript, such as segment favourites.
 
 /**
  * A streaming accumulator: `push` weighted interactions grouped by visitor (all of one visitor's rows together, as

@@ -9,28 +9,10 @@ import {
   MAX_PROPERTY_VALUE_LENGTH,
 } from "../config/limits";
 import { idString, text, userHashString, wellFormedString } from "./common";
+import { EVENT_TYPES, ITEM_REQUIRED_TYPES, USER_REQUIRED_TYPES } from "./event-types";
 
-export const EVENT_TYPES = [
-  "view",
-  "click",
-  "add_to_cart",
-  "purchase",
-  "like",
-  "share",
-  "dwell",
-  "impression",
-  "search",
-  "identify",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Types that are about one item and make no sense without `itemId`. */
-export const ITEM_REQUIRED_TYPES: ReadonlySet<EventType> = new Set(["click", "add_to_cart", "purchase", "like", "share"]);
-/**
- * Types that move a visitor along a session path. Impressions (shown, not chosen), dwell (a duration on an item
- * already in the path), search and identify are stored but do not extend the path.
- */
-export const PATH_TYPES: ReadonlySet<EventType> = new Set(["view", "click", "add_to_cart", "purchase", "like", "share"]);
+// The per-type facts live in one table (event-types.ts); re-exported here, where the contract has always lived.
+export { EVENT_TYPES, ITEM_REQUIRED_TYPES, PATH_TYPES, USER_REQUIRED_TYPES, type EventType } from "./event-types";
 
 const propertyValue = z.union([
   wellFormedString().max(MAX_PROPERTY_VALUE_LENGTH, `must be at most ${MAX_PROPERTY_VALUE_LENGTH} characters`),
@@ -84,8 +66,8 @@ export const eventSchema = z
     if (ITEM_REQUIRED_TYPES.has(e.type) && e.itemId === undefined) {
       ctx.addIssue({ code: "custom", path: ["itemId"], message: `is required for ${e.type} events` });
     }
-    if (e.type === "identify" && e.userId === undefined) {
-      ctx.addIssue({ code: "custom", path: ["userId"], message: "is required for identify events" });
+    if (USER_REQUIRED_TYPES.has(e.type) && e.userId === undefined) {
+      ctx.addIssue({ code: "custom", path: ["userId"], message: `is required for ${e.type} events` });
     }
   });
 export type IngestEvent = z.infer<typeof eventSchema>;

@@ -1,7 +1,8 @@
 // The recommend hot path for a session: score its path against the served artifact, drop unavailable and excluded
 // items, back-fill (src/recommend/backfill.ts), attach reasons and display details. D1 is touched only on
 // catalog-cache misses.
-import { SERVE_OVERFETCH } from "../config/limits";
+import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, SERVE_OVERFETCH } from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
 import { backfillCandidates } from "../recommend/backfill";
 import { excludeSeen } from "../recommend/exclude-seen";
 import { explain, type BlendReason, type ReasonView } from "../recommend/explain";
@@ -31,7 +32,7 @@ export type Recommendations = { recommendationId: string; modelVersion: string |
 
 /** Without any model yet, trending comes straight from D1 and is cached this long per isolate. */
 const FALLBACK_TRENDING_MS = 60_000;
-const fallbackTrending = new Map<string, { list: Neighbour[]; expires: number }>();
+const fallbackTrending = new IsolateCache<string, Neighbour[]>({ maxEntries: FALLBACK_TRENDING_CACHE_MAX_ENTRIES });
 
 export async function recommendForPath(
   env: Env,
@@ -131,14 +132,12 @@ function mapValues<V, W>(o: Readonly<Record<string, V>>, f: (v: V) => W): Record
   return Object.fromEntries(Object.entries(o).map(([key, v]) => [key, f(v)]));
 }
 
-async function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour[]> {
-  const now = Date.now();
-  const hit = fallbackTrending.get(siteId);
-  if (hit && hit.expires > now) return hit.list;
-  const rows = await trendingList(d1, siteId, now);
-  const list = rows.map((r) => ({ itemId: r.itemId, score: r.score }));
-  fallbackTrending.set(siteId, { list, expires: now + FALLBACK_TRENDING_MS });
-  return list;
+function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour[]> {
+  return fallbackTrending.getOrLoad(
+    siteId,
+    async () => (await trendingList(d1, siteId, Date.now())).map((r) => ({ itemId: r.itemId, score: r.score })),
+    FALLBACK_TRENDING_MS,
+  );
 }
 
 function round(x: number): number {

@@ -72,7 +72,7 @@ export async function personalizedList(
   const sources: Partial<Record<BlendSource, SourceCandidate<BlendReason>[]>> = {};
   if (recentPath.length) sources.session = scoreSession(recentPath, sessionLists, { k: POOL });
   if (ctx.history.length) {
-    const entries = ctx.history.map((h) => ({ itemId: h.itemId, ts: h.lastTs, type: h.purchases > 0 ? "purchase" : h.carts > 0 ? "add_to_cart" : "view" }));
+    const entries = ctx.history.map((h) => ({ itemId: h.itemId, ts: h.lastTs, type: h.type }));
     sources.itemCf = scoreHistory(entries, (id) => personalLists(id)?.after, { now: opts.now, k: POOL }).map((c) => ({
       itemId: c.itemId,
       score: c.score,

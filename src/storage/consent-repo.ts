@@ -1,7 +1,9 @@
 // Consent choices in D1 (current choice + audit history, receipts against forged changes), plus the per-isolate
 // cache the recommend path reads.
+import { CONSENT_CACHE_MAX_ENTRIES } from "../config/limits";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { ApiError } from "../lib/errors";
+import { IsolateCache } from "../lib/isolate-cache";
 import type { ConsentChoice } from "../schemas/consent";
 
 export type ConsentSource = "browser" | "server";
@@ -63,7 +65,7 @@ export async function saveConsent(
     d1.prepare(UPSERT).bind(siteId, choice.anonymousId, userId, analytics, personalization, at, source, newHash, source === "server" ? 1 : 0, presented),
     d1.prepare(HISTORY_IF_APPLIED).bind(siteId, choice.anonymousId, userId, analytics, personalization, at, now, source, newHash),
   ]);
-  cache.delete(`${siteId}\u0000${choice.anonymousId}`);
+  cache.delete(cacheKey(siteId, choice.anonymousId));
   const row = (await loadConsentRow(d1, siteId, choice.anonymousId))!;
   if (row.receipt_hash === newHash) return { consent: toConsent(row), applied: true, receipt };
   if (source === "browser") {
@@ -138,21 +140,18 @@ export async function consentHistoryOf(
 
 /** Forgets a cached choice in this isolate (after an erasure removed it). */
 export function dropCachedConsent(siteId: string, anonymousId: string): void {
-  cache.delete(`${siteId}\u0000${anonymousId}`);
+  cache.delete(cacheKey(siteId, anonymousId));
 }
 
 const CACHE_MS = 60_000;
-const cache = new Map<string, { consent: Consent | null; expires: number }>();
+const cache = new IsolateCache<string, Consent | null>({ maxEntries: CONSENT_CACHE_MAX_ENTRIES });
+const cacheKey = (siteId: string, anonymousId: string) => `${siteId}\u0000${anonymousId}`;
 
 /** Cached read for the recommend path: a changed choice applies at once in this isolate, within a minute elsewhere. */
-export async function cachedConsent(d1: D1Database, siteId: string, anonymousId: string, now = Date.now()): Promise<Consent | null> {
-  const key = `${siteId}\u0000${anonymousId}`;
-  const hit = cache.get(key);
-  if (hit && hit.expires > now) return hit.consent;
-  const consent = await loadConsent(d1, siteId, anonymousId);
-  if (cache.size > 50_000) cache.clear();
-  cache.set(key, { consent, expires: now + CACHE_MS });
-  return consent;
+export function cachedConsent(d1: D1Database, siteId: string, anonymousId: string): Promise<Consent | null> {
+  // "No choice recorded" (null) is cached too: most visitors never answer a banner. A save or erasure during the
+  // read drops the key, and the read in flight then does not fill the cache with the old choice.
+  return cache.getOrLoad(cacheKey(siteId, anonymousId), () => loadConsent(d1, siteId, anonymousId), CACHE_MS);
 }
 
 /**

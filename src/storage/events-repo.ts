@@ -6,27 +6,11 @@ import { D1_JSON_CHUNK_BYTES } from "../config/limits";
 import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/resolve-identities";
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
-import { PATH_TYPES } from "../schemas/events";
+import { COUNTER_COLUMNS, PATH_TYPES_SQL, type EventType } from "../schemas/event-types";
 import { consentFlagsStatement } from "./consent-repo";
 import { suppressedStatement, suppressionHash } from "./erasure-repo";
 
 export type StoredEvent = IngestEvent & { profileId: string };
-
-/** Profile counter column per event type (profiles.n_*), shared with the personalization reads. */
-export const COUNTER_COLUMNS = [
-  ["view", "n_view"],
-  ["click", "n_click"],
-  ["add_to_cart", "n_add_to_cart"],
-  ["purchase", "n_purchase"],
-  ["like", "n_like"],
-  ["share", "n_share"],
-  ["dwell", "n_dwell"],
-  ["impression", "n_impression"],
-  ["search", "n_search"],
-  ["identify", "n_identify"],
-] as const;
-
-const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
 
 const INSERT_EVENTS = `
 INSERT INTO events (site_id, id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, ingest_id)
@@ -63,10 +47,14 @@ ON CONFLICT(site_id, profile_id, item_id) DO UPDATE SET
   carts = profile_items.carts + excluded.carts,
   purchases = profile_items.purchases + excluded.purchases`;
 
+// profile_items counts carts and purchases of its own; `satisfies` keeps the literals in step with the type list.
+const CART = "add_to_cart" satisfies EventType;
+const PURCHASE = "purchase" satisfies EventType;
+
 const AGGREGATE_PROFILE_ITEMS = `
 INSERT INTO profile_items (site_id, profile_id, item_id, first_ts, last_ts, interactions, carts, purchases)
-SELECT site_id, profile_id, item_id, MIN(ts), MAX(ts), COUNT(*), SUM(type = 'add_to_cart'), SUM(type = 'purchase')
-FROM events WHERE ingest_id = ?1 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
+SELECT site_id, profile_id, item_id, MIN(ts), MAX(ts), COUNT(*), SUM(type = '${CART}'), SUM(type = '${PURCHASE}')
+FROM events WHERE ingest_id = ?1 AND item_id IS NOT NULL AND type IN (${PATH_TYPES_SQL})
 GROUP BY site_id, profile_id, item_id
 ${ITEM_UPSERT_TAIL}`;
 

@@ -1,5 +1,14 @@
 // Model artifacts in KV: write a version (shards first, manifest last), read the manifest and shards through an
 // isolate-memory cache keyed by version, so a warm isolate scores without any KV read.
+import {
+  LIVE_TRENDING_CACHE_MAX_ENTRIES,
+  MANIFEST_CACHE_MAX_ENTRIES,
+  PERSONAL_DATA_CACHE_MAX_ENTRIES,
+  SHARD_CACHE_MAX_BYTES,
+  SHARD_CACHE_MAX_ENTRIES,
+  TRENDING_CACHE_MAX_ENTRIES,
+} from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
 import { decodeShard, decodePopular, type DecodedShard } from "../models/artifact";
 import type { Manifest, ModelVersion } from "../models/manifest";
 import type { Neighbour } from "../recommend/types";
@@ -9,30 +18,34 @@ import { kvKeys } from "./kv-keys";
 const KV_CACHE_TTL_S = 60;
 /** How long an isolate trusts its copy of a manifest before asking KV again. */
 const MANIFEST_CACHE_MS = 30_000;
-/** Decoded shards kept per isolate (an isolate has 128 MB shared by all requests). */
-const MAX_CACHED_SHARD_BYTES = 32 * 1024 * 1024;
 /** KV value limit is 25 MiB; statistics snapshots are split under this. */
 export const STATS_PART_BYTES = 20 * 1024 * 1024;
 
-const manifests = new Map<string, { manifest: Manifest | null; expires: number }>();
-const shards = new Map<string, { shard: DecodedShard | null; bytes: number }>();
-let cachedShardBytes = 0;
-const trendingLists = new Map<string, Neighbour[]>();
+// Manifests change (a retrain flips them), so they expire; everything keyed by a version is immutable and is kept
+// until evicted. A site without a model (null manifest) is cached too: its reads go to the D1 fallback anyway.
+const manifests = new IsolateCache<string, Manifest | null>({ maxEntries: MANIFEST_CACHE_MAX_ENTRIES });
+/** Shards with their size as KV returned them: the byte bound is what keeps decoded models within memory. */
+// (null, "not in KV", is never stored: the loaders below give it a TTL of 0.)
+const shards = new IsolateCache<string, { shard: DecodedShard; bytes: number } | null>({
+  maxEntries: SHARD_CACHE_MAX_ENTRIES,
+  maxWeight: SHARD_CACHE_MAX_BYTES,
+  weigh: (s) => s?.bytes ?? 0,
+});
+const trendingLists = new IsolateCache<string, Neighbour[] | null>({ maxEntries: TRENDING_CACHE_MAX_ENTRIES });
 
 export async function readManifest(kv: KVNamespace, siteId: string, opts: { fresh?: boolean } = {}): Promise<Manifest | null> {
-  const now = Date.now();
-  const hit = manifests.get(siteId);
-  if (!opts.fresh && hit && hit.expires > now) return hit.manifest;
-  const manifest = opts.fresh
-    ? await kv.get<Manifest>(kvKeys.manifest(siteId), { type: "json" })
-    : await kv.get<Manifest>(kvKeys.manifest(siteId), { type: "json", cacheTtl: KV_CACHE_TTL_S });
-  manifests.set(siteId, { manifest, expires: now + MANIFEST_CACHE_MS });
-  return manifest;
+  if (opts.fresh) {
+    // The trainer must see the latest manifest, past KV's edge cache and this isolate's copy (which it refreshes).
+    const manifest = await kv.get<Manifest>(kvKeys.manifest(siteId), { type: "json" });
+    manifests.set(siteId, manifest, MANIFEST_CACHE_MS);
+    return manifest;
+  }
+  return manifests.getOrLoad(siteId, () => kv.get<Manifest>(kvKeys.manifest(siteId), { type: "json", cacheTtl: KV_CACHE_TTL_S }), MANIFEST_CACHE_MS);
 }
 
 export async function writeManifest(kv: KVNamespace, siteId: string, manifest: Manifest): Promise<void> {
   await kv.put(kvKeys.manifest(siteId), JSON.stringify(manifest));
-  manifests.set(siteId, { manifest, expires: Date.now() + MANIFEST_CACHE_MS });
+  manifests.set(siteId, manifest, MANIFEST_CACHE_MS);
 }
 
 /** One shard of a version, decoded, or null when KV does not have it (not yet propagated, or pruned). */
@@ -42,57 +55,48 @@ export async function readShard(kv: KVNamespace, siteId: string, version: string
 
 /** Any two-list shard by its KV key (session lists, or the personalization lists). */
 export async function readShardAt(kv: KVNamespace, key: string): Promise<DecodedShard | null> {
-  const hit = shards.get(key);
-  if (hit) {
-    // Map order doubles as LRU order.
-    shards.delete(key);
-    shards.set(key, hit);
-    return hit.shard;
-  }
-  const buf = await kv.get(key, { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
-  const shard = buf ? decodeShard(new Uint8Array(buf)) : null;
-  // Misses are not cached: a shard may simply not have reached this location yet.
-  if (shard) remember(key, shard, buf!.byteLength);
-  return shard;
-}
-
-function remember(key: string, shard: DecodedShard, bytes: number): void {
-  shards.set(key, { shard, bytes });
-  cachedShardBytes += bytes;
-  for (const [k, v] of shards) {
-    if (cachedShardBytes <= MAX_CACHED_SHARD_BYTES) break;
-    shards.delete(k);
-    cachedShardBytes -= v.bytes;
-  }
+  const hit = await shards.getOrLoad(
+    key,
+    async () => {
+      const buf = await kv.get(key, { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
+      return buf ? { shard: decodeShard(new Uint8Array(buf)), bytes: buf.byteLength } : null;
+    },
+    // Misses are not cached: a shard may simply not have reached this location yet.
+    (s) => (s ? Infinity : 0),
+  );
+  return hit?.shard ?? null;
 }
 
 /** How long an isolate keeps the between-retrains trending list before asking KV again. */
 const LIVE_TRENDING_MS = 60_000;
-const liveTrending = new Map<string, { list: Neighbour[] | null; expires: number }>();
+/** "No live list yet" (null) is cached too, for as long. */
+const liveTrending = new IsolateCache<string, Neighbour[] | null>({ maxEntries: LIVE_TRENDING_CACHE_MAX_ENTRIES });
 
 /** Trending for serving: the list refreshed between retrains when there is one, else the version's own. */
 export async function readTrending(kv: KVNamespace, siteId: string, version: string): Promise<Neighbour[]> {
-  const now = Date.now();
-  let live = liveTrending.get(siteId);
-  if (!live || live.expires <= now) {
-    const buf = await kv.get(kvKeys.trendingLive(siteId), { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
-    live = { list: buf ? decodePopular(new Uint8Array(buf)) : null, expires: now + LIVE_TRENDING_MS };
-    liveTrending.set(siteId, live);
-  }
-  return live.list && live.list.length > 0 ? live.list : readVersionTrending(kv, siteId, version);
+  const live = await liveTrending.getOrLoad(
+    siteId,
+    async () => {
+      const buf = await kv.get(kvKeys.trendingLive(siteId), { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
+      return buf ? decodePopular(new Uint8Array(buf)) : null;
+    },
+    LIVE_TRENDING_MS,
+  );
+  return live && live.length > 0 ? live : readVersionTrending(kv, siteId, version);
 }
 
 async function readVersionTrending(kv: KVNamespace, siteId: string, version: string): Promise<Neighbour[]> {
   const key = kvKeys.trending(siteId, version);
-  const hit = trendingLists.get(key);
-  if (hit) return hit;
-  const buf = await kv.get(key, { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
-  const list = buf ? decodePopular(new Uint8Array(buf)) : [];
-  if (buf) {
-    if (trendingLists.size > 100) trendingLists.clear();
-    trendingLists.set(key, list);
-  }
-  return list;
+  const list = await trendingLists.getOrLoad(
+    key,
+    async () => {
+      const buf = await kv.get(key, { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
+      return buf ? decodePopular(new Uint8Array(buf)) : null;
+    },
+    // A missing list is not cached (it may not have propagated yet); a version's list never changes.
+    (l) => (l ? Infinity : 0),
+  );
+  return list ?? [];
 }
 
 /** Reads and concatenates a version's statistics snapshot. */
@@ -145,19 +149,14 @@ export function clearModelCaches(): void {
   manifests.clear();
   shards.clear();
   trendingLists.clear();
-  cachedShardBytes = 0;
 }
 
-const personalData = new Map<string, unknown>();
+const personalData = new IsolateCache<string, unknown>({ maxEntries: PERSONAL_DATA_CACHE_MAX_ENTRIES });
 
 /** A version's personalization side data (segments, segment and category lists), cached per isolate by version. */
 export async function readPersonalData<T>(kv: KVNamespace, siteId: string, version: string): Promise<T | null> {
   const key = kvKeys.personalData(siteId, version);
-  if (personalData.has(key)) return personalData.get(key) as T;
-  const value = await kv.get<T>(key, { type: "json", cacheTtl: KV_CACHE_TTL_S });
-  if (value !== null) {
-    if (personalData.size > 100) personalData.clear();
-    personalData.set(key, value);
-  }
-  return value;
+  const value = await personalData.getOrLoad(key, () => kv.get<T>(key, { type: "json", cacheTtl: KV_CACHE_TTL_S }), (v) => (v !== null ? Infinity : 0));
+  // The cast is the caller's word on the stored JSON's shape, as kv.get<T> was before (one writer, train-personal).
+  return value as T | null;
 }

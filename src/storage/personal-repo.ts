@@ -1,11 +1,8 @@
 // D1 reads for the personalization training (cron): user histories, the catalog, and per-profile behaviour
 // summaries for segmentation, all in keyset pages so memory stays flat; plus the one-profile reads of the
 // recommend path (history and summary of the visitor in front of us).
-import { PATH_TYPES, type EventType } from "../schemas/events";
-import { COUNTER_COLUMNS } from "./events-repo";
+import { COUNTER_COLUMNS, PATH_TYPES_SQL, SEGMENT_FEATURE_TYPES, type EventType } from "../schemas/event-types";
 import { TRAIN_PAGE_ROWS } from "./training-repo";
-
-const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
 
 export type HistoryRow = { profileId: string; itemId: string; type: EventType; ts: number };
 export type CatalogRow = { id: string; categories: string[]; tags: string[]; available: boolean };
@@ -29,7 +26,7 @@ export async function forEachHistoryPage(d1: D1Database, siteId: string, onPage:
     const { results } = await d1
       .prepare(
         `SELECT profile_id, item_id, type, ts, id FROM events
-         WHERE site_id = ?1 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST}) AND (profile_id, ts, id) > (?2, ?3, ?4)
+         WHERE site_id = ?1 AND item_id IS NOT NULL AND type IN (${PATH_TYPES_SQL}) AND (profile_id, ts, id) > (?2, ?3, ?4)
          ORDER BY profile_id, ts, id LIMIT ?5`,
       )
       .bind(siteId, cursor[0], cursor[1], cursor[2], TRAIN_PAGE_ROWS)
@@ -58,9 +55,8 @@ export async function forEachCatalogPage(d1: D1Database, siteId: string, onPage:
   }
 }
 
-// Types whose share is a segmentation feature; the rest (dwell, impressions, identify) say little about taste.
-const SUMMARY_TYPES = new Set<EventType>(["view", "click", "add_to_cart", "purchase", "like", "share", "search"]);
-const COUNT_COLUMNS = COUNTER_COLUMNS.filter(([type]) => SUMMARY_TYPES.has(type));
+// Only the counters of types whose share is a segmentation feature: the summary feeds nothing else.
+const COUNT_COLUMNS = COUNTER_COLUMNS.filter(([type]) => SEGMENT_FEATURE_TYPES.includes(type));
 
 /**
  * Behaviour summaries of the profiles in `profileIds` (at most a page): counters from `profiles`, category shares
@@ -135,13 +131,16 @@ export async function forEachProfileIdPage(d1: D1Database, siteId: string, pageS
   }
 }
 
-/** The visitor's item history for the recommend path: newest first, bounded. */
+/**
+ * The visitor's item history for the recommend path: newest first, bounded. `type` is the strongest interaction
+ * profile_items can tell (it counts carts and purchases; everything else reads as a view).
+ */
 export async function recentHistory(
   d1: D1Database,
   siteId: string,
   profileId: string,
   limit: number,
-): Promise<{ itemId: string; lastTs: number; interactions: number; carts: number; purchases: number }[]> {
+): Promise<{ itemId: string; lastTs: number; interactions: number; carts: number; purchases: number; type: EventType }[]> {
   const { results } = await d1
     .prepare(
       `SELECT item_id, last_ts, interactions, carts, purchases FROM profile_items WHERE site_id = ?1 AND profile_id = ?2
@@ -149,5 +148,12 @@ export async function recentHistory(
     )
     .bind(siteId, profileId, limit)
     .all<{ item_id: string; last_ts: number; interactions: number; carts: number; purchases: number }>();
-  return results.map((r) => ({ itemId: r.item_id, lastTs: r.last_ts, interactions: r.interactions, carts: r.carts, purchases: r.purchases }));
+  return results.map((r) => ({
+    itemId: r.item_id,
+    lastTs: r.last_ts,
+    interactions: r.interactions,
+    carts: r.carts,
+    purchases: r.purchases,
+    type: r.purchases > 0 ? "purchase" : r.carts > 0 ? "add_to_cart" : "view",
+  }));
 }

@@ -1,9 +1,9 @@
 // Profile reads: resolve an id to its profile, then counters, linked ids and recent items.
 import { and, desc, eq } from "drizzle-orm";
 import { PROFILE_RECENT_ITEMS } from "../config/limits";
-import { EVENT_TYPES, type EventType } from "../schemas/events";
+import { COUNTER_COLUMNS, type EventType } from "../schemas/event-types";
 import type { Database } from "./db";
-import { identities, profileItems, profiles, type ProfileRow } from "./schema";
+import { identities, profileItems, profiles } from "./schema";
 
 export async function profileIdFor(db: Database, siteId: string, kind: "anon" | "user", externalId: string): Promise<string | undefined> {
   const row = await db
@@ -13,19 +13,6 @@ export async function profileIdFor(db: Database, siteId: string, kind: "anon" | 
     .get();
   return row?.profileId;
 }
-
-const COUNTER_OF: Record<EventType, keyof ProfileRow> = {
-  view: "nView",
-  click: "nClick",
-  add_to_cart: "nAddToCart",
-  purchase: "nPurchase",
-  like: "nLike",
-  share: "nShare",
-  dwell: "nDwell",
-  impression: "nImpression",
-  search: "nSearch",
-  identify: "nIdentify",
-};
 
 export type ProfileView = {
   profileId: string;
@@ -65,7 +52,8 @@ export async function loadProfileView(db: Database, siteId: string, profileId: s
     )
     .bind(siteId, profileId)
     .first<{ analytics: number; personalization: number; updated_at: number }>();
-  const counts = Object.fromEntries(EVENT_TYPES.map((t) => [t, p[COUNTER_OF[t]] as number])) as Record<EventType, number>;
+  // The cast: Object.fromEntries cannot type its keys; COUNTER_COLUMNS holds every type.
+  const counts = Object.fromEntries(COUNTER_COLUMNS.map(([t, col]) => [t, p[col]])) as Record<EventType, number>;
   return {
     profileId: p.id,
     userId: p.userId,

@@ -2,6 +2,7 @@
 // drizzle-kit turns this file into migrations/NNNN_*.sql; merged migrations are never edited.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { COUNTER_COLUMNS, type CounterColumn } from "../schemas/event-types";
 
 export const sites = sqliteTable("sites", {
   id: text("id").primaryKey(),
@@ -81,6 +82,16 @@ export const identities = sqliteTable(
   (t) => [primaryKey({ columns: [t.siteId, t.kind, t.externalId] }), index("identities_profile").on(t.siteId, t.profileId)],
 );
 
+const counterColumn = () => integer().notNull().default(0);
+/**
+ * One `n_<type>` counter per event type, from the event-type table (a new type needs only its migration). The
+ * keys are the column names (drizzle names an unnamed column after its key). The cast: Object.fromEntries cannot
+ * type its keys, and COUNTER_COLUMNS lists every counter by construction.
+ */
+function counterColumns(): Record<CounterColumn, ReturnType<typeof counterColumn>> {
+  return Object.fromEntries(COUNTER_COLUMNS.map(([, col]) => [col, counterColumn()])) as Record<CounterColumn, ReturnType<typeof counterColumn>>;
+}
+
 /** Per-visitor counters, updated by SQL increments so concurrent batches never lose counts. */
 export const profiles = sqliteTable(
   "profiles",
@@ -91,16 +102,7 @@ export const profiles = sqliteTable(
     firstSeen: integer("first_seen").notNull(),
     lastSeen: integer("last_seen").notNull(),
     eventCount: integer("event_count").notNull().default(0),
-    nView: integer("n_view").notNull().default(0),
-    nClick: integer("n_click").notNull().default(0),
-    nAddToCart: integer("n_add_to_cart").notNull().default(0),
-    nPurchase: integer("n_purchase").notNull().default(0),
-    nLike: integer("n_like").notNull().default(0),
-    nShare: integer("n_share").notNull().default(0),
-    nDwell: integer("n_dwell").notNull().default(0),
-    nImpression: integer("n_impression").notNull().default(0),
-    nSearch: integer("n_search").notNull().default(0),
-    nIdentify: integer("n_identify").notNull().default(0),
+    ...counterColumns(),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.id] })],
 );

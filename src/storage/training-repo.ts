@@ -1,12 +1,11 @@
 // D1 reads for training: sessions from the raw log in keyset pages, statistic deltas above a watermark, trending.
-import { PATH_TYPES } from "../schemas/events";
+import { PATH_TYPES_SQL } from "../schemas/event-types";
 import type { DeltaRow } from "../models/stats-delta";
 import { parseDeltaBody } from "./deltas-repo";
 import { TRENDING_SQL, trendingParams, type TrendingQueryOptions } from "./trending-sql";
 
 /** Rows per page: large enough for few queries (D1 allows 1,000 per invocation), small enough for flat memory. */
 export const TRAIN_PAGE_ROWS = 5000;
-const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
 
 /**
  * Streams every session's path (item ids in time order) for steps before `beforeTs`, one page at a time, never
@@ -27,7 +26,7 @@ export async function forEachSession(
     const { results } = await d1
       .prepare(
         `SELECT session_id, item_id, ts, id FROM events
-         WHERE site_id = ?1 AND ts < ?2 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
+         WHERE site_id = ?1 AND ts < ?2 AND item_id IS NOT NULL AND type IN (${PATH_TYPES_SQL})
            AND (session_id, ts, id) > (?3, ?4, ?5)
          ORDER BY session_id, ts, id LIMIT ?6`,
       )

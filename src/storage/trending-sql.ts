@@ -1,15 +1,18 @@
 // The trending query's SQL and parameters, free of Worker types so the benchmark runs the very same query from Node.
 import { TRENDING_NEW_VISITOR_ITEM_THRESHOLD, TRENDING_NEW_VISITOR_MS, TRENDING_VISITOR_ITEM_CAP } from "../config/limits";
-import { PATH_TYPES } from "../schemas/events";
+import { EVENT_TYPES, PATH_TYPES_SQL, TRENDING_WEIGHTS } from "../schemas/event-types";
 
 export type TrendingQueryOptions = { windowMs: number; scaleMs: number; limit: number };
 
 /** Trending: events of the last week, decayed with a one-day scale; the top 200 are kept. */
 export const TRENDING_WINDOW: TrendingQueryOptions = { windowMs: 7 * 86_400_000, scaleMs: 86_400_000, limit: 200 };
 
-const PATH_TYPE_LIST = [...PATH_TYPES].map((t) => `'${t}'`).join(",");
-/** Event-type weights for trending: a purchase says more than a view. */
-const TRENDING_WEIGHT_SQL = `CASE type WHEN 'purchase' THEN 5.0 WHEN 'add_to_cart' THEN 3.0 WHEN 'like' THEN 2.0 WHEN 'share' THEN 2.0 ELSE 1.0 END`;
+/**
+ * Event-type weights for trending (a purchase says more than a view), generated from the event-type table: one
+ * WHEN per type and no ELSE, so there is no default weight (a type outside the table would score NULL, which SUM
+ * skips). Weights print as REAL literals (`5.0`) so the sum stays floating point.
+ */
+export const TRENDING_WEIGHT_SQL = `CASE type ${EVENT_TYPES.map((t) => `WHEN '${t}' THEN ${TRENDING_WEIGHTS[t].toFixed(1)}`).join(" ")} END`;
 
 /**
  * Time-decayed popularity over the last `windowMs`, robust to one visitor's and to invented visitors' volume:
@@ -27,7 +30,7 @@ export const TRENDING_SQL = `WITH visitor_item AS (
   SELECT item_id,
          MIN(SUM(${TRENDING_WEIGHT_SQL} / (1.0 + (?2 - ts) / ?3)), ?6) AS score,
          MIN(MIN(received_at)) OVER (PARTITION BY profile_id) AS first_received
-  FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN (${PATH_TYPE_LIST})
+  FROM events WHERE site_id = ?1 AND ts > ?4 AND item_id IS NOT NULL AND type IN (${PATH_TYPES_SQL})
   GROUP BY profile_id, item_id
 ), item_parts AS (
   SELECT item_id,

@@ -27,8 +27,8 @@ describe("personalization reads", () => {
     });
     expect(summary!.hourCounts[new Date(hour).getUTCHours()]).toBe(3);
     expect(await recentHistory(env.DB, site.id, "a:p", 10)).toEqual([
-      { itemId: "k1", lastTs: hour + 3, interactions: 1, carts: 0, purchases: 0 },
-      { itemId: "s1", lastTs: hour + 2, interactions: 2, carts: 0, purchases: 1 },
+      { itemId: "k1", lastTs: hour + 3, interactions: 1, carts: 0, purchases: 0, type: "view" },
+      { itemId: "s1", lastTs: hour + 2, interactions: 2, carts: 0, purchases: 1, type: "purchase" },
     ]);
 
     const history: string[] = [];
