@@ -40,6 +40,8 @@ export const cors: MiddlewareHandler<AppEnv> = async (c, next) => {
   // server keys never get CORS headers, so a page can never use one.
   if (site && c.get("role") === "public" && originAllowed(site, origin)) {
     c.res.headers.set("access-control-allow-origin", origin);
+    // The snippet reads Retry-After on a 429 to wait as long as asked; CORS hides it unless exposed.
+    c.res.headers.set("access-control-expose-headers", "retry-after");
     c.res.headers.append("vary", "Origin");
   }
 };

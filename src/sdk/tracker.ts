@@ -183,6 +183,8 @@ export class Tracker {
   async flush(): Promise<void> {
     if (!this.allowed) return;
     let failed = false;
+    /** The longest Retry-After (ms) a 429 asked for in this round: the backoff never retries sooner. */
+    let asked = 0;
     // One request at a time: keepalive requests share a 64 KB in-flight budget per page.
     for (const batch of splitBatches(this.#unsent())) {
       const ids = batch.map((e) => e.id);
@@ -190,7 +192,9 @@ export class Tracker {
       let status = 0;
       try {
         // text/plain is a CORS-safelisted type: no preflight round trip before each batch.
-        status = (await fetch(this.#url(), { method: "POST", body: JSON.stringify({ events: batch }), keepalive: true })).status;
+        const res = await fetch(this.#url(), { method: "POST", body: JSON.stringify({ events: batch }), keepalive: true });
+        status = res.status;
+        if (status === 429) asked = Math.max(asked, 1000 * (Number(res.headers.get("retry-after")) || 0));
       } catch {
         status = 0;
       }
@@ -199,7 +203,7 @@ export class Tracker {
       else failed = true;
     }
     if (failed) {
-      const wait = backoffMs(this.#attempt++);
+      const wait = Math.max(backoffMs(this.#attempt++), asked);
       this.#retryAt = Date.now() + wait;
       this.#schedule(wait);
     } else {

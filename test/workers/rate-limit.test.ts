@@ -34,6 +34,8 @@ describe("rate limits: per client", () => {
     expect(refused!.headers.get("retry-after")).toBe(String(RATE_LIMIT_PERIOD_SECONDS));
     // The browser must be able to read the refusal (the SDK retries 429s), so CORS headers are on it.
     expect(refused!.headers.get("access-control-allow-origin")).toBe(site.origin);
+    // … and Retry-After is exposed to it, so the snippet waits as long as asked.
+    expect(refused!.headers.get("access-control-expose-headers")).toContain("retry-after");
     const body = await refused!.json<ErrorJson>();
     expect(body.error.code).toBe("rate_limited");
     expect(body.error.message).toContain("client");

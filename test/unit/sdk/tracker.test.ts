@@ -26,8 +26,8 @@ type Sent = { url: string; body: string };
 let storage: MemoryStorage;
 let requests: Sent[];
 let beacons: Sent[];
-/** What the next fetch answers: a status, "network" (rejects) or "hang" (never settles, like a slow server). */
-let answers: (number | "network" | "hang")[];
+/** What the next fetch answers: a status, "network" (rejects), "hang" (never settles) or "limited" (429, Retry-After: 60). */
+let answers: (number | "network" | "hang" | "limited")[];
 /** The body every answered fetch carries. */
 let replyBody: string;
 
@@ -62,6 +62,7 @@ beforeEach(() => {
     const a = answers.shift() ?? 200;
     if (a === "network") return Promise.reject(new TypeError("Failed to fetch"));
     if (a === "hang") return new Promise<Response>(() => {});
+    if (a === "limited") return Promise.resolve(new Response(replyBody, { status: 429, headers: { "retry-after": "60" } }));
     return Promise.resolve(new Response(replyBody, { status: a }));
   });
 });
@@ -114,6 +115,20 @@ describe("sdk tracker: queue and delivery", () => {
     const last = events(eventPosts()[2]!);
     expect(last.map((e) => e.id).slice(0, 1)).toEqual(first);
     expect(last.map((e) => e.itemId)).toEqual(["a", "b"]);
+    expect(stored()).toEqual([]);
+  });
+
+  it("waits at least as long as a 429's Retry-After before sending the batch again", async () => {
+    const t = tracker();
+    answers = ["limited", 200];
+    t.track("view", { itemId: "a" });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(eventPosts()).toHaveLength(1);
+    // The backoff alone would retry after 500 ms; the Worker asked for 60 s.
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(eventPosts()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(eventPosts()).toHaveLength(2);
     expect(stored()).toEqual([]);
   });
 
