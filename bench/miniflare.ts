@@ -68,11 +68,14 @@ export async function applyMigrations(db: BenchDb): Promise<void> {
   }
 }
 
+/** The bench site's server key (server-side batches that mix visitors go through it). */
+export const BENCH_SERVER_KEY = "sk_bench_server_key_000000000000000001";
+
 export async function createBenchSite(url: string, key: string): Promise<void> {
   const res = await fetch(`${url}/admin/sites/bench`, {
     method: "PUT",
     headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: "bench", writeKey: key, allowedOrigins: ["*"] }),
+    body: JSON.stringify({ name: "bench", writeKey: key, serverKey: BENCH_SERVER_KEY, allowedOrigins: ["*"] }),
   });
   if (!res.ok) throw new Error(`bench site: ${res.status} ${await res.text()}`);
 }

@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEMO_IDENTITY_SECRET, DEMO_SERVER_KEY, DEMO_SITE_ID, DEMO_WRITE_KEY } from "../src/config/demo";
-import { MAX_BATCH_EVENTS, MAX_ITEMS_PER_UPSERT } from "../src/config/limits";
+import { MAX_ITEMS_PER_UPSERT, SERVER_BATCH_LIMITS } from "../src/config/limits";
+import { planBatches } from "../src/ingest/cap-distinct";
 import { demoCatalog, demoEvents } from "./demo/generator";
 
 function adminTokenFromDevVars(): string | undefined {
@@ -59,15 +60,17 @@ export async function seed(opts: {
 
   const events = demoEvents({ now: Date.now() - 60_000, visitors: opts.visitors });
   let rejected = 0;
-  for (let i = 0; i < events.length; i += MAX_BATCH_EVENTS) {
-    // The demo history is an import from the shop's backend (it names signed-in users), so it uses the server key.
+  let done = 0;
+  // The demo history is an import from the shop's backend (it names signed-in users), so it uses the server key,
+  // in batches within its per-batch caps.
+  for (const batch of planBatches(events, SERVER_BATCH_LIMITS)) {
     const result = (await call(`${opts.baseUrl}/v1/events`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-edgerec-key": DEMO_SERVER_KEY },
-      body: JSON.stringify({ events: events.slice(i, i + MAX_BATCH_EVENTS) }),
+      body: JSON.stringify({ events: batch }),
     }, [200])) as { rejected: unknown[] };
     rejected += result.rejected.length;
-    const done = Math.min(i + MAX_BATCH_EVENTS, events.length);
+    done += batch.length;
     log(`\rseed: events ${done}/${events.length} (${Math.round((100 * done) / events.length)}%)`);
   }
   log(`\nseed: done, ${events.length} events sent, ${rejected} rejected\n`);

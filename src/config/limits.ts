@@ -14,6 +14,15 @@ export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_BATCH_SESSIONS = 10;
 /** The same for the server key: a site's backend relays many visitors at once. */
 export const MAX_BATCH_SESSIONS_SERVER = 100;
+/**
+ * Distinct anonymous ids per batch with the public write key: a browser has one (two across a consent reset or a
+ * storage wipe). A batch of hundreds of invented visitors would feed trending and segments at no cost.
+ */
+export const MAX_BATCH_VISITORS = 3;
+/** The same for the server key. */
+export const MAX_BATCH_VISITORS_SERVER = 100;
+/** Every per-batch cap of the server key together, for clients that split their own batches (seed, benchmarks). */
+export const SERVER_BATCH_LIMITS = { events: MAX_BATCH_EVENTS, sessions: MAX_BATCH_SESSIONS_SERVER, visitors: MAX_BATCH_VISITORS_SERVER };
 /** sendBeacon and keepalive fetch carry at most 64 KB in flight; the SDK splits batches under this. */
 export const MAX_BEACON_BYTES = 64 * 1024;
 

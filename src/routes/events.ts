@@ -1,9 +1,9 @@
 // POST /v1/events: validate a batch, store new events in D1 (one transaction), then hand each session its events
 // in one Durable Object RPC.
 import { Hono } from "hono";
-import { MAX_BATCH_BYTES, MAX_BATCH_SESSIONS, MAX_BATCH_SESSIONS_SERVER } from "../config/limits";
+import { MAX_BATCH_BYTES, MAX_BATCH_SESSIONS, MAX_BATCH_VISITORS, SERVER_BATCH_LIMITS } from "../config/limits";
 import { resolveIdentities } from "../ingest/resolve-identities";
-import { capSessions } from "../ingest/cap-sessions";
+import { capBatch } from "../ingest/cap-distinct";
 import { validateBatch } from "../ingest/validate-batch";
 import type { AppEnv } from "../lib/app-env";
 import { isTrusted, requireSite } from "../lib/auth";
@@ -21,8 +21,11 @@ export const events = new Hono<AppEnv>();
 events.post("/", requireSite, async (c) => {
   const now = Date.now();
   const text = await readCappedText(c, MAX_BATCH_BYTES);
-  const maxSessions = c.get("role") === "server" ? MAX_BATCH_SESSIONS_SERVER : MAX_BATCH_SESSIONS;
-  const batch = capSessions(validateBatch(parseJsonText(text), now), maxSessions);
+  const server = c.get("role") === "server";
+  const batch = capBatch(validateBatch(parseJsonText(text), now), {
+    sessions: server ? SERVER_BATCH_LIMITS.sessions : MAX_BATCH_SESSIONS,
+    visitors: server ? SERVER_BATCH_LIMITS.visitors : MAX_BATCH_VISITORS,
+  });
   const result: IngestResult = { accepted: batch.accepted, rejected: batch.rejected };
   if (batch.events.length === 0) {
     throw new ApiError(

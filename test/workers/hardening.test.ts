@@ -3,7 +3,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH_SESSIONS, MAX_BATCH_SESSIONS_SERVER, MAX_ID_BYTES } from "../../src/config/limits";
+import { MAX_BATCH_SESSIONS, MAX_BATCH_SESSIONS_SERVER, MAX_BATCH_VISITORS, MAX_ID_BYTES } from "../../src/config/limits";
 import { decodePopular } from "../../src/models/artifact";
 import type { IngestResult } from "../../src/schemas/events";
 import { RETRAIN_CRON, TRENDING_CRON } from "../../src/scheduled";
@@ -113,11 +113,28 @@ describe("cron: one site's failure does not stop the others", () => {
   });
 });
 
+describe("POST /v1/events: distinct visitors per batch", () => {
+  it(`accepts the first ${MAX_BATCH_VISITORS} anonymous ids with the write key and rejects the rest, and relays many with the server key`, async () => {
+    const site = await createSite();
+    const batch = Array.from({ length: 20 }, (_, i) => event({ sessionId: "one-session", anonymousId: `invented-${i}` }));
+    const body = await (await postEvents(site, batch)).json<IngestResult>();
+    expect(body.accepted).toEqual(batch.slice(0, MAX_BATCH_VISITORS).map((e) => e.id));
+    expect(body.rejected.map((r) => [r.index, r.field, r.code])).toEqual(
+      batch.slice(MAX_BATCH_VISITORS).map((_, i) => [MAX_BATCH_VISITORS + i, "anonymousId", "too_many_visitors"]),
+    );
+    const profiles = await env.DB.prepare("SELECT COUNT(*) AS n FROM profiles WHERE site_id = ?").bind(site.id).first<{ n: number }>();
+    expect(profiles!.n).toBe(MAX_BATCH_VISITORS);
+    const server = await (await postEvents(site, batch.map((e) => ({ ...e, id: crypto.randomUUID() })), { headers: serverHeaders(site) })).json<IngestResult>();
+    expect(server.rejected).toEqual([]);
+  });
+});
+
 describe("POST /v1/events: distinct sessions per batch", () => {
   for (const [role, cap] of [["write key", MAX_BATCH_SESSIONS], ["server key", MAX_BATCH_SESSIONS_SERVER]] as const) {
     it(`accepts events of the first ${cap} sessions with the ${role} and rejects the rest one by one`, async () => {
       const site = await createSite();
-      const batch = Array.from({ length: 500 }, (_, i) => event({ sessionId: `cap-${i}`, anonymousId: `v-${i}` }));
+      // One visitor with 500 sessions: the session cap is what binds (visitors have a cap of their own, below).
+      const batch = Array.from({ length: 500 }, (_, i) => event({ sessionId: `cap-${i}`, anonymousId: "v-1" }));
       const headers = role === "server key" ? serverHeaders(site) : {};
       const res = await postEvents(site, batch, { headers });
       expect(res.status).toBe(200);
