@@ -2,7 +2,7 @@
 import { PATH_TYPES_SQL } from "../schemas/event-types";
 import type { DeltaRow } from "../models/stats-delta";
 import { parseDeltaBody } from "./deltas-repo";
-import { TRENDING_SQL, trendingParams, type TrendingQueryOptions } from "./trending-sql";
+import { trendingFromRows, TRENDING_SQL, trendingParams, type TrendingQueryOptions, type TrendingRow } from "./trending-sql";
 
 /** Rows per page: large enough for few queries (D1 allows 1,000 per invocation), small enough for flat memory. */
 export const TRAIN_PAGE_ROWS = 5000;
@@ -94,7 +94,10 @@ export async function deleteDeltasUpTo(d1: D1Database, siteId: string, maxId: nu
   return deleted;
 }
 
-/** Trending over the last `windowMs` (the rule is documented at TRENDING_SQL): one aggregate query per site. */
+/**
+ * Trending over the last `windowMs` (the rule is documented at TRENDING_SQL): one aggregate query per site, its rows
+ * read by trendingFromRows (best first, each id once), exactly as the evaluation reads them from node:sqlite.
+ */
 export async function trendingItems(
   d1: D1Database,
   siteId: string,
@@ -104,6 +107,6 @@ export async function trendingItems(
   const { results } = await d1
     .prepare(TRENDING_SQL)
     .bind(...trendingParams(siteId, now, opts))
-    .all<{ item_id: string; score: number }>();
-  return results.map((r) => ({ itemId: r.item_id, score: r.score }));
+    .all<TrendingRow>();
+  return trendingFromRows(results);
 }
