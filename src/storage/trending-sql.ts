@@ -75,3 +75,18 @@ export function trendingFromRows(rows: readonly TrendingRow[]): { itemId: string
   }
   return out;
 }
+
+/** The part of a D1 binding the trending query uses (D1Database, and Miniflare's D1 from Node, satisfy it). */
+export type TrendingDb = {
+  prepare(sql: string): { bind(...values: (string | number)[]): { all<T>(): Promise<{ results: T[] }> } };
+};
+
+/**
+ * Trending over the last `windowMs` (the rule is documented at TRENDING_SQL): one aggregate query per site, its rows
+ * read by trendingFromRows, exactly as the evaluation reads them from node:sqlite. The 10-minute refresh, the
+ * retrain and the no-model fallback all call this.
+ */
+export async function trendingItems(d1: TrendingDb, siteId: string, now: number, opts: TrendingQueryOptions): Promise<{ itemId: string; score: number }[]> {
+  const { results } = await d1.prepare(TRENDING_SQL).bind(...trendingParams(siteId, now, opts)).all<TrendingRow>();
+  return trendingFromRows(results);
+}
