@@ -50,7 +50,8 @@ const BLEND_POOL = 60;
 /**
  * The production blend on session-only traffic (no user history, no catalog: only the session model and trending
  * are available), as the Worker runs it: the session scores (served through the artifact) and trending (the
- * Worker's query with production's 7-day window over the training clicks, each session one visitor) are blended with the default weights, then trending back-fills a short list. It must not rank worse than the
+ * Worker's query with production's 7-day window over the training clicks, each session one visitor) are blended
+ * with the default weights, then trending back-fills a short list. It must not rank worse than the
  * session model alone.
  */
 export function blendSessionOnly(weights: Partial<Record<BlendSource, number>> = DEFAULT_BLEND_WEIGHTS, name = "blend (session-only traffic)"): Algorithm {
