@@ -5,8 +5,11 @@ import type { SessionModel } from "../../src/recommend/types";
 import { blend, DEFAULT_BLEND_WEIGHTS, type BlendSource } from "../../src/recommend/blend";
 import { scoreSession } from "../../src/recommend/score-session";
 import { SessionModelTrainer } from "../../src/recommend/trainer";
-import { TrendingAccumulator } from "../../src/recommend/trending";
+import { normalised } from "../../src/recommend/trending";
+import { TRENDING_WINDOW } from "../../src/storage/trending-sql";
 import { sessionModel, type Algorithm, type ModelVariant, type Served } from "./algorithms";
+import type { Session } from "./sessions";
+import { trendingOfEvents, type EvalEvent } from "./trending-db";
 
 /** Small shards on purpose, so the eval exercises multi-shard lookups as production does. */
 const EVAL_SHARD_BYTES = 256 * 1024;
@@ -43,13 +46,12 @@ export function modelAlgorithms(variants: boolean, blendWeights?: Partial<Record
 
 /** Candidates per source, as the Worker's recommendation route asks for (src/serving/personalized.ts POOL). */
 const BLEND_POOL = 60;
-/** Yoochoose clicks are seconds; one day of half-life is the production trending default. */
-const TRENDING_HALF_LIFE_MS = 86_400_000;
 
 /**
  * The production blend on session-only traffic (no user history, no catalog: only the session model and trending
- * are available), as the Worker runs it: the session scores (served through the artifact) and decayed trending
- * are blended with the default weights, then trending back-fills a short list. It must not rank worse than the
+ * are available), as the Worker runs it: the session scores (served through the artifact) and trending (the
+ * Worker's query with production's 7-day window over the training clicks, each session one visitor) are blended
+ * with the default weights, then trending back-fills a short list. It must not rank worse than the
  * session model alone.
  */
 export function blendSessionOnly(weights: Partial<Record<BlendSource, number>> = DEFAULT_BLEND_WEIGHTS, name = "blend (session-only traffic)"): Algorithm {
@@ -58,15 +60,14 @@ export function blendSessionOnly(weights: Partial<Record<BlendSource, number>> =
     name,
     train(sessions) {
       const trainer = new SessionModelTrainer();
-      const trend = new TrendingAccumulator({ halfLifeMs: TRENDING_HALF_LIFE_MS });
       let last = -Infinity;
       for (const s of sessions) {
         trainer.pushSession(s.items);
-        s.items.forEach((it, i) => trend.push(it, s.times[i]! * 1000));
         last = Math.max(last, s.times.at(-1)! * 1000);
       }
       const served = viaArtifact(trainer.build());
-      const trendingList = trend.topK(BLEND_POOL, last).map((n) => ({ ...n, reason: null }));
+      const trending = normalised(trendingOfEvents(clicks(sessions), last, TRENDING_WINDOW));
+      const trendingList = trending.slice(0, BLEND_POOL).map((n) => ({ ...n, reason: null }));
       return {
         notes: served.notes,
         recommend(path, k) {
@@ -79,4 +80,9 @@ export function blendSessionOnly(weights: Partial<Record<BlendSource, number>> =
       };
     },
   };
+}
+
+/** Session clicks as stored events: the session stands for the visitor (Yoochoose has no visitor ids). */
+function* clicks(sessions: readonly Session[]): Generator<EvalEvent> {
+  for (const s of sessions) for (let i = 0; i < s.items.length; i++) yield { profileId: s.id, itemId: s.items[i]!, ts: s.times[i]! * 1000, type: "view" };
 }

@@ -1,22 +1,36 @@
 // EVAL.md protocol 2 (leave-last-out per user): each user's last item is the target, everything before it the
-// history; rank all items not in the history. Rows: POP, item-kNN (item-cf alone) and the blend of item-cf,
-// content, segment favourites and decayed popularity (trending), through the production modules in src/recommend.
+// history; rank all items not in the history. Rows: POP, item-kNN (item-cf alone), each other source alone and the
+// blend of item-cf, content, segment favourites and trending, through the production modules: trending is the
+// Worker's TRENDING_SQL (scripts/eval/trending-db.ts), segment favourites the Worker's SegmentFavourites.
 import { blend, type BlendOptions, type BlendSource, type SourceCandidate } from "../../src/recommend/blend";
 import { ContentTrainer } from "../../src/recommend/content";
 import { ItemCfTrainer, scoreHistory } from "../../src/recommend/item-cf";
-import { SegmentPopularity, trainSegments, type BehaviourSummary } from "../../src/recommend/segments";
+import { SegmentFavourites } from "../../src/recommend/segment-favourites";
+import { trainSegments, type BehaviourSummary } from "../../src/recommend/segments";
 import { contentCandidates, firstK } from "../../src/recommend/sources";
-import { TrendingAccumulator } from "../../src/recommend/trending";
+import { normalised, trendingByCategory } from "../../src/recommend/trending";
 import type { Neighbour } from "../../src/recommend/types";
+import { TRENDING_WINDOW, type TrendingQueryOptions } from "../../src/storage/trending-sql";
 import { RankingMetrics } from "./metrics";
 import type { ResultRow } from "./report";
 import type { UserHistory } from "./read-users";
+import { trendingOfEvents, type EvalEvent } from "./trending-db";
 
 export const USER_KS = [10] as const;
 const MIN_INTERACTIONS = 3;
 const POOL = 200;
-/** MovieLens spans two decades of ratings: a one-year half-life keeps "recently popular" without dropping classics. */
-const TRENDING_HALF_LIFE_MS = 365 * 86_400_000;
+const YEAR_MS = 365 * 86_400_000;
+
+/**
+ * The Worker's trending query with its two time parameters fitted to MovieLens, which spans two decades of ratings
+ * where a shop's log spans the 7-day window: every training event is in the window, and the decay scale is a year
+ * instead of a day (an event counts half at a year old), so "recently popular" does not drop the classics. The
+ * decay's shape, the per-visitor cap, the burst damping and the 200-item limit are production's.
+ */
+export function evalTrendingWindow(histories: readonly UserHistory[], now: number): TrendingQueryOptions {
+  const first = Math.min(...histories.map((h) => (h.times[0] ?? Infinity) * 1000));
+  return { windowMs: Number.isFinite(first) ? now - first + 1 : 1, scaleMs: YEAR_MS, limit: TRENDING_WINDOW.limit };
+}
 
 export type Split = { histories: UserHistory[]; targets: Map<string, string> };
 
@@ -35,8 +49,10 @@ export function leaveLastOut(users: readonly UserHistory[], drop = 0): Split {
 
 type Trained = {
   pop: Neighbour[];
-  /** Time-decayed popularity (the trending source), decayed to the newest training event. */
+  /** The Worker's trending at the newest training event, normalised as the artifact stores it. */
   trending: Neighbour[];
+  /** Trending per category, cut from `trending` as the retrain does (not yet used by the protocol-2 ranking). */
+  trendingByCategory: Record<string, Neighbour[]>;
   cf: Map<string, Neighbour[]>;
   content: Map<string, Neighbour[]>;
   segmentPop: Neighbour[][];
@@ -60,12 +76,10 @@ export function train(histories: readonly UserHistory[], cats: Map<string, strin
   const t0 = performance.now();
   const counts = new Map<string, number>();
   const cfTrainer = new ItemCfTrainer();
-  const trending = new TrendingAccumulator({ halfLifeMs: TRENDING_HALF_LIFE_MS });
   for (const h of histories) {
     h.items.forEach((it, i) => {
       counts.set(it, (counts.get(it) ?? 0) + 1);
       cfTrainer.push(h.user, it, h.times[i]! * 1000, "view");
-      trending.push(it, h.times[i]! * 1000, 1, cats.get(it) ?? []);
     });
   }
   const pop = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([itemId, score]) => ({ itemId, score }));
@@ -84,22 +98,33 @@ export function train(histories: readonly UserHistory[], cats: Map<string, strin
   const summaries = histories.map((h) => summary(h, cats));
   const seg = trainSegments(summaries, topCats, now, { kMin: 2, kMax: 6 });
   const segmentOf = new Map<string, number>();
-  const segPop = new SegmentPopularity(seg?.model.k ?? 0);
-  if (seg) {
-    histories.forEach((h, i) => {
-      const s = seg.assign[i]!;
-      segmentOf.set(h.user, s);
-      for (const it of h.items) segPop.push(s, it, 1);
-    });
-  }
-  const segmentPop = segPop.topK(POOL);
+  if (seg) histories.forEach((h, i) => segmentOf.set(h.user, seg.assign[i]!));
+  const favourites = new SegmentFavourites(segmentOf, seg?.model.k ?? 0);
+  for (const h of histories) for (const it of h.items) favourites.push(h.user, it, "view");
+  const segmentPop = favourites.lists();
+  const trending = normalised(trendingOfEvents(events(histories), now, evalTrendingWindow(histories, now)));
   if (seg) {
     const m = seg.model;
     const tried = m.tried.map((t) => `k=${t.k} sil=${t.silhouette} db=${t.daviesBouldin}`).join("; ");
     log(`segments: k=${m.k} silhouette=${m.silhouette} daviesBouldin=${m.daviesBouldin} sizes=${m.sizes.join("/")} (tried ${tried})\n`);
     m.descriptions.forEach((d, i) => log(`  segment ${i} (${m.sizes[i]}): ${d}\n`));
   }
-  return { pop, trending: trending.topK(POOL * 2, now), cf, content, segmentPop, segmentOf, catalog: itemIds.size, trainSeconds: (performance.now() - t0) / 1000 };
+  return {
+    pop,
+    trending,
+    trendingByCategory: trendingByCategory(trending, (id) => cats.get(id)),
+    cf,
+    content,
+    segmentPop,
+    segmentOf,
+    catalog: itemIds.size,
+    trainSeconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Every interaction of the histories as a stored event (each MovieLens rating counts as a view, as for item-CF). */
+function* events(histories: readonly UserHistory[]): Generator<EvalEvent> {
+  for (const h of histories) for (let i = 0; i < h.items.length; i++) yield { profileId: h.user, itemId: h.items[i]!, ts: h.times[i]! * 1000, type: "view" };
 }
 
 export type UserRanker = (h: UserHistory, exclude: ReadonlySet<string>) => string[];
@@ -121,6 +146,13 @@ export function rankers(t: Trained, weights: Partial<Record<BlendSource, number>
   return {
     POP: (_h, ex) => rankFrom(t.pop, ex, k),
     "item-kNN": (h, ex) => rankFrom(cfScores(h), ex, k),
+    // Each of the blend's other sources alone, so a change to one of them shows in its own row.
+    "content only": (h, ex) => rankFrom(contentCandidates(h.items.slice().reverse(), (id) => t.content.get(id)), ex, k),
+    "segment favourites only": (h, ex) => {
+      const seg = t.segmentOf.get(h.user);
+      return rankFrom(seg === undefined ? [] : (t.segmentPop[seg] ?? []), ex, k);
+    },
+    "trending only": (_h, ex) => rankFrom(t.trending, ex, k),
     blend: (h, ex) => {
       const keep = (id: string) => !ex.has(id);
       const seeds = h.items.slice().reverse(); // newest first, as the Worker passes a visitor's history

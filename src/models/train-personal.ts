@@ -1,11 +1,11 @@
 // Personalization training for one site (called by the retrain job): content lists from the catalog, segments
 // from profile behaviour, item-CF lists and per-segment popularity from visitors' histories, trending per category.
-import { TRENDING_VISITOR_ITEM_CAP } from "../config/limits";
 import { ContentTrainer } from "../recommend/content";
 import { ItemCfTrainer } from "../recommend/item-cf";
 import { trainSegments, type BehaviourSummary, type SegmentModel } from "../recommend/segments";
+import { SegmentFavourites } from "../recommend/segment-favourites";
+import { trendingByCategory } from "../recommend/trending";
 import type { Neighbour } from "../recommend/types";
-import { VisitorCappedCounts } from "../recommend/visitor-capped-counts";
 import { forEachCatalogPage, forEachHistoryPage, forEachProfileIdPage, profileSummaries } from "../storage/personal-repo";
 import { packPersonal } from "./personal-artifact";
 import { encodeShards, type EncodedArtifact } from "./shards";
@@ -13,8 +13,6 @@ import { encodeShards, type EncodedArtifact } from "./shards";
 /** Profiles whose behaviour feeds k-means (the rest are assigned to the nearest centroid). */
 const MAX_SEGMENT_SAMPLE = 20_000;
 const PROFILE_PAGE = 200;
-const SEGMENT_POPULAR = 100;
-const CATEGORY_TRENDING = 20;
 
 export type PersonalData = {
   segments: SegmentModel | null;
@@ -59,31 +57,20 @@ export async function trainPersonal(
   log("segments", { siteId, profiles: summaries.length, k: seg?.model.k ?? 0, silhouette: seg?.model.silhouette ?? null });
 
   const cf = new ItemCfTrainer();
-  // Segment favourites cap each visitor's weight per item like trending does, so one visitor cannot make them.
-  const segCounts = Array.from({ length: seg?.model.k ?? 0 }, () => new VisitorCappedCounts(TRENDING_VISITOR_ITEM_CAP));
+  // Segment favourites cap each visitor's weight per item like trending does, so one visitor cannot make them; the
+  // evaluation computes them with the same accumulator.
+  const favourites = new SegmentFavourites(segmentOf, seg?.model.k ?? 0, cf.config.eventWeights);
   const historyRows = await forEachHistoryPage(d1, siteId, (rows) => {
     for (const r of rows) {
       cf.push(r.profileId, r.itemId, r.ts, r.type);
-      const s = segmentOf.get(r.profileId);
-      if (s !== undefined) segCounts[s]!.push(r.profileId, r.itemId, cf.config.eventWeights[r.type]);
+      favourites.push(r.profileId, r.itemId, r.type);
     }
   });
   const cfLists = cf.build();
   const contentLists = content.build();
   const artifact = encodeShards(packPersonal(cfLists, contentLists));
 
-  const segmentPopular = segCounts.map((counts) => {
-    const list = [...counts.totals()].sort((a, b) => b[1] - a[1]).slice(0, SEGMENT_POPULAR);
-    const max = list[0]?.[1] ?? 1;
-    return list.map(([itemId, score]) => ({ itemId, score: score / max }));
-  });
-  const trendingByCategory: Record<string, Neighbour[]> = {};
-  for (const t of trending) {
-    for (const c of categoriesOf.get(t.itemId) ?? []) {
-      const list = (trendingByCategory[c] ??= []);
-      if (list.length < CATEGORY_TRENDING) list.push(t);
-    }
-  }
+  const segmentPopular = favourites.lists();
   const metrics = {
     catalogItems,
     historyRows,
@@ -93,5 +80,5 @@ export async function trainPersonal(
     personalBytes: artifact.meta.totalBytes,
   };
   log("personalization built", { siteId, ...metrics });
-  return { artifact, data: { segments: seg?.model ?? null, segmentPopular, trendingByCategory }, metrics };
+  return { artifact, data: { segments: seg?.model ?? null, segmentPopular, trendingByCategory: trendingByCategory(trending, (id) => categoriesOf.get(id)) }, metrics };
 }

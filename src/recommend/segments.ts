@@ -1,12 +1,8 @@
 // Visitor segments: k-means++ over standardised behavioural features, k chosen by silhouette (Davies-Bouldin
 // reported too), each segment described in words. The model is plain JSON (stored in KV); assignment at request
-// time is a nearest-centroid lookup. Per-segment favourites come from a typed-array (segment, item) accumulator.
+// time is a nearest-centroid lookup. Per-segment favourites: segment-favourites.ts.
 import { SEGMENT_FEATURE_TYPES, type EventType } from "../schemas/event-types";
 import { seededRandom } from "./random";
-import { ItemVocab } from "./item-vocab";
-import { groupRows, PairTable } from "./pair-table";
-import { topKIndices } from "./top-k";
-import type { Neighbour } from "./types";
 
 /** A visitor's behaviour summary (what the Worker reads from D1; storage/personal-repo.ts ProfileSummary). */
 export type BehaviourSummary = {
@@ -267,33 +263,4 @@ export function assignSegment(s: BehaviourSummary, model: SegmentModel, now: num
 
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
-}
-
-/**
- * Each segment's favourites: push (segment, item, weight) for every interaction of a segment member, then `topK`.
- * Sums live in a (segment, item) hash table, so memory follows the distinct pairs, not segments x catalog.
- */
-export class SegmentPopularity {
-  private readonly vocab = new ItemVocab();
-  private readonly sums = new PairTable(4096);
-
-  constructor(readonly segments: number) {}
-
-  push(segment: number, itemId: string, weight = 1): void {
-    if (!(segment >= 0 && segment < this.segments) || !(weight > 0)) return;
-    this.sums.add(segment, this.vocab.intern(itemId), weight);
-  }
-
-  /** Up to k items per segment, best first, scores scaled so each segment's first item is 1. */
-  topK(k: number): Neighbour[][] {
-    const rows = groupRows((fn) => this.sums.forEach(fn), this.segments, false);
-    return Array.from({ length: this.segments }, (_, s) => {
-      const from = rows.rowStart[s]!;
-      const n = rows.rowStart[s + 1]! - from;
-      const vals = rows.vals.subarray(from, from + n);
-      const best = topKIndices(vals, k, n);
-      const max = best.length ? vals[best[0]!]! : 1;
-      return best.map((e) => ({ itemId: this.vocab.id(rows.cols[from + e]!), score: vals[e]! / max }));
-    });
-  }
 }

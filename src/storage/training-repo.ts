@@ -2,7 +2,9 @@
 import { PATH_TYPES_SQL } from "../schemas/event-types";
 import type { DeltaRow } from "../models/stats-delta";
 import { parseDeltaBody } from "./deltas-repo";
-import { TRENDING_SQL, trendingParams, type TrendingQueryOptions } from "./trending-sql";
+
+// The trending query lives with its SQL (free of Worker types, so the evaluation's tests call it on Miniflare's D1).
+export { trendingItems } from "./trending-sql";
 
 /** Rows per page: large enough for few queries (D1 allows 1,000 per invocation), small enough for flat memory. */
 export const TRAIN_PAGE_ROWS = 5000;
@@ -92,18 +94,4 @@ export async function deleteDeltasUpTo(d1: D1Database, siteId: string, maxId: nu
     if (res.meta.changes < 5000) break;
   }
   return deleted;
-}
-
-/** Trending over the last `windowMs` (the rule is documented at TRENDING_SQL): one aggregate query per site. */
-export async function trendingItems(
-  d1: D1Database,
-  siteId: string,
-  now: number,
-  opts: TrendingQueryOptions,
-): Promise<{ itemId: string; score: number }[]> {
-  const { results } = await d1
-    .prepare(TRENDING_SQL)
-    .bind(...trendingParams(siteId, now, opts))
-    .all<{ item_id: string; score: number }>();
-  return results.map((r) => ({ itemId: r.item_id, score: r.score }));
 }

@@ -1,4 +1,5 @@
-// The trending query's SQL and parameters, free of Worker types so the benchmark runs the very same query from Node.
+// The one trending: the query's SQL, its parameters and the reading of its rows, free of Worker types so the
+// evaluation (node:sqlite, scripts/eval/trending-db.ts) and the benchmark run the very same query from Node.
 import { TRENDING_NEW_VISITOR_ITEM_THRESHOLD, TRENDING_NEW_VISITOR_MS, TRENDING_VISITOR_ITEM_CAP } from "../config/limits";
 import { EVENT_TYPES, PATH_TYPES_SQL, TRENDING_WEIGHTS } from "../schemas/event-types";
 
@@ -53,4 +54,39 @@ export function trendingParams(siteId: string, now: number, opts: TrendingQueryO
     now - TRENDING_NEW_VISITOR_MS,
     TRENDING_NEW_VISITOR_ITEM_THRESHOLD,
   ];
+}
+
+/** A row of TRENDING_SQL. */
+export type TrendingRow = { item_id: string; score: number };
+
+/**
+ * The site's trending items from TRENDING_SQL's rows, best first, each id once. SQLite groups item ids by their
+ * bytes, and rows written before ids had to be well-formed hold invalid UTF-8 (a lone surrogate through json_each)
+ * that reads back as the same U+FFFD string for several distinct byte sequences. Keeping the first (best) of each id
+ * means such old rows cannot keep a site's training or trending down (encodePopular refuses duplicates).
+ */
+export function trendingFromRows(rows: readonly TrendingRow[]): { itemId: string; score: number }[] {
+  const seen = new Set<string>();
+  const out: { itemId: string; score: number }[] = [];
+  for (const r of rows) {
+    if (seen.has(r.item_id)) continue;
+    seen.add(r.item_id);
+    out.push({ itemId: r.item_id, score: r.score });
+  }
+  return out;
+}
+
+/** The part of a D1 binding the trending query uses (D1Database, and Miniflare's D1 from Node, satisfy it). */
+export type TrendingDb = {
+  prepare(sql: string): { bind(...values: (string | number)[]): { all<T>(): Promise<{ results: T[] }> } };
+};
+
+/**
+ * Trending over the last `windowMs` (the rule is documented at TRENDING_SQL): one aggregate query per site, its rows
+ * read by trendingFromRows, exactly as the evaluation reads them from node:sqlite. The 10-minute refresh, the
+ * retrain and the no-model fallback all call this.
+ */
+export async function trendingItems(d1: TrendingDb, siteId: string, now: number, opts: TrendingQueryOptions): Promise<{ itemId: string; score: number }[]> {
+  const { results } = await d1.prepare(TRENDING_SQL).bind(...trendingParams(siteId, now, opts)).all<TrendingRow>();
+  return trendingFromRows(results);
 }

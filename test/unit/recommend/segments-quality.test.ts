@@ -5,7 +5,6 @@ import {
   features,
   featureNames,
   kmeans,
-  SegmentPopularity,
   silhouette,
   trainSegments,
   type BehaviourSummary,
@@ -95,23 +94,5 @@ describe("segment assignment", () => {
     expect(a.model.descriptions[mobile]).toMatch(/high mobile share \(1\.00 vs 0\.50\)/);
     expect(a.model.descriptions[1 - mobile]).toMatch(/high purchase share \(0\.40 vs 0\.20\)/);
     expect(a.model.tried.map((t) => t.k)).toEqual([2, 3, 4, 5, 6]);
-  });
-});
-
-describe("per-segment favourites", () => {
-  it("ranks each segment's items by summed weight, scaled so the first is 1", () => {
-    const p = new SegmentPopularity(2);
-    p.push(0, "a", 1);
-    p.push(0, "b", 3);
-    p.push(0, "a", 1);
-    p.push(1, "c", 5);
-    p.push(7, "ignored", 1); // no such segment
-    expect(p.topK(5)).toEqual([
-      [
-        { itemId: "b", score: 1 },
-        { itemId: "a", score: 2 / 3 },
-      ],
-      [{ itemId: "c", score: 1 }],
-    ]);
   });
 });
