@@ -32,15 +32,22 @@ export function scoreGraph(path: readonly string[], lists: GraphLookup, options:
 
 /**
  * The session model's candidates (scores divided by the best one, so 1 is the top) plus `weight` × the graph
- * candidates, re-ranked; ties break by item id as in scoreSession. weight 0 returns the session ranking.
+ * candidates, re-ranked. Ties keep the session ranking's order (its zero-score popularity back-fill included), then
+ * graph-only items by id, so weight 0 returns the session ranking unchanged.
  */
 export function addGraphCandidates(session: readonly ScoredItem[], graph: ReadonlyMap<string, number>, weight: number, k: number): string[] {
   const top = session.length && session[0].score > 0 ? session[0].score : 1;
-  const acc = new Map<string, number>();
-  for (const s of session) acc.set(s.itemId, s.score / top);
-  if (weight > 0) for (const [id, g] of graph) acc.set(id, (acc.get(id) ?? 0) + weight * g);
+  const acc = new Map<string, { score: number; rank: number }>();
+  session.forEach((s, rank) => acc.set(s.itemId, { score: s.score / top, rank }));
+  if (weight > 0) {
+    for (const [id, g] of graph) {
+      const a = acc.get(id);
+      if (a) a.score += weight * g;
+      else acc.set(id, { score: weight * g, rank: Infinity });
+    }
+  }
   return [...acc.entries()]
-    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .sort(([xi, x], [yi, y]) => y.score - x.score || x.rank - y.rank || (xi < yi ? -1 : xi > yi ? 1 : 0))
     .slice(0, k)
     .map(([id]) => id);
 }
