@@ -9,7 +9,8 @@ export type GraphScoreOptions = {
   decay: number;
 };
 
-export const DEFAULT_GRAPH_SCORE_OPTIONS: GraphScoreOptions = { maxPath: 3, decay: 0.6 };
+// The newest item only: on train's last day, older path items' graph neighbours added noise (docs/model.md).
+export const DEFAULT_GRAPH_SCORE_OPTIONS: GraphScoreOptions = { maxPath: 1, decay: 0.6 };
 
 export type GraphLookup = (itemId: string) => readonly Neighbour[] | undefined;
 
