@@ -2,7 +2,7 @@
 // neighbour lists), peak live memory and what its lists would add to the artifact, on yoochoose-100k train.
 import { fileURLToPath } from "node:url";
 import { encodeShards } from "../src/models/shards";
-import { cosineNeighbours, DEFAULT_EMBEDDING_CONFIG, ItemGraphAccumulator, trainEmbeddings } from "../src/recommend/item-embeddings";
+import { DEFAULT_EMBEDDING_CONFIG, ItemGraphAccumulator, neighbourLists, trainEmbeddings } from "../src/recommend/item-embeddings";
 import { readEventTable } from "../scripts/eval/read-table";
 import { groupSessions } from "../scripts/eval/sessions";
 
@@ -27,13 +27,13 @@ async function main(): Promise<void> {
   for (const s of sessions) graph.pushSession(s.items);
   sample();
   const t1 = performance.now();
-  const vectors = trainEmbeddings(graph, c, (line) => {
+  const embeddings = trainEmbeddings(graph, c, (line) => {
     process.stderr.write(`${line}\n`);
     sample();
   });
   const t2 = performance.now();
   const n = graph.vocab.size;
-  const lists = cosineNeighbours(vectors, n, c.dim, c.k);
+  const lists = neighbourLists(embeddings, n, c);
   sample();
   const t3 = performance.now();
   const empty = { offsets: new Uint32Array(n + 1), neighbours: new Uint32Array(0), scores: new Float32Array(0) };

@@ -1,6 +1,6 @@
 // Graph candidate source (issue 9, part 7): item embeddings learned from random walks over the item transition
-// graph (DeepWalk, optionally node2vec p/q), skip-gram with negative sampling, turned into per-item top-N cosine
-// neighbour lists at training time. Pure TypeScript over typed arrays; the cron and the evaluation share it.
+// graph (DeepWalk, optionally node2vec p/q), skip-gram with negative sampling, turned into per-item top-N
+// neighbour lists (skip-gram context scores, or cosine) at training time. Pure TypeScript over typed arrays; the cron and the evaluation share it.
 import { ItemVocab } from "./item-vocab";
 import { PairTable, type PairRows } from "./pair-table";
 import { seededRandom } from "./random";
@@ -29,12 +29,17 @@ export type EmbeddingConfig = {
   edgeSteps: number;
   /** Neighbours kept per item. */
   k: number;
+  /**
+   * How neighbours are scored: "context" = σ(input_a · context_b), the skip-gram model's own estimate that b occurs
+   * near a on a walk (PMI-like); "cosine" = cosine of the input vectors (similar neighbourhoods).
+   */
+  similarity: "context" | "cosine";
   seed: number;
 };
 
 // Chosen on the yoochoose-100k training data's last day, never the test day (docs/model.md, "Graph source"):
 // node2vec's local walks (p 0.25 returns often, q 4 rarely moves outward) beat DeepWalk (p = q = 1) there, and
-// 4 epochs beat 2. Bounded so training stays ~10-20 s on yoochoose-100k.
+// 4 epochs beat 2, and context scores beat cosine. Bounded so training stays ~10-20 s on yoochoose-100k.
 export const DEFAULT_EMBEDDING_CONFIG: EmbeddingConfig = {
   dim: 32,
   walksPerNode: 10,
@@ -48,10 +53,11 @@ export const DEFAULT_EMBEDDING_CONFIG: EmbeddingConfig = {
   q: 4,
   edgeSteps: 1,
   k: 50,
+  similarity: "context",
   seed: 1,
 };
 
-/** Per-item cosine neighbour lists (self excluded, positive similarities only, best first). */
+/** Per-item neighbour lists (self excluded, best first), scores in (0, 1]. */
 export type GraphLists = { items: readonly string[]; lists: PackedLists };
 
 /** Streaming accumulator of the undirected, weighted item transition graph (sums only, so it merges by addition). */
@@ -88,11 +94,14 @@ export class ItemGraphAccumulator {
 
 export type TrainLog = (line: string) => void;
 
+/** Skip-gram's two tables, row-major n × dim: input (item) vectors and context (output) vectors. */
+export type Embeddings = { input: Float32Array; context: Float32Array };
+
 /**
- * Learns one vector per item (row-major Float32Array, n × dim) by SGNS over weighted random walks. Walks are
- * generated on the fly (no corpus is held), so memory is the graph plus 2 · n · dim floats.
+ * Learns two vectors per item by SGNS over weighted random walks. Walks are generated on the fly (no corpus is
+ * held), so memory is the graph plus 2 · n · dim floats.
  */
-export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<EmbeddingConfig> = {}, log: TrainLog = () => {}): Float32Array {
+export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<EmbeddingConfig> = {}, log: TrainLog = () => {}): Embeddings {
   const c = { ...DEFAULT_EMBEDDING_CONFIG, ...config };
   const n = graph.vocab.size;
   const dim = c.dim;
@@ -184,7 +193,7 @@ export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<Emb
       log(`embeddings: epoch ${epoch + 1}/${c.epochs}, walks ${walksDone}/${totalWalks}`);
     }
   }
-  return vin;
+  return { input: vin, context: vout };
 }
 
 /**
@@ -199,23 +208,24 @@ export function cosineNeighbours(vectors: Float32Array, n: number, dim: number, 
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let d = 0; d < dim; d++) unit[a * dim + d] = vectors[a * dim + d] * inv;
   }
+  return topNeighbours(n, k, (a, b) => {
+    let dot = 0;
+    const ao = a * dim;
+    const bo = b * dim;
+    for (let d = 0; d < dim; d++) dot += unit[ao + d] * unit[bo + d];
+    return dot;
+  });
+}
+
+/** Each row's k best columns by `sim` (self excluded, sim > 0 only), packed. */
+function topNeighbours(n: number, k: number, sim: (a: number, b: number) => number): PackedLists {
   const offsets = new Uint32Array(n + 1);
   const neighbours = new Uint32Array(n * Math.min(k, Math.max(0, n - 1)) || 1);
   const scores = new Float32Array(neighbours.length);
   const sims = new Float64Array(n);
   let out = 0;
   for (let a = 0; a < n; a++) {
-    const ao = a * dim;
-    for (let b = 0; b < n; b++) {
-      if (b === a) {
-        sims[b] = -Infinity;
-        continue;
-      }
-      let dot = 0;
-      const bo = b * dim;
-      for (let d = 0; d < dim; d++) dot += unit[ao + d] * unit[bo + d];
-      sims[b] = dot;
-    }
+    for (let b = 0; b < n; b++) sims[b] = b === a ? -Infinity : sim(a, b);
     for (const b of topKIndices(sims, k, n)) {
       if (!(sims[b] > 0)) continue;
       neighbours[out] = b;
@@ -226,14 +236,33 @@ export function cosineNeighbours(vectors: Float32Array, n: number, dim: number, 
   return { offsets, neighbours: neighbours.slice(0, out), scores: scores.slice(0, out) };
 }
 
+/**
+ * Exact top-k neighbours of every item by σ(input_a · context_b) (self excluded): the trained model's probability
+ * that b is a true walk neighbour of a rather than noise. Asymmetric in general; O(n² · dim) like cosineNeighbours.
+ */
+export function contextNeighbours(e: Embeddings, n: number, dim: number, k: number): PackedLists {
+  return topNeighbours(n, k, (a, b) => {
+    let dot = 0;
+    const ao = a * dim;
+    const bo = b * dim;
+    for (let d = 0; d < dim; d++) dot += e.input[ao + d] * e.context[bo + d];
+    return 1 / (1 + Math.exp(-dot));
+  });
+}
+
+/** The configured neighbour lists of trained embeddings. */
+export function neighbourLists(e: Embeddings, n: number, c: Pick<EmbeddingConfig, "dim" | "k" | "similarity">): PackedLists {
+  return c.similarity === "cosine" ? cosineNeighbours(e.input, n, c.dim, c.k) : contextNeighbours(e, n, c.dim, c.k);
+}
+
 /** The whole training step: sessions → graph → embeddings → neighbour lists. */
 export function trainGraphLists(sessions: Iterable<readonly string[]>, config: Partial<EmbeddingConfig> = {}, log: TrainLog = () => {}): GraphLists {
   const c = { ...DEFAULT_EMBEDDING_CONFIG, ...config };
   const graph = new ItemGraphAccumulator(c.edgeSteps);
   for (const s of sessions) graph.pushSession(s);
   log(`graph: ${graph.vocab.size} items, ${graph.edges.size} edges`);
-  const vectors = trainEmbeddings(graph, c, log);
-  return { items: graph.items.slice(), lists: cosineNeighbours(vectors, graph.vocab.size, c.dim, c.k) };
+  const e = trainEmbeddings(graph, c, log);
+  return { items: graph.items.slice(), lists: neighbourLists(e, graph.vocab.size, c) };
 }
 
 function sigmoid(x: number): number {
