@@ -94,8 +94,12 @@ export class ItemGraphAccumulator {
 
 export type TrainLog = (line: string) => void;
 
-/** Skip-gram's two tables, row-major n × dim: input (item) vectors and context (output) vectors. */
-export type Embeddings = { input: Float32Array; context: Float32Array };
+/**
+ * Skip-gram's two tables, row-major n × dim: input (item) vectors and context (output) vectors. `trained[i]` is 1
+ * when item i has an edge: an item without one is never on a walk, so its vectors are its random start (input) and
+ * zeros (context), and it must neither get a list nor appear in one.
+ */
+export type Embeddings = { input: Float32Array; context: Float32Array; trained: Uint8Array };
 
 /**
  * Learns two vectors per item by SGNS over weighted random walks. Walks are generated on the fly (no corpus is
@@ -155,7 +159,8 @@ export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<Emb
           const v = walk[len - 1];
           let next = sampleNext(v);
           if (node2vec && len >= 2) {
-            // node2vec's second-order bias by rejection sampling (no per-edge alias tables to hold).
+            // node2vec's second-order bias by rejection sampling (no per-edge alias tables to hold), capped at 20
+            // draws so a walk never stalls (the last draw then stands: a slight bias towards the plain weighted walk).
             const t = walk[len - 2];
             for (let tries = 0; tries < 20; tries++) {
               const alpha = next === t ? 1 / c.p : adjacent(next, t) ? 1 : 1 / c.q;
@@ -193,14 +198,16 @@ export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<Emb
       log(`embeddings: epoch ${epoch + 1}/${c.epochs}, walks ${walksDone}/${totalWalks}`);
     }
   }
-  return { input: vin, context: vout };
+  const trained = new Uint8Array(n);
+  for (const a of starts) trained[a] = 1;
+  return { input: vin, context: vout, trained };
 }
 
 /**
  * Exact top-k cosine neighbours of every item (self excluded, similarity > 0 only): O(n² · dim), about a second
  * at the 3k items of yoochoose-100k; a catalogue of 50k+ items needs bucketing (LSH) first.
  */
-export function cosineNeighbours(vectors: Float32Array, n: number, dim: number, k: number): PackedLists {
+export function cosineNeighbours(vectors: Float32Array, n: number, dim: number, k: number, use?: Uint8Array): PackedLists {
   const unit = new Float32Array(n * dim);
   for (let a = 0; a < n; a++) {
     let norm = 0;
@@ -208,7 +215,7 @@ export function cosineNeighbours(vectors: Float32Array, n: number, dim: number, 
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let d = 0; d < dim; d++) unit[a * dim + d] = vectors[a * dim + d] * inv;
   }
-  return topNeighbours(n, k, (a, b) => {
+  return topNeighbours(n, k, use, (a, b) => {
     let dot = 0;
     const ao = a * dim;
     const bo = b * dim;
@@ -217,15 +224,19 @@ export function cosineNeighbours(vectors: Float32Array, n: number, dim: number, 
   });
 }
 
-/** Each row's k best columns by `sim` (self excluded, sim > 0 only), packed. */
-function topNeighbours(n: number, k: number, sim: (a: number, b: number) => number): PackedLists {
+/** Each row's k best columns by `sim` (self excluded, sim > 0 only), packed; only items with use[i] (default all). */
+function topNeighbours(n: number, k: number, use: Uint8Array | undefined, sim: (a: number, b: number) => number): PackedLists {
   const offsets = new Uint32Array(n + 1);
   const neighbours = new Uint32Array(n * Math.min(k, Math.max(0, n - 1)) || 1);
   const scores = new Float32Array(neighbours.length);
   const sims = new Float64Array(n);
   let out = 0;
   for (let a = 0; a < n; a++) {
-    for (let b = 0; b < n; b++) sims[b] = b === a ? -Infinity : sim(a, b);
+    if (use && !use[a]) {
+      offsets[a + 1] = out;
+      continue;
+    }
+    for (let b = 0; b < n; b++) sims[b] = b === a || (use && !use[b]) ? -Infinity : sim(a, b);
     for (const b of topKIndices(sims, k, n)) {
       if (!(sims[b] > 0)) continue;
       neighbours[out] = b;
@@ -241,7 +252,7 @@ function topNeighbours(n: number, k: number, sim: (a: number, b: number) => numb
  * that b is a true walk neighbour of a rather than noise. Asymmetric in general; O(n² · dim) like cosineNeighbours.
  */
 export function contextNeighbours(e: Embeddings, n: number, dim: number, k: number): PackedLists {
-  return topNeighbours(n, k, (a, b) => {
+  return topNeighbours(n, k, e.trained, (a, b) => {
     let dot = 0;
     const ao = a * dim;
     const bo = b * dim;
@@ -252,7 +263,7 @@ export function contextNeighbours(e: Embeddings, n: number, dim: number, k: numb
 
 /** The configured neighbour lists of trained embeddings. */
 export function neighbourLists(e: Embeddings, n: number, c: Pick<EmbeddingConfig, "dim" | "k" | "similarity">): PackedLists {
-  return c.similarity === "cosine" ? cosineNeighbours(e.input, n, c.dim, c.k) : contextNeighbours(e, n, c.dim, c.k);
+  return c.similarity === "cosine" ? cosineNeighbours(e.input, n, c.dim, c.k, e.trained) : contextNeighbours(e, n, c.dim, c.k);
 }
 
 /** The whole training step: sessions → graph → embeddings → neighbour lists. */

@@ -85,6 +85,21 @@ describe("random-walk embeddings", () => {
     for (const id of n2v.items) for (const n of neighboursOf(n2v, id)) expect(n.itemId[0]).toBe(id[0]);
   });
 
+  it("trains on no sessions, or sessions without transitions, to empty lists", () => {
+    expect(trainGraphLists([], SMALL).lists.neighbours.length).toBe(0);
+    const lone = trainGraphLists([["x"], ["y", "y"]], SMALL);
+    expect(lone.items).toEqual(["x", "y"]);
+    expect(Array.from(lone.lists.offsets)).toEqual([0, 0, 0]);
+  });
+
+  it("never lists an item without edges, nor gives it a list", () => {
+    for (const similarity of ["context", "cosine"] as const) {
+      const g = trainGraphLists([...twoCliques(200), ["lonely"], ["lonely", "lonely"]], { ...SMALL, similarity });
+      expect(neighboursOf(g, "lonely")).toEqual([]);
+      for (const id of g.items) expect(neighboursOf(g, id).map((n) => n.itemId)).not.toContain("lonely");
+    }
+  });
+
   it("puts a chain's direct neighbours above far items", () => {
     // A line graph c0-c1-…-c9: c5's closest items by embedding are c4 and c6 (or at least within two hops).
     const chain = Array.from({ length: 300 }, (_, s) => [`c${s % 9}`, `c${(s % 9) + 1}`]);
