@@ -10,6 +10,7 @@ import { formatJson, formatTable } from "./eval/report";
 import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-users";
 import { readItemCategories, readUserHistories } from "./eval/read-users";
 import { tuneSessionWeight } from "./eval/tune-session-blend";
+import { graphAlgorithms, tuneGraphWeight } from "./eval/graph-rows";
 import { DEFAULT_BLEND_WEIGHTS } from "../src/recommend/blend";
 
 /** Protocol 2: leave-last-out per user (EVAL.md), POP / item-kNN / blend. */
@@ -36,6 +37,12 @@ async function main(): Promise<void> {
   if (weights) process.stderr.write(`tune: chosen ${JSON.stringify(weights)}\n`);
   // Both protocols on every run (EVAL.md §1 and §1b), each as its own table / JSON rows with a `protocol` field.
   const algorithms = [POP, MARKOV, SR, vsknn(), ...modelAlgorithms(args.variants, weights)];
+  if (args.graph) {
+    const log = (line: string) => process.stderr.write(`graph: ${line}\n`);
+    const { weight } = tuneGraphWeight(train, { log });
+    const { alone, blended } = graphAlgorithms([weight], { log });
+    algorithms.push(alone, ...blended);
+  }
   const rows = runSessionProtocol(algorithms, train, test, { online: args.online, protocols: SESSION_PROTOCOLS });
   process.stdout.write(args.json ? formatJson(rows) : formatTable(rows));
 }

@@ -16,6 +16,8 @@ export type EvalArgs = {
   json: boolean;
   online: boolean;
   variants: boolean;
+  /** Add the graph source's rows (random-walk embeddings alone, and blended with the weight tuned on train's last day). */
+  graph: boolean;
 };
 
 export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input FILE --test-days D) [options]
@@ -26,6 +28,8 @@ export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input
                        or "new-items"; both protocols of EVAL.md are reported on every run)
   --online             add rows that also learn from test events once revealed
   --variants           add model variants (raw lists without quantisation, no path, …)
+  --graph              add the graph source (random-walk item embeddings) alone and blended into the session model,
+                       its weight tuned on train's last day first
   --tune               tune the blend first on validation data carved from train (users: content/segment/trending
                        weights on earlier items; sessions: the session weight on train's last day), then evaluate`;
 
@@ -45,6 +49,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       json: { type: "boolean", default: false },
       online: { type: "boolean", default: false },
       variants: { type: "boolean", default: false },
+      graph: { type: "boolean", default: false },
       items: { type: "string" },
       tune: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -65,6 +70,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       json: values.json,
       online: false,
       variants: false,
+      graph: false,
     };
   }
   if (values.protocol !== "sessions") throw new Error(`unknown --protocol ${values.protocol} (supported: sessions, users)`);
@@ -87,5 +93,6 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
     json: values.json,
     online: values.online,
     variants: values.variants,
+    graph: values.graph,
   };
 }

@@ -44,6 +44,8 @@ describe("parseEvalArgs", () => {
   it("accepts the two input modes and rejects mixtures", () => {
     expect(parseEvalArgs(["--train", "a", "--test", "b"])).toMatchObject({ train: "a", test: "b", protocol: "sessions" });
     expect(parseEvalArgs(["--input", "x", "--test-days", "2", "--json"])).toMatchObject({ input: "x", testDays: 2, json: true });
+    expect(parseEvalArgs(["--train", "a", "--test", "b"])).toMatchObject({ graph: false });
+    expect(parseEvalArgs(["--train", "a", "--test", "b", "--graph"])).toMatchObject({ graph: true });
     expect(() => parseEvalArgs(["--train", "a"])).toThrow(/go together/);
     expect(() => parseEvalArgs(["--train", "a", "--test", "b", "--input", "c"])).toThrow(/either/);
     expect(parseEvalArgs(["--protocol", "users", "--input", "x", "--items", "m", "--tune"])).toMatchObject({ protocol: "users", input: "x", items: "m", tune: true });
