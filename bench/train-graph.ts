@@ -1,7 +1,7 @@
 // `npx tsx --expose-gc bench/train-graph.ts [--jd]`: the graph source's training time (graph, walks + SGNS,
 // neighbour lists), peak live memory and what its lists would add to the artifact, on yoochoose-100k train.
 import { fileURLToPath } from "node:url";
-import { encodeShards } from "../src/models/shards";
+import { encodeFamilies } from "../src/models/shards";
 import { DEFAULT_EMBEDDING_CONFIG, ItemGraphAccumulator, neighbourLists, trainEmbeddings } from "../src/recommend/item-embeddings";
 import { readEventTable } from "../scripts/eval/read-table";
 import { groupSessions } from "../scripts/eval/sessions";
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const t3 = performance.now();
   const empty = { offsets: new Uint32Array(n + 1), neighbours: new Uint32Array(0), scores: new Float32Array(0) };
   const items = graph.items;
-  const bytes = encodeShards({ items, after: lists, with: empty, popular: [] }).meta.totalBytes - encodeShards({ items, after: empty, with: empty, popular: [] }).meta.totalBytes;
+  // What a "graph" family adds to an artifact: the family with its lists minus the same items with empty lists.
+  const bytes = encodeFamilies({ items, families: { graph: lists }, popular: [] }).meta.totalBytes - encodeFamilies({ items, families: { graph: empty }, popular: [] }).meta.totalBytes;
   const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   const row = {
     items: n,

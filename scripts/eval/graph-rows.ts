@@ -1,7 +1,7 @@
 // The graph source's rows (`npm run eval -- ... --graph`): random-walk item embeddings' neighbour lists alone, and
 // as an extra candidate family added to the session model, with the weight tuned on train's last day (never the
 // test day). Both go through the artifact codec, so the lists are scored with their one-byte quantised scores.
-import { encodeShards, lookupFromShards } from "../../src/models/shards";
+import { encodeFamilies, lookupFromShards } from "../../src/models/shards";
 import { addGraphCandidates, scoreGraph, type GraphLookup, type GraphScoreOptions } from "../../src/recommend/graph-source";
 import { trainGraphLists, type EmbeddingConfig, type GraphLists } from "../../src/recommend/item-embeddings";
 import { scoreSession } from "../../src/recommend/score-session";
@@ -26,15 +26,16 @@ type Parts = {
 };
 
 /**
- * Graph lists through the session artifact's codec (as the after-family of an otherwise empty model): the byte
- * count is what the lists would add to the artifact, and decoding gives the quantised scores serving would see.
+ * Graph lists through the artifact codec (as the one "graph" family of an otherwise empty artifact): the byte count
+ * (minus the same items with an empty list) is what the family would add to an artifact, and decoding gives the
+ * quantised scores serving would see.
  */
 function graphViaArtifact(g: GraphLists): { lookup: GraphLookup; bytes: number } {
   const empty = { offsets: new Uint32Array(g.items.length + 1), neighbours: new Uint32Array(0), scores: new Float32Array(0) };
-  const a = encodeShards({ items: g.items, after: g.lists, with: empty, popular: [] });
-  const emptyBytes = encodeShards({ items: g.items, after: empty, with: empty, popular: [] }).meta.totalBytes;
+  const a = encodeFamilies({ items: g.items, families: { graph: g.lists }, popular: [] });
+  const emptyBytes = encodeFamilies({ items: g.items, families: { graph: empty }, popular: [] }).meta.totalBytes;
   const lookup = lookupFromShards(a.shards);
-  return { lookup: (id) => lookup(id)?.after, bytes: a.meta.totalBytes - emptyBytes };
+  return { lookup: (id) => lookup(id)?.graph, bytes: a.meta.totalBytes - emptyBytes };
 }
 
 /** Trains the session model and the graph lists once per training set (the weight rows share them). */

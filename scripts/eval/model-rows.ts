@@ -1,6 +1,6 @@
 // The session-model rows of the evaluation: the headline configuration served through the artifact codec
 // (quantised scores, sharded, decoded as the Worker decodes them), and with --variants a few ablations.
-import { encodeShards, lookupFromShards } from "../../src/models/shards";
+import { encodeShards, lookupFromShards, sessionLookup } from "../../src/models/shards";
 import type { SessionModel } from "../../src/recommend/types";
 import { blend, DEFAULT_BLEND_WEIGHTS, type BlendSource } from "../../src/recommend/blend";
 import { scoreSession } from "../../src/recommend/score-session";
@@ -21,7 +21,7 @@ function viaArtifact(model: SessionModel): Served {
     artifactShards: a.meta.nShards,
     bytesPerItem: Math.round((a.meta.totalBytes / Math.max(1, a.meta.items)) * 10) / 10,
   };
-  return { lookup: lookupFromShards(a.shards), notes };
+  return { lookup: sessionLookup(lookupFromShards(a.shards)), notes };
 }
 
 export const HEADLINE: ModelVariant = { name: "SessionModel", serve: viaArtifact };

@@ -1,37 +1,66 @@
 // The compact binary format of the session model: one "lists" shard per hash bucket of item ids, plus one
 // popularity blob. Pure TypeScript (no Workers imports) so the cron, the Worker and the eval CLI share it.
 //
-// Layout of a lists shard (little-endian):
-//   header   magic "ERS1" | u8 version | u8 kind=1 | u16 shardIndex | u16 nShards | u16 listKinds=2
+// Layout of a lists shard (little-endian), format 2:
+//   header   magic "ERS1" | u8 version=2 | u8 kind=1 | u16 shardIndex | u16 nShards | u16 familyCount
 //            | u32 ownedCount | u32 stringCount | u32 stringsBytes
+//   families familyCount × (varint byteLength, UTF-8 name), in stored order: the named per-item list families
+//            (session: "after", "with"; personal: "itemCf", "content"), so no reader guesses what a slot holds.
 //   strings  stringCount × (varint byteLength, UTF-8 bytes). The shard's own items come first, sorted by their
 //            UTF-8 bytes (binary search); then every other id the lists name, most referenced first (short varints).
 //   offsets  (ownedCount + 1) × u32: where each owned item's list block starts, relative to the lists section.
-//   lists    per owned item, for "after" then "with": varint n; if n > 0: f32 maxScore, n × varint stringIndex,
+//   lists    per owned item, one list per family in the families' order: varint n; if n > 0: f32 maxScore, n × varint stringIndex,
 //            n × u8 quantised score.
 // Neighbour ids are in the shard's own string table rather than a global vocabulary: scoring a path then reads
 // exactly one shard per path item, and popular neighbours are stored once per shard, not once per list.
+// Format 1 had no families section and exactly two lists; it is still read, its slots named by the caller.
 // Scores are log-quantised against the list's max: 16 steps per octave over 16 octaves, <= 2.2% relative error.
-import type { Neighbour, NeighbourList } from "../recommend/types";
+import type { Neighbour } from "../recommend/types";
 
 export const ARTIFACT_MAGIC = 0x31535245; // "ERS1" read as a little-endian u32
-export const ARTIFACT_VERSION = 1;
+export const ARTIFACT_VERSION = 2;
+/** Formats this code decodes: the current one, and format 1 so a deployed version keeps serving until a retrain. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** The session artifact's families, and what a format-1 shard's two slots mean when the caller names none. */
+export const SESSION_FAMILIES = ["after", "with"] as const;
 const KIND_LISTS = 1;
 const KIND_POPULAR = 2;
-const HEADER_BYTES = 24;
 const STEPS_PER_OCTAVE = 16;
 
 const utf8 = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF in an id instead of stripping it, so ids round-trip exactly.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/**
+ * One item's lists by family name; a family the artifact lacks reads back as undefined. A reader that knows its
+ * artifact narrows `F` to its family names, so a misspelt family fails to compile.
+ */
+export type FamilyLists<F extends string = string> = Readonly<Partial<Record<F, readonly Neighbour[]>>>;
+
 /** One item's lists as the encoder takes them (scores sorted descending, all > 0). */
-export type ShardEntry = { itemId: string; lists: NeighbourList };
+export type ShardEntry = { itemId: string; lists: FamilyLists };
 
-export type ShardHeader = { version: number; shardIndex: number; nShards: number; itemCount: number; stringCount: number };
+export type ShardHeader = {
+  version: number;
+  shardIndex: number;
+  nShards: number;
+  itemCount: number;
+  stringCount: number;
+  /** The list families every owned item holds, in stored order. */
+  families: readonly string[];
+};
 
-/** Encodes the items of one shard. Items may come in any order; empty lists are kept (the item is known). */
-export function encodeShard(entries: readonly ShardEntry[], shardIndex: number, nShards: number): Uint8Array {
+/**
+ * Encodes the items of one shard with one list per family (in `families`' order). Items may come in any order;
+ * empty lists are kept (the item is known).
+ */
+export function encodeShard(
+  entries: readonly ShardEntry[],
+  shardIndex: number,
+  nShards: number,
+  families: readonly string[] = SESSION_FAMILIES,
+): Uint8Array {
+  if (new Set(families).size !== families.length || families.some((f) => f === "")) throw new Error("family names must be unique and non-empty");
   const owned = entries.map((e) => ({ e, bytes: utf8.encode(e.itemId) })).sort((x, y) => compareBytes(x.bytes, y.bytes));
   for (let i = 1; i < owned.length; i++) {
     if (compareBytes(owned[i - 1].bytes, owned[i].bytes) === 0) throw new Error(`duplicate item ${owned[i].e.itemId}`);
@@ -41,7 +70,7 @@ export function encodeShard(entries: readonly ShardEntry[], shardIndex: number, 
   owned.forEach((o, i) => index.set(o.e.itemId, i));
   const refs = new Map<string, number>();
   for (const { e } of owned) {
-    for (const n of [...e.lists.after, ...e.lists.with]) if (!index.has(n.itemId)) refs.set(n.itemId, (refs.get(n.itemId) ?? 0) + 1);
+    for (const f of families) for (const n of e.lists[f] ?? []) if (!index.has(n.itemId)) refs.set(n.itemId, (refs.get(n.itemId) ?? 0) + 1);
   }
   const others = [...refs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
   for (const id of others) index.set(id, index.size);
@@ -52,11 +81,12 @@ export function encodeShard(entries: readonly ShardEntry[], shardIndex: number, 
   w.u8(KIND_LISTS);
   w.u16(shardIndex);
   w.u16(nShards);
-  w.u16(2);
+  w.u16(families.length);
   w.u32(owned.length);
   w.u32(index.size);
   const stringsBytesAt = w.length;
   w.u32(0);
+  for (const f of families) w.bytesWithLength(utf8.encode(f));
   const stringsStart = w.length;
   for (const o of owned) w.bytesWithLength(o.bytes);
   for (const id of others) w.bytesWithLength(utf8.encode(id));
@@ -66,8 +96,7 @@ export function encodeShard(entries: readonly ShardEntry[], shardIndex: number, 
   const offsets: number[] = [];
   for (const { e } of owned) {
     offsets.push(body.length);
-    writeList(body, e.lists.after, index);
-    writeList(body, e.lists.with, index);
+    for (const f of families) writeList(body, e.lists[f] ?? [], index);
   }
   offsets.push(body.length);
   for (const off of offsets) w.u32(off);
@@ -77,8 +106,8 @@ export function encodeShard(entries: readonly ShardEntry[], shardIndex: number, 
 
 /** A decoded shard: header facts and lookups that decode only the requested item's lists. */
 export type DecodedShard = ShardHeader & {
-  /** The item's lists, or undefined if this shard does not own it. */
-  get(itemId: string): NeighbourList | undefined;
+  /** The item's lists by family name, or undefined if this shard does not own it. */
+  get(itemId: string): FamilyLists | undefined;
   has(itemId: string): boolean;
   /** The ids this shard owns, in stored (byte) order. */
   items(): string[];
@@ -86,16 +115,21 @@ export type DecodedShard = ShardHeader & {
 
 /**
  * Parses a lists shard. Cost is one pass over the string lengths; strings and lists are decoded on demand and
- * neighbour ids are cached, so a hot shard answers repeat lookups without re-decoding.
+ * neighbour ids are cached, so a hot shard answers repeat lookups without re-decoding. `legacyFamilies` names the
+ * two slots of a format-1 shard, which stored no names (the personal artifact's were item-CF, then content).
  */
-export function decodeShard(bytes: Uint8Array): DecodedShard {
+export function decodeShard(bytes: Uint8Array, legacyFamilies: readonly [string, string] = SESSION_FAMILIES): DecodedShard {
   const r = new ByteReader(bytes);
   const h = readHeader(r, KIND_LISTS);
-  const listKinds = r.u16();
-  if (listKinds !== 2) throw new Error(`unsupported list kinds ${listKinds}`);
+  const familyCount = r.u16();
+  if (h.version === 1 && familyCount !== 2) throw new Error(`unsupported list kinds ${familyCount}`);
   const itemCount = r.u32();
   const stringCount = r.u32();
   const stringsBytes = r.u32();
+  const families: string[] = [];
+  if (h.version === 1) families.push(...legacyFamilies);
+  else for (let f = 0; f < familyCount; f++) families.push(utf8Decoder.decode(r.bytes(r.varint())));
+  const stringsStart = r.pos;
   const stringStarts = new Uint32Array(stringCount);
   const stringLengths = new Uint32Array(stringCount);
   for (let i = 0; i < stringCount; i++) {
@@ -103,7 +137,7 @@ export function decodeShard(bytes: Uint8Array): DecodedShard {
     stringStarts[i] = r.pos;
     r.skip(stringLengths[i]);
   }
-  if (r.pos !== HEADER_BYTES + stringsBytes) throw new Error("corrupt shard: string table size mismatch");
+  if (r.pos !== stringsStart + stringsBytes) throw new Error("corrupt shard: string table size mismatch");
   const offsetsAt = r.pos;
   const listsAt = offsetsAt + 4 * (itemCount + 1);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -136,12 +170,15 @@ export function decodeShard(bytes: Uint8Array): DecodedShard {
     ...h,
     itemCount,
     stringCount,
+    families,
     has: (itemId) => find(itemId) >= 0,
     get(itemId) {
       const i = find(itemId);
       if (i < 0) return undefined;
       const lr = new ByteReader(bytes, listsAt + view.getUint32(offsetsAt + 4 * i, true));
-      return { after: readList(lr, name), with: readList(lr, name) };
+      const lists: Record<string, readonly Neighbour[]> = {};
+      for (const f of families) lists[f] = readList(lr, name);
+      return lists;
     },
     items: () => Array.from({ length: itemCount }, (_, i) => name(i)),
   };
@@ -213,7 +250,7 @@ function readList(r: ByteReader, name: (i: number) => string): Neighbour[] {
 function readHeader(r: ByteReader, kind: number): { version: number; shardIndex: number; nShards: number } {
   if (r.length < 8 || r.u32() !== ARTIFACT_MAGIC) throw new Error("not an edgerec model artifact (bad magic)");
   const version = r.u8();
-  if (version !== ARTIFACT_VERSION) throw new Error(`unsupported artifact version ${version}`);
+  if (!READABLE_VERSIONS.includes(version)) throw new Error(`unsupported artifact version ${version}`);
   const k = r.u8();
   if (k !== kind) throw new Error(`expected artifact kind ${kind}, got ${k}`);
   const shardIndex = r.u16();

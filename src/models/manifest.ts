@@ -1,12 +1,14 @@
 // The model manifest: which artifact version a site serves, which one it can roll back to, and the training
 // bookkeeping an incremental retrain resumes from. Pure data helpers (the KV I/O is in storage/model-store.ts).
-import { ARTIFACT_VERSION } from "./artifact";
+import { READABLE_VERSIONS } from "./artifact";
 import type { SessionModelConfig } from "../recommend/trainer";
 
 export type ModelVersion = {
   version: string;
   createdAt: number;
   format: number;
+  /** The session artifact's list families, in stored order; absent in format-1 versions (then "after", "with"). */
+  families?: string[];
   configDigest: string;
   itemCount: number;
   nShards: number;
@@ -16,8 +18,11 @@ export type ModelVersion = {
   /** Deltas of steps before this hour bucket are already inside the statistics (counted from the raw log). */
   cutBucket: number;
   bytes: { shards: number; trending: number; stats: number; personal?: number };
-  /** Personalization lists (item-CF and content, two-list shards) and their JSON side data; absent in old versions. */
-  personal?: { nShards: number };
+  /**
+   * Personalization lists and their JSON side data; absent in old versions. `families`: the personal artifact's
+   * list families in stored order; absent in format-1 versions (then "itemCf", "content").
+   */
+  personal?: { nShards: number; families?: string[] };
   metrics: Record<string, number | string>;
 };
 
@@ -31,9 +36,16 @@ export type Manifest = {
 /** How many versions stay readable (the served one, its predecessors for rollback). */
 export const KEEP_VERSIONS = 3;
 
+/**
+ * The format the digest hashes. It was the artifact format when the digest began; artifact format 2 (named list
+ * families) changed only the list shards, which every retrain rebuilds, not what the statistics mean, so the digest
+ * stays the same and the first retrain after the bump still resumes incrementally from the last snapshot.
+ */
+const DIGEST_FORMAT = 1;
+
 /** A stable digest of everything that changes what the statistics mean or how lists are built. */
 export async function configDigest(config: SessionModelConfig): Promise<string> {
-  const text = JSON.stringify({ format: ARTIFACT_VERSION, count: config.count, build: config.build });
+  const text = JSON.stringify({ format: DIGEST_FORMAT, count: config.count, build: config.build });
   const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(hash).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -57,9 +69,10 @@ export function latestStats(m: Manifest): ModelVersion {
 }
 
 /**
- * Whether this code can read the manifest's served version. A version written by another artifact format (a
- * rollout in progress, or a rollback past a format change) is not decoded; readers fall back to trending.
+ * Whether this code can read the manifest's served version. A version written by a format this code does not read
+ * (a rollout of newer code in progress, or a rollback past a format change) is not decoded; readers fall back to
+ * trending. Format 1 is still read (its two slots under their old names), so a deploy keeps serving until a retrain.
  */
 export function servable(m: Manifest | null): m is Manifest {
-  return m !== null && m.current.format === ARTIFACT_VERSION;
+  return m !== null && READABLE_VERSIONS.includes(m.current.format);
 }

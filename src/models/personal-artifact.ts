@@ -1,11 +1,15 @@
-// Packs the personalization lists into the session artifact's two-list shard format, so the same codec, sharding
-// and isolate cache serve them: list 1 ("after") holds item-CF neighbours, list 2 ("with") content neighbours.
-// Pure (no Workers imports).
+// Packs the personalization lists into the artifact's family format, so the same codec, sharding and isolate
+// cache serve them: family "itemCf" holds item-CF neighbours, "content" content neighbours. Pure (no Workers imports).
 import type { ItemLists } from "../recommend/item-cf";
 import { ItemVocab } from "../recommend/item-vocab";
-import type { Neighbour, PackedLists, SessionModel } from "../recommend/types";
+import type { Neighbour, PackedLists } from "../recommend/types";
+import type { FamilyModel } from "./shards";
 
-export function packPersonal(cf: ItemLists, content: ItemLists): SessionModel {
+/** The personal artifact's families, in stored order; also the names a format-1 shard's two slots had. */
+export const PERSONAL_FAMILIES = ["itemCf", "content"] as const;
+export type PersonalFamily = (typeof PERSONAL_FAMILIES)[number];
+
+export function packPersonal(cf: ItemLists, content: ItemLists): FamilyModel {
   const vocab = new ItemVocab();
   const intern = (id: string) => vocab.intern(id);
   const byItem = (l: ItemLists) => new Map(l.items.map((id, i) => [id, l.lists[i]!]));
@@ -27,5 +31,5 @@ export function packPersonal(cf: ItemLists, content: ItemLists): SessionModel {
     });
     return { offsets, neighbours, scores };
   };
-  return { items: items.slice(), after: pack(cfMap), with: pack(contentMap), popular: [] };
+  return { items: items.slice(), families: { [PERSONAL_FAMILIES[0]]: pack(cfMap), [PERSONAL_FAMILIES[1]]: pack(contentMap) }, popular: [] };
 }

@@ -1,8 +1,32 @@
 // Splits a built session model into KV-sized artifact shards by a stable hash of the item id, and turns a set of
 // decoded shards back into the per-item lookup the scorer takes.
-import { listsOf } from "../recommend/model-lookup";
-import type { NeighbourList, SessionModel } from "../recommend/types";
-import { ARTIFACT_VERSION, decodeShard, encodePopular, encodeShard, type DecodedShard, type ShardEntry } from "./artifact";
+import { unpack } from "../recommend/model-lookup";
+import type { Neighbour, NeighbourList, PackedLists, SessionModel } from "../recommend/types";
+import {
+  ARTIFACT_VERSION,
+  decodeShard,
+  encodePopular,
+  encodeShard,
+  SESSION_FAMILIES,
+  type DecodedShard,
+  type FamilyLists,
+  type ShardEntry,
+} from "./artifact";
+
+/**
+ * What the artifact stores: items, one packed list set per named family (stored, and listed in the manifest, in
+ * the record's key order), and the popularity back-fill. A new candidate source is one more key here.
+ */
+export type FamilyModel = {
+  items: readonly string[];
+  families: Readonly<Record<string, PackedLists>>;
+  popular: readonly Neighbour[];
+};
+
+/** The session model's two families under their names. */
+export function sessionFamilies(model: SessionModel): FamilyModel {
+  return { items: model.items, families: { [SESSION_FAMILIES[0]]: model.after, [SESSION_FAMILIES[1]]: model.with }, popular: model.popular };
+}
 
 /** KV values are capped at 25 MiB; shards stay far below so an isolate can hold several and reads stay fast. */
 export const DEFAULT_MAX_SHARD_BYTES = 4 * 1024 * 1024;
@@ -16,6 +40,8 @@ export type ShardOptions = {
 
 export type ArtifactMeta = {
   formatVersion: number;
+  /** The list families each item holds, in stored order (the manifest's version entry repeats them). */
+  families: string[];
   hash: "fnv1a32";
   nShards: number;
   items: number;
@@ -42,8 +68,19 @@ export function shardOf(itemId: string, nShards: number): number {
   return fnv1a32(itemId) % nShards;
 }
 
-/** Encodes a model into shards (every item lands in shardOf(id, nShards)) plus the popularity blob. */
+/** Encodes a session model into shards (every item lands in shardOf(id, nShards)) plus the popularity blob. */
 export function encodeShards(model: SessionModel, opts: ShardOptions = {}): EncodedArtifact {
+  return encodeFamilies(sessionFamilies(model), opts);
+}
+
+/** Encodes any family model: the session artifact, the personal one, or a made-up source's lists. */
+export function encodeFamilies(model: FamilyModel, opts: ShardOptions = {}): EncodedArtifact {
+  const families = Object.keys(model.families);
+  const listsOf = (i: number): FamilyLists => {
+    const lists: Record<string, readonly Neighbour[]> = {};
+    for (const f of families) lists[f] = unpack(model.families[f], i, model.items);
+    return lists;
+  };
   const budget = opts.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES;
   const hashes = model.items.map(fnv1a32);
   // Encodes shard by shard (only one shard's list objects alive at a time); gives up early past the budget.
@@ -52,7 +89,7 @@ export function encodeShards(model: SessionModel, opts: ShardOptions = {}): Enco
     hashes.forEach((h, i) => buckets[h % n].push(i));
     const out: Uint8Array[] = [];
     for (let s = 0; s < n; s++) {
-      const bytes = encodeShard(buckets[s].map((i): ShardEntry => ({ itemId: model.items[i], lists: listsOf(model, i) })), s, n);
+      const bytes = encodeShard(buckets[s].map((i): ShardEntry => ({ itemId: model.items[i], lists: listsOf(i) })), s, n, families);
       if (enforce && bytes.length > budget) return null;
       out.push(bytes);
     }
@@ -74,6 +111,7 @@ export function encodeShards(model: SessionModel, opts: ShardOptions = {}): Enco
     popular,
     meta: {
       formatVersion: ARTIFACT_VERSION,
+      families,
       hash: "fnv1a32",
       nShards: n,
       items: model.items.length,
@@ -85,23 +123,37 @@ export function encodeShards(model: SessionModel, opts: ShardOptions = {}): Enco
 }
 
 /** Rough encoded size: ids, offsets, list headers and ~3 bytes per neighbour (varint ref + score byte). */
-function estimateBytes(model: SessionModel): number {
+function estimateBytes(model: FamilyModel): number {
   let bytes = 0;
   for (const id of model.items) bytes += id.length * 2 + 16;
-  return bytes + 3 * (model.after.neighbours.length + model.with.neighbours.length);
+  for (const p of Object.values(model.families)) bytes += 3 * p.neighbours.length;
+  return bytes;
 }
 
 /**
  * The scorer's lookup over shards fetched on demand: `shard(i)` returns decoded shard i (production: from its
  * isolate cache or KV) or undefined when it is unavailable, which the scorer treats as an unknown item.
  */
-export function shardedLookup(nShards: number, shard: (index: number) => DecodedShard | undefined): (itemId: string) => NeighbourList | undefined {
+export function shardedLookup(nShards: number, shard: (index: number) => DecodedShard | undefined): (itemId: string) => FamilyLists | undefined {
   return (itemId) => shard(shardOf(itemId, nShards))?.get(itemId);
 }
 
+/** The session scorer's view of an item's families (a family the artifact lacks is an empty list). */
+export function sessionLists(lists: FamilyLists): NeighbourList {
+  return { after: lists[SESSION_FAMILIES[0]] ?? [], with: lists[SESSION_FAMILIES[1]] ?? [] };
+}
+
+/** The session scorer's lookup over a family lookup. */
+export function sessionLookup(lookup: (itemId: string) => FamilyLists | undefined): (itemId: string) => NeighbourList | undefined {
+  return (itemId) => {
+    const l = lookup(itemId);
+    return l && sessionLists(l);
+  };
+}
+
 /** Decodes every shard at once (tests, the eval CLI) and returns the lookup over them. */
-export function lookupFromShards(shards: readonly Uint8Array[]): (itemId: string) => NeighbourList | undefined {
-  const decoded = shards.map(decodeShard);
+export function lookupFromShards(shards: readonly Uint8Array[]): (itemId: string) => FamilyLists | undefined {
+  const decoded = shards.map((b) => decodeShard(b));
   decoded.forEach((d, i) => {
     if (d.shardIndex !== i || d.nShards !== shards.length) throw new Error(`shard ${i} is out of place (${d.shardIndex}/${d.nShards})`);
   });

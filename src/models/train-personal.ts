@@ -8,7 +8,7 @@ import { trendingByCategory } from "../recommend/trending";
 import type { Neighbour } from "../recommend/types";
 import { forEachCatalogPage, forEachHistoryPage, forEachProfileIdPage, profileSummaries } from "../storage/personal-repo";
 import { packPersonal } from "./personal-artifact";
-import { encodeShards, type EncodedArtifact } from "./shards";
+import { encodeFamilies, type EncodedArtifact } from "./shards";
 
 /** Profiles whose behaviour feeds k-means (the rest are assigned to the nearest centroid). */
 const MAX_SEGMENT_SAMPLE = 20_000;
@@ -68,7 +68,7 @@ export async function trainPersonal(
   });
   const cfLists = cf.build();
   const contentLists = content.build();
-  const artifact = encodeShards(packPersonal(cfLists, contentLists));
+  const artifact = encodeFamilies(packPersonal(cfLists, contentLists));
 
   const segmentPopular = favourites.lists();
   const metrics = {

@@ -106,6 +106,7 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
     version,
     createdAt: now,
     format: artifact.meta.formatVersion,
+    families: artifact.meta.families,
     configDigest: digest,
     itemCount: model.items.length,
     nShards: artifact.meta.nShards,
@@ -118,7 +119,7 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
       stats: stats.byteLength,
       personal: personal.artifact.meta.totalBytes,
     },
-    personal: { nShards: personal.artifact.meta.nShards },
+    personal: { nShards: personal.artifact.meta.nShards, families: personal.artifact.meta.families },
     metrics: {
       mode,
       sessions: trainer.sessions,

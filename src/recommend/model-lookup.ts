@@ -16,7 +16,7 @@ export function modelLookup(model: SessionModel): (itemId: string) => NeighbourL
   };
 }
 
-function unpack(p: PackedLists, i: number, items: readonly string[]): Neighbour[] {
+export function unpack(p: PackedLists, i: number, items: readonly string[]): Neighbour[] {
   const out: Neighbour[] = [];
   for (let e = p.offsets[i]; e < p.offsets[i + 1]; e++) out.push({ itemId: items[p.neighbours[e]], score: p.scores[e] });
   return out;

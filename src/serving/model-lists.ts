@@ -1,24 +1,27 @@
 // Resolves the per-item lists of a set of items from the served artifact version: loads each needed shard once
 // (isolate cache, then KV) and falls back to the previous version for a shard that has not reached this location.
+import type { FamilyLists } from "../models/artifact";
 import type { Manifest, ModelVersion } from "../models/manifest";
-import { shardOf } from "../models/shards";
+import { PERSONAL_FAMILIES, type PersonalFamily } from "../models/personal-artifact";
+import { sessionLists, shardOf } from "../models/shards";
 import type { NeighbourList } from "../recommend/types";
 import { kvKeys } from "../storage/kv-keys";
 import { readShard, readShardAt } from "../storage/model-store";
 
 export type ListLookup = (itemId: string) => NeighbourList | undefined;
+export type FamilyLookup<F extends string = string> = (itemId: string) => FamilyLists<F> | undefined;
 
-/** Lists of the personalization artifact (after = item-CF, with = content); empty lookup for older versions. */
-export async function personalListsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<ListLookup> {
+/** Lists of the personalization artifact by family ("itemCf", "content"); empty lookup for older versions. */
+export async function personalListsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<FamilyLookup<PersonalFamily>> {
   const v = manifest.current;
   const n = v.personal?.nShards;
   if (!n) return () => undefined;
-  const found = new Map<string, NeighbourList>();
+  const found = new Map<string, FamilyLists<PersonalFamily>>();
   const byShard = new Map<number, string[]>();
   for (const id of new Set(itemIds)) byShard.set(shardOf(id, n), [...(byShard.get(shardOf(id, n)) ?? []), id]);
   await Promise.all(
     [...byShard].map(async ([index, ids]) => {
-      const shard = await readShardAt(kv, kvKeys.personalShard(siteId, v.version, index));
+      const shard = await readShardAt(kv, kvKeys.personalShard(siteId, v.version, index), PERSONAL_FAMILIES);
       for (const id of ids) {
         const l = shard?.get(id);
         if (l) found.set(id, l);
@@ -43,7 +46,7 @@ export async function listsFor(kv: KVNamespace, siteId: string, manifest: Manife
       if (shard) {
         for (const id of ids) {
           const l = shard.get(id);
-          if (l) found.set(id, l);
+          if (l) found.set(id, sessionLists(l));
         }
       } else if (fallback) {
         await fromVersion(kv, siteId, fallback, ids, found);
@@ -61,7 +64,7 @@ async function fromVersion(kv: KVNamespace, siteId: string, v: ModelVersion, ids
       const shard = await readShard(kv, siteId, v.version, index);
       for (const id of list) {
         const l = shard?.get(id);
-        if (l) found.set(id, l);
+        if (l) found.set(id, sessionLists(l));
       }
     }),
   );

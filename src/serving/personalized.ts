@@ -73,13 +73,13 @@ export async function personalizedList(
   if (recentPath.length) sources.session = scoreSession(recentPath, sessionLists, { k: POOL });
   if (ctx.history.length) {
     const entries = ctx.history.map((h) => ({ itemId: h.itemId, ts: h.lastTs, type: h.type }));
-    sources.itemCf = scoreHistory(entries, (id) => personalLists(id)?.after, { now: opts.now, k: POOL }).map((c) => ({
+    sources.itemCf = scoreHistory(entries, (id) => personalLists(id)?.itemCf, { now: opts.now, k: POOL }).map((c) => ({
       itemId: c.itemId,
       score: c.score,
       reason: historyReason(c.from, c.fromType),
     }));
   }
-  const content = contentCandidates(contentSeeds, (id) => personalLists(id)?.with, { k: POOL });
+  const content = contentCandidates(contentSeeds, (id) => personalLists(id)?.content, { k: POOL });
   if (content.length) sources.content = content.map((c) => ({ itemId: c.itemId, score: c.score, reason: { kind: "similar", itemId: c.from } }));
   if (data?.segments && ctx.summary) {
     const seg = assignSegment(ctx.summary, data.segments, opts.now);

@@ -53,13 +53,16 @@ export async function readShard(kv: KVNamespace, siteId: string, version: string
   return readShardAt(kv, kvKeys.shard(siteId, version, index));
 }
 
-/** Any two-list shard by its KV key (session lists, or the personalization lists). */
-export async function readShardAt(kv: KVNamespace, key: string): Promise<DecodedShard | null> {
+/**
+ * Any lists shard by its KV key (session lists, or the personalization lists). `legacyFamilies` names a format-1
+ * shard's two slots, which it did not store; a key always holds the same artifact, so the cache stays consistent.
+ */
+export async function readShardAt(kv: KVNamespace, key: string, legacyFamilies?: readonly [string, string]): Promise<DecodedShard | null> {
   const hit = await shards.getOrLoad(
     key,
     async () => {
       const buf = await kv.get(key, { type: "arrayBuffer", cacheTtl: KV_CACHE_TTL_S });
-      return buf ? { shard: decodeShard(new Uint8Array(buf)), bytes: buf.byteLength } : null;
+      return buf ? { shard: decodeShard(new Uint8Array(buf), legacyFamilies), bytes: buf.byteLength } : null;
     },
     // Misses are not cached: a shard may simply not have reached this location yet.
     (s) => (s ? Infinity : 0),

@@ -6,6 +6,7 @@ import type { Manifest, ModelVersion } from "../../src/models/manifest";
 import { RETRAIN_CRON } from "../../src/scheduled";
 import { sessionStub } from "../../src/session/session-client";
 import { kvKeys } from "../../src/storage/kv-keys";
+import { toFormat1 } from "./format1";
 import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { recommendationId: string; modelVersion: string | null; items: { id: string; score: number; reason: { kind: string; itemId?: string; text: string }; title?: string }[] };
@@ -211,6 +212,40 @@ describe("online learning", () => {
 });
 
 describe("manifest readers", () => {
+  it("the version entry lists each artifact's list families in stored order", async () => {
+    const site = await createSite();
+    await seedHabits(site);
+    const v = await retrain(site);
+    expect(v.format).toBe(2);
+    expect(v.families).toEqual(["after", "with"]);
+    expect(v.personal?.families).toEqual(["itemCf", "content"]);
+    const manifest = (await env.MODELS.get<Manifest>(kvKeys.manifest(site.id), "json"))!;
+    expect(manifest.current.families).toEqual(["after", "with"]);
+  });
+
+  it("keep serving a version written in format 1 (shards without family names) until the next retrain", async () => {
+    const site = await createSite();
+    await seedHabits(site);
+    const v = await retrain(site);
+    const rewrite = async (key: string) => {
+      const buf = await env.MODELS.get(key, "arrayBuffer");
+      await env.MODELS.put(key, toFormat1(new Uint8Array(buf!)));
+    };
+    await Promise.all([
+      ...Array.from({ length: v.nShards }, (_, i) => rewrite(kvKeys.shard(site.id, v.version, i))),
+      ...Array.from({ length: v.personal!.nShards }, (_, i) => rewrite(kvKeys.personalShard(site.id, v.version, i))),
+    ]);
+    const { families: _s, ...old } = v;
+    const format1: ModelVersion = { ...old, format: 1, personal: { nShards: v.personal!.nShards } };
+    await env.MODELS.put(kvKeys.manifest(site.id), JSON.stringify({ current: format1, versions: [format1] }));
+    const { clearModelCaches } = await import("../../src/storage/model-store");
+    clearModelCaches();
+    const recs = await (await get(`/v1/recommendations?itemId=a&k=2`, { "x-edgerec-key": site.key })).json<Recs>();
+    expect(recs.modelVersion).toBe(v.version);
+    expect(recs.items[0]).toMatchObject({ id: "b", reason: { kind: "after", itemId: "a" } });
+    clearModelCaches();
+  });
+
   it("do not decode a version written in another artifact format, and serve trending instead", async () => {
     const site = await createSite();
     await seedHabits(site);
