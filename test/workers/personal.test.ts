@@ -1,6 +1,10 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Manifest, ModelVersion } from "../../src/models/manifest";
 import { recCacheVisitorPrefix } from "../../src/serving/rec-cache";
+import { kvKeys } from "../../src/storage/kv-keys";
+import { clearModelCaches } from "../../src/storage/model-store";
+import { toFormat1 } from "./format1";
 import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { cached: boolean; personalized: boolean; items: { id: string; reason: { kind: string; text: string } }[] };
@@ -48,6 +52,28 @@ describe("personalized recommendations", () => {
     expect(fresh).toBeDefined();
     expect(fresh!.reason.kind).toBe("similar");
     expect(fresh!.reason.text).toBe("similar to Boot");
+  });
+
+  it("serves the same list from a version written in format 1 (item-CF and content in unnamed slots)", async () => {
+    const query = "anonymousId=hist-1&sessionId=f1&itemId=boot&k=6&slot=product";
+    const current = await shop();
+    await retrain(current);
+    const expected = (await recs(current, query)).body.items;
+    expect(expected.map((i) => i.reason.kind)).toContain("similar");
+
+    const old = await shop();
+    await retrain(old);
+    const v: ModelVersion = (await env.MODELS.get<Manifest>(kvKeys.manifest(old.id), "json"))!.current;
+    const rewrite = async (key: string) => env.MODELS.put(key, toFormat1(new Uint8Array((await env.MODELS.get(key, "arrayBuffer"))!)));
+    await Promise.all([
+      ...Array.from({ length: v.nShards }, (_, i) => rewrite(kvKeys.shard(old.id, v.version, i))),
+      ...Array.from({ length: v.personal!.nShards }, (_, i) => rewrite(kvKeys.personalShard(old.id, v.version, i))),
+    ]);
+    const { families: _session, ...rest } = v;
+    const format1: ModelVersion = { ...rest, format: 1, personal: { nShards: v.personal!.nShards } };
+    await env.MODELS.put(kvKeys.manifest(old.id), JSON.stringify({ current: format1, versions: [format1] }));
+    clearModelCaches();
+    expect((await recs(old, query)).body.items).toEqual(expected);
   });
 
   it("never recommends what the visitor bought, unless asked to", async () => {
