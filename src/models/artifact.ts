@@ -1,5 +1,5 @@
-// The compact binary format of the session model: one "lists" shard per hash bucket of item ids, plus one
-// popularity blob. Pure TypeScript (no Workers imports) so the cron, the Worker and the eval CLI share it.
+// The compact binary format of the model artifacts (session lists, personal lists): one "lists" shard per hash
+// bucket of item ids, plus one popularity blob. Pure TypeScript (no Workers imports) so the cron, the Worker and the eval CLI share it.
 //
 // Layout of a lists shard (little-endian), format 2:
 //   header   magic "ERS1" | u8 version=2 | u8 kind=1 | u16 shardIndex | u16 nShards | u16 familyCount
@@ -9,8 +9,8 @@
 //   strings  stringCount × (varint byteLength, UTF-8 bytes). The shard's own items come first, sorted by their
 //            UTF-8 bytes (binary search); then every other id the lists name, most referenced first (short varints).
 //   offsets  (ownedCount + 1) × u32: where each owned item's list block starts, relative to the lists section.
-//   lists    per owned item, one list per family in the families' order: varint n; if n > 0: f32 maxScore, n × varint stringIndex,
-//            n × u8 quantised score.
+//   lists    per owned item, one list per family in the families' order: varint n; if n > 0: f32 maxScore,
+//            n × varint stringIndex, n × u8 quantised score.
 // Neighbour ids are in the shard's own string table rather than a global vocabulary: scoring a path then reads
 // exactly one shard per path item, and popular neighbours are stored once per shard, not once per list.
 // Format 1 had no families section and exactly two lists; it is still read, its slots named by the caller.
@@ -51,8 +51,8 @@ export type ShardHeader = {
 };
 
 /**
- * Encodes the items of one shard with one list per family (in `families`' order). Items may come in any order;
- * empty lists are kept (the item is known).
+ * Encodes the items of one shard with one list per family (in `families`' order; an entry's lists under other
+ * names are not stored). Items may come in any order; empty lists are kept (the item is known).
  */
 export function encodeShard(
   entries: readonly ShardEntry[],
