@@ -1,6 +1,6 @@
 // Resolves the per-item lists of a set of items from the served artifact version: loads each needed shard once
 // (isolate cache, then KV) and falls back to the previous version for a shard that has not reached this location.
-import type { FamilyLists } from "../models/artifact";
+import { READABLE_VERSIONS, type FamilyLists } from "../models/artifact";
 import type { Manifest, ModelVersion } from "../models/manifest";
 import { PERSONAL_FAMILIES, type PersonalFamily } from "../models/personal-artifact";
 import { sessionLists, shardOf } from "../models/shards";
@@ -33,7 +33,8 @@ export async function personalListsFor(kv: KVNamespace, siteId: string, manifest
 
 export async function listsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<ListLookup> {
   const current = manifest.current;
-  const fallback = manifest.versions.find((v) => v.createdAt < current.createdAt && v.format === current.format);
+  // Any older version this code decodes: the first format-2 version may fall back to a format-1 one.
+  const fallback = manifest.versions.find((v) => v.createdAt < current.createdAt && READABLE_VERSIONS.includes(v.format));
   const found = new Map<string, NeighbourList>();
   const byShard = new Map<number, string[]>();
   for (const id of new Set(itemIds)) {

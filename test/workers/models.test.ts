@@ -246,6 +246,31 @@ describe("manifest readers", () => {
     clearModelCaches();
   });
 
+  it("fall back to a format-1 version for a shard the first format-2 version has not brought to this location", async () => {
+    const site = await createSite();
+    await seedHabits(site);
+    const v1 = await retrain(site);
+    await Promise.all(
+      Array.from({ length: v1.nShards }, async (_, i) => {
+        const key = kvKeys.shard(site.id, v1.version, i);
+        await env.MODELS.put(key, toFormat1(new Uint8Array((await env.MODELS.get(key, "arrayBuffer"))!)));
+      }),
+    );
+    const { families: _s, ...old } = v1;
+    const format1: ModelVersion = { ...old, format: 1 };
+    await env.MODELS.put(kvKeys.manifest(site.id), JSON.stringify({ current: format1, versions: [format1] }));
+    const { clearModelCaches } = await import("../../src/storage/model-store");
+    clearModelCaches();
+    const v2 = await retrain(site);
+    expect(v2.format).toBe(2);
+    await Promise.all(Array.from({ length: v2.nShards }, (_, i) => env.MODELS.delete(kvKeys.shard(site.id, v2.version, i))));
+    clearModelCaches();
+    const recs = await (await get(`/v1/recommendations?itemId=a&k=2`, { "x-edgerec-key": site.key })).json<Recs>();
+    expect(recs.modelVersion).toBe(v2.version);
+    expect(recs.items[0]).toMatchObject({ id: "b", reason: { kind: "after", itemId: "a" } });
+    clearModelCaches();
+  });
+
   it("do not decode a version written in another artifact format, and serve trending instead", async () => {
     const site = await createSite();
     await seedHabits(site);
