@@ -21,6 +21,8 @@ export const MAX_BATCH_SESSIONS_SERVER = 100;
 export const MAX_BATCH_VISITORS = 3;
 /** The same for the server key. */
 export const MAX_BATCH_VISITORS_SERVER = 100;
+/** Every per-batch cap of the public write key together. */
+export const PUBLIC_BATCH_LIMITS = { events: MAX_BATCH_EVENTS, sessions: MAX_BATCH_SESSIONS, visitors: MAX_BATCH_VISITORS };
 /** Every per-batch cap of the server key together, for clients that split their own batches (seed, benchmarks). */
 export const SERVER_BATCH_LIMITS = { events: MAX_BATCH_EVENTS, sessions: MAX_BATCH_SESSIONS_SERVER, visitors: MAX_BATCH_VISITORS_SERVER };
 /** sendBeacon and keepalive fetch carry at most 64 KB in flight; the SDK splits batches under this. */

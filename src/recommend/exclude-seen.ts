@@ -21,3 +21,13 @@ export function excludeSeen<T extends RankedEntry>(ranked: readonly T[], seen: I
   }
   return out;
 }
+
+/**
+ * What a list leaves out: the request's `exclude`, and what the session already saw (else two items whose lists
+ * point at each other make clicks ping-pong between them), or with `includeViewed` only the item on screen, which
+ * never shows. Used by every route that serves a list.
+ */
+export function listExclusions(opts: { path: readonly string[]; current?: string; includeViewed?: boolean; exclude?: readonly string[] }): Set<string> {
+  const seen = opts.includeViewed === true ? (opts.current !== undefined ? [opts.current] : []) : opts.path;
+  return new Set([...(opts.exclude ?? []), ...seen]);
+}

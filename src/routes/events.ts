@@ -1,7 +1,7 @@
 // POST /v1/events: validate a batch, store new events in D1 (one transaction), then hand each session its events
 // in one Durable Object RPC.
 import { Hono } from "hono";
-import { MAX_BATCH_BYTES, MAX_BATCH_SESSIONS, MAX_BATCH_VISITORS, SERVER_BATCH_LIMITS } from "../config/limits";
+import { MAX_BATCH_BYTES, PUBLIC_BATCH_LIMITS, SERVER_BATCH_LIMITS } from "../config/limits";
 import { resolveIdentities } from "../ingest/resolve-identities";
 import { capBatch } from "../ingest/cap-distinct";
 import { validateBatch } from "../ingest/validate-batch";
@@ -21,11 +21,7 @@ export const events = new Hono<AppEnv>();
 events.post("/", requireSite, async (c) => {
   const now = Date.now();
   const text = await readCappedText(c, MAX_BATCH_BYTES);
-  const server = c.get("role") === "server";
-  const batch = capBatch(validateBatch(parseJsonText(text), now), {
-    sessions: server ? SERVER_BATCH_LIMITS.sessions : MAX_BATCH_SESSIONS,
-    visitors: server ? SERVER_BATCH_LIMITS.visitors : MAX_BATCH_VISITORS,
-  });
+  const batch = capBatch(validateBatch(parseJsonText(text), now), c.get("role") === "server" ? SERVER_BATCH_LIMITS : PUBLIC_BATCH_LIMITS);
   const result: IngestResult = { accepted: batch.accepted, rejected: batch.rejected };
   if (batch.events.length === 0) {
     throw new ApiError(
@@ -47,9 +43,13 @@ events.post("/", requireSite, async (c) => {
   const { known, declined, suppressedUsers, unpersonalized } = await loadIngestContext(c.env.DB, site.id, verified.events);
   // Visitors who declined analytics, and erased ids (suppressed): acknowledged (so clients do not retry) but stored
   // nowhere.
-  const dropped = (e: (typeof verified.events)[number]) => declined.has(e.anonymousId) || (e.userId !== undefined && suppressedUsers.has(e.userId));
-  const kept = declined.size === 0 && suppressedUsers.size === 0 ? verified.events : verified.events.filter((e) => !dropped(e));
-  if (kept.length < verified.events.length) result.ignored = verified.events.filter(dropped).map((e) => e.id);
+  const kept: typeof verified.events = [];
+  const ignored: string[] = [];
+  for (const e of verified.events) {
+    if (declined.has(e.anonymousId) || (e.userId !== undefined && suppressedUsers.has(e.userId))) ignored.push(e.id);
+    else kept.push(e);
+  }
+  if (ignored.length > 0) result.ignored = ignored;
   if (kept.length === 0) return c.json(result, 200);
   const resolution = resolveIdentities(kept, known);
   const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));

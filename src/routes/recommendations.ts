@@ -1,6 +1,7 @@
 // GET /v1/recommendations: a slot's list for a visitor. Blends the live session path, the visitor's history and
 // segment, content similarity and trending (src/serving/personalized.ts), applies the slot's business rules (site
 // config, overridden by request parameters), and caches personalized lists per visitor and slot in KV.
+import { listExclusions } from "../recommend/exclude-seen";
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
@@ -38,14 +39,15 @@ recommendations.get("/", requireSite, async (c) => {
   if (q.userId !== undefined) await assertUserAccess(c, q.userId, q.userHash);
 
   // A visitor who declined personalization gets the same lists as an anonymous newcomer (trending, item on screen).
-  // Consent and manifest come from isolate caches almost always; read them together rather than one after the other.
-  const [consent, read] = await Promise.all([
+  // Consent, manifest and the session's path are independent reads: one round trip for all three. The session
+  // object knows the consent too (told by ingest and POST /v1/consent), so a request naming only the session gets
+  // no personal list for a visitor who declined; a declined visitor's path is read but never used.
+  const [consent, read, session] = await Promise.all([
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
+    q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
   ]);
-  // The session object knows the consent too (told by ingest and POST /v1/consent): a request naming only the
-  // session must not get a personal list for a visitor who declined.
-  const served = q.sessionId && consent?.personalization !== false ? await sessionStub(c.env, site.id, q.sessionId).servingPath() : null;
+  const served = consent?.personalization !== false ? session : null;
   const personalized = consent?.personalization !== false && served?.personalized !== false;
   const visitor = personalized && (q.anonymousId !== undefined || q.userId !== undefined) ? { anonymousId: q.anonymousId, userId: q.userId } : null;
   const sessionPath = served?.path ?? [];
@@ -54,9 +56,8 @@ recommendations.get("/", requireSite, async (c) => {
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
   if (!servable(read)) {
-    // Before a first model the list is trending: leave out what the session saw, as the model's lists do.
-    const seenHere = rules.includeViewed === true ? (current ? [current] : []) : path;
-    const exclude = new Set([...(rules.exclude ?? []), ...seenHere]);
+    // Before a first model the list is trending: it leaves out the same items as the model's lists.
+    const exclude = listExclusions({ path, current, includeViewed: rules.includeViewed, exclude: rules.exclude });
     const recs = await recommendForPath(c.env, site.id, path, { k, exclude, allowUncatalogued: site.config.allowUncatalogued });
     return c.json({ ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false });
   }

@@ -1,4 +1,5 @@
 // GET /v1/sessions/:id: the live path of one session, straight from its Durable Object.
+import { listExclusions } from "../recommend/exclude-seen";
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireSite } from "../lib/auth";
@@ -26,11 +27,9 @@ sessions.get("/:id/next", requireSite, async (c) => {
   // A visitor who declined personalization gets the non-personal list (trending), from an empty path.
   const { path, personalized } = await sessionStub(c.env, site.id, sessionId).servingPath();
   const current = path.at(-1);
-  // A "next" list leaves out what the session already saw (else clicks ping-pong between two items whose lists
-  // point at each other), unless the request sets `includeViewed`; the item on screen never shows.
   const recs = await recommendForPath(c.env, site.id, path, {
     k: q.k,
-    exclude: new Set(q.includeViewed === true ? (current ? [current] : []) : path),
+    exclude: listExclusions({ path, current, includeViewed: q.includeViewed }),
     allowUncatalogued: site.config.allowUncatalogued,
     personal: true,
   });

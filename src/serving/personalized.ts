@@ -1,5 +1,6 @@
 // GET /v1/recommendations for a visitor: blends the live session, their history (item-CF), content similarity,
 // their segment's favourites and trending, applies the business rules, and caches the list per visitor and slot.
+import { listExclusions } from "../recommend/exclude-seen";
 import type { Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { blend, DEFAULT_BLEND_WEIGHTS, type SourceCandidate } from "../recommend/blend";
@@ -121,10 +122,7 @@ export async function personalizedList(
   const catalogued = (id: string) => allowUncatalogued || details.get(id) != null;
   const purchased = new Set(ctx.history.filter((h) => h.purchases > 0).map((h) => h.itemId));
   const viewed = new Set([...historyIds, ...opts.path]);
-  // A list with a session leaves out what the session already saw (else two items' lists point at each other and
-  // clicks ping-pong between them), unless the slot or request sets `includeViewed`. The item on screen never shows.
-  const seenHere = opts.rules.includeViewed === true ? (opts.current ? [opts.current] : []) : opts.path;
-  const exclude = new Set([...(opts.rules.exclude ?? []), ...seenHere]);
+  const exclude = listExclusions({ path: opts.path, current: opts.current, includeViewed: opts.rules.includeViewed, exclude: opts.rules.exclude });
   // A pin no source scored is there because the site put it there: its reason says so, not "trending".
   const pinned = (itemId: string): Cand => ({ itemId, score: 0, reason: { kind: "pinned" }, personal: false });
   const rules = { ...opts.rules, exclude: [...exclude], pin: opts.rules.pin?.filter(catalogued) };
