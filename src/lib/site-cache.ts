@@ -1,5 +1,5 @@
 // Isolate-memory cache of credentials: every /v1 request needs its site, role and identity secrets, and D1 is kept
-// off hot paths. Keys are cached by their SHA-256, never in plain text.
+// off hot paths. Entries live in isolate memory only (keyed by the presented key; D1 holds only its hash).
 import { SITE_CACHE_MAX_ENTRIES } from "../config/limits";
 import type { SiteRow } from "../storage/schema";
 import { database } from "../storage/db";

@@ -14,3 +14,30 @@ export function toFormat1(bytes: Uint8Array): Uint8Array {
   out[4] = 1;
   return out;
 }
+
+/** The bits of a KV namespace the rewrite needs (kept structural so this file also loads in Node unit tests). */
+type ShardStore = {
+  get(key: string, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
+  put(key: string, value: Uint8Array | string): Promise<void>;
+};
+type VersionShape = { version: string; nShards: number; families?: readonly string[]; personal?: { nShards: number; families?: readonly string[] } };
+
+/**
+ * Rewrites one served version as a format-1 deploy wrote it: every session shard (and, with `personal`, every
+ * personal shard) in the old layout, and the version entry without family names. Returns the format-1 entry; the
+ * caller writes it into the manifest it wants.
+ */
+export async function rewriteAsFormat1<V extends VersionShape>(
+  kv: ShardStore,
+  keys: { shard: (i: number) => string; personalShard: (i: number) => string },
+  v: V,
+  opts: { personal: boolean },
+): Promise<Omit<V, "families"> & { format: 1 }> {
+  const rewrite = async (key: string) => kv.put(key, toFormat1(new Uint8Array((await kv.get(key, "arrayBuffer"))!)));
+  await Promise.all([
+    ...Array.from({ length: v.nShards }, (_, i) => rewrite(keys.shard(i))),
+    ...(opts.personal && v.personal ? Array.from({ length: v.personal.nShards }, (_, i) => rewrite(keys.personalShard(i))) : []),
+  ]);
+  const { families: _families, ...rest } = v;
+  return { ...rest, format: 1, ...(opts.personal && v.personal ? { personal: { nShards: v.personal.nShards } } : {}) };
+}

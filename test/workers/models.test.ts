@@ -6,7 +6,7 @@ import type { Manifest, ModelVersion } from "../../src/models/manifest";
 import { RETRAIN_CRON } from "../../src/scheduled";
 import { sessionStub } from "../../src/session/session-client";
 import { kvKeys } from "../../src/storage/kv-keys";
-import { toFormat1 } from "./format1";
+import { rewriteAsFormat1 } from "./format1";
 import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { recommendationId: string; modelVersion: string | null; items: { id: string; score: number; reason: { kind: string; itemId?: string; text: string }; title?: string }[] };
@@ -227,16 +227,7 @@ describe("manifest readers", () => {
     const site = await createSite();
     await seedHabits(site);
     const v = await retrain(site);
-    const rewrite = async (key: string) => {
-      const buf = await env.MODELS.get(key, "arrayBuffer");
-      await env.MODELS.put(key, toFormat1(new Uint8Array(buf!)));
-    };
-    await Promise.all([
-      ...Array.from({ length: v.nShards }, (_, i) => rewrite(kvKeys.shard(site.id, v.version, i))),
-      ...Array.from({ length: v.personal!.nShards }, (_, i) => rewrite(kvKeys.personalShard(site.id, v.version, i))),
-    ]);
-    const { families: _s, ...old } = v;
-    const format1: ModelVersion = { ...old, format: 1, personal: { nShards: v.personal!.nShards } };
+    const format1: ModelVersion = await rewriteAsFormat1(env.MODELS, { shard: (i) => kvKeys.shard(site.id, v.version, i), personalShard: (i) => kvKeys.personalShard(site.id, v.version, i) }, v, { personal: true });
     await env.MODELS.put(kvKeys.manifest(site.id), JSON.stringify({ current: format1, versions: [format1] }));
     const { clearModelCaches } = await import("../../src/storage/model-store");
     clearModelCaches();
@@ -250,14 +241,12 @@ describe("manifest readers", () => {
     const site = await createSite();
     await seedHabits(site);
     const v1 = await retrain(site);
-    await Promise.all(
-      Array.from({ length: v1.nShards }, async (_, i) => {
-        const key = kvKeys.shard(site.id, v1.version, i);
-        await env.MODELS.put(key, toFormat1(new Uint8Array((await env.MODELS.get(key, "arrayBuffer"))!)));
-      }),
+    const format1: ModelVersion = await rewriteAsFormat1(
+      env.MODELS,
+      { shard: (i) => kvKeys.shard(site.id, v1.version, i), personalShard: (i) => kvKeys.personalShard(site.id, v1.version, i) },
+      v1,
+      { personal: false },
     );
-    const { families: _s, ...old } = v1;
-    const format1: ModelVersion = { ...old, format: 1 };
     await env.MODELS.put(kvKeys.manifest(site.id), JSON.stringify({ current: format1, versions: [format1] }));
     const { clearModelCaches } = await import("../../src/storage/model-store");
     clearModelCaches();

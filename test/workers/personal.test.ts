@@ -4,7 +4,7 @@ import type { Manifest, ModelVersion } from "../../src/models/manifest";
 import { recCacheVisitorPrefix } from "../../src/serving/rec-cache";
 import { kvKeys } from "../../src/storage/kv-keys";
 import { clearModelCaches } from "../../src/storage/model-store";
-import { toFormat1 } from "./format1";
+import { rewriteAsFormat1 } from "./format1";
 import { ADMIN, BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite, putItems } from "./helpers";
 
 type Recs = { cached: boolean; personalized: boolean; items: { id: string; reason: { kind: string; text: string } }[] };
@@ -64,13 +64,12 @@ describe("personalized recommendations", () => {
     const old = await shop();
     await retrain(old);
     const v: ModelVersion = (await env.MODELS.get<Manifest>(kvKeys.manifest(old.id), "json"))!.current;
-    const rewrite = async (key: string) => env.MODELS.put(key, toFormat1(new Uint8Array((await env.MODELS.get(key, "arrayBuffer"))!)));
-    await Promise.all([
-      ...Array.from({ length: v.nShards }, (_, i) => rewrite(kvKeys.shard(old.id, v.version, i))),
-      ...Array.from({ length: v.personal!.nShards }, (_, i) => rewrite(kvKeys.personalShard(old.id, v.version, i))),
-    ]);
-    const { families: _session, ...rest } = v;
-    const format1: ModelVersion = { ...rest, format: 1, personal: { nShards: v.personal!.nShards } };
+    const format1: ModelVersion = await rewriteAsFormat1(
+      env.MODELS,
+      { shard: (i) => kvKeys.shard(old.id, v.version, i), personalShard: (i) => kvKeys.personalShard(old.id, v.version, i) },
+      v,
+      { personal: true },
+    );
     await env.MODELS.put(kvKeys.manifest(old.id), JSON.stringify({ current: format1, versions: [format1] }));
     clearModelCaches();
     expect((await recs(old, query)).body.items).toEqual(expected);
