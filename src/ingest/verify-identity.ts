@@ -51,9 +51,15 @@ export type Warning = IngestResult["rejected"][number];
  * distinct (userId, userHash) pair is verified once per batch.
  */
 export async function verifyUserIds(events: readonly IngestEvent[], indexes: readonly number[], policy: ProofPolicy): Promise<{ events: IngestEvent[]; warnings: Warning[] }> {
-  const strip = ({ userHash: _proof, ...rest }: IngestEvent): IngestEvent => rest;
+  // Most events carry no proof: they pass through as they are, with no copy on the ingest path.
+  const strip = (e: IngestEvent): IngestEvent => {
+    if (e.userHash === undefined) return e;
+    const { userHash: _proof, ...rest } = e;
+    return rest;
+  };
   if (policy.trusted || policy.verificationOff) return { events: events.map(strip), warnings: [] };
   const verdicts = new Map<string, Promise<boolean>>();
+  if (!events.some((e) => e.userId !== undefined)) return { events: events.map(strip), warnings: [] };
   const checks = events.map((e) => {
     if (e.userId === undefined) return Promise.resolve(true);
     const pair = `${e.userId}\u0000${e.userHash ?? ""}`;
