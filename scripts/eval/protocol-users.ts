@@ -7,7 +7,7 @@ import { ContentTrainer } from "../../src/recommend/content";
 import { ItemCfTrainer, scoreHistory } from "../../src/recommend/item-cf";
 import { SegmentFavourites } from "../../src/recommend/segment-favourites";
 import { trainSegments, type BehaviourSummary } from "../../src/recommend/segments";
-import { contentCandidates, firstK } from "../../src/recommend/sources";
+import { contentCandidates, firstK } from "../../src/recommend/candidate-lists";
 import { normalised, trendingByCategory } from "../../src/recommend/trending";
 import type { Neighbour } from "../../src/recommend/types";
 import { TRENDING_WINDOW, type TrendingQueryOptions } from "../../src/storage/trending-sql";
@@ -200,7 +200,7 @@ export function tuneWeights(
     const split = leaveLastOut(users, drop);
     return { split, trained: train(split.histories, cats) };
   });
-  const weights: Record<BlendSource, number> = { session: 1, itemCf: 1, content: 0, segment: 0, trending: 0 };
+  const weights: Record<BlendSource, number> = { session: 1, itemCf: 1, content: 0, graph: 0, segment: 0, trending: 0 };
   const score = (w: Record<BlendSource, number>) => {
     let total = 0;
     for (const f of folds) {

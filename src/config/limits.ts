@@ -180,3 +180,9 @@ export const HMAC_KEY_CACHE_MAX_ENTRIES = 1000;
 export const ISOLATE_CACHE_JOIN_MS = 2000;
 /** Daily rate-limit salts: today's, and yesterday's for requests in flight across midnight. */
 export const RATE_LIMIT_SALT_CACHE_ENTRIES = 2;
+
+/**
+ * The graph source (src/recommend/sources/graph.ts) reads each profile's history as runs of browsing: a gap longer
+ * than this starts a new run, so the walk graph links items viewed in one visit, as the evaluation's sessions do.
+ */
+export const GRAPH_SESSION_GAP_MS = 30 * 60_000;

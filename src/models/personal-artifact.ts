@@ -1,24 +1,24 @@
-// Packs the personalization lists into the artifact's family format, so the same codec, sharding and isolate
-// cache serve them: family "itemCf" holds item-CF neighbours, "content" content neighbours. Pure (no Workers imports).
-import type { ItemLists } from "../recommend/item-cf";
+// Packs the personal artifact's families (the lists every retrain rebuilds from scratch: item-CF, content, graph,
+// whatever the source registry declares) into the artifact's family format, so the same codec, sharding and isolate
+// cache serve them. Pure (no Workers imports).
 import { ItemVocab } from "../recommend/item-vocab";
+import type { FamilyBuild } from "../recommend/sources/types";
 import type { Neighbour, PackedLists } from "../recommend/types";
 import type { FamilyModel } from "./shards";
 
-/** The personal artifact's families, in stored order; also the names a format-1 shard's two slots had. */
-export const PERSONAL_FAMILIES = ["itemCf", "content"] as const;
-export type PersonalFamily = (typeof PERSONAL_FAMILIES)[number];
+/** What a format-1 personal shard's two unnamed slots held; format 2 names its families in the shard. */
+export const LEGACY_PERSONAL_FAMILIES = ["itemCf", "content"] as const;
 
-export function packPersonal(cf: ItemLists, content: ItemLists): FamilyModel {
+/** One item vocabulary over every family's items and neighbours; each family packed against it, in the given order. */
+export function packFamilies(builds: Readonly<Record<string, FamilyBuild>>): FamilyModel {
   const vocab = new ItemVocab();
-  const intern = (id: string) => vocab.intern(id);
-  const byItem = (l: ItemLists) => new Map(l.items.map((id, i) => [id, l.lists[i]!]));
-  const cfMap = byItem(cf);
-  const contentMap = byItem(content);
-  for (const id of [...cf.items, ...content.items]) intern(id);
-  for (const lists of [cf.lists, content.lists]) for (const l of lists) for (const n of l) intern(n.itemId);
+  const byItem = Object.entries(builds).map(([family, b]) => {
+    for (const id of b.items) vocab.intern(id);
+    for (const l of b.lists) for (const n of l) vocab.intern(n.itemId);
+    return [family, new Map(b.items.map((id, i) => [id, b.lists[i] ?? []]))] as const;
+  });
   const items = vocab.list();
-  const pack = (m: Map<string, Neighbour[]>): PackedLists => {
+  const pack = (m: Map<string, readonly Neighbour[]>): PackedLists => {
     const offsets = new Uint32Array(items.length + 1);
     items.forEach((id, i) => (offsets[i + 1] = offsets[i]! + (m.get(id)?.length ?? 0)));
     const neighbours = new Uint32Array(offsets[items.length]!);
@@ -31,5 +31,5 @@ export function packPersonal(cf: ItemLists, content: ItemLists): FamilyModel {
     });
     return { offsets, neighbours, scores };
   };
-  return { items: items.slice(), families: { [PERSONAL_FAMILIES[0]]: pack(cfMap), [PERSONAL_FAMILIES[1]]: pack(contentMap) }, popular: [] };
+  return { items: items.slice(), families: Object.fromEntries(byItem.map(([family, m]) => [family, pack(m)])), popular: [] };
 }

@@ -1,13 +1,14 @@
-// Personalization training for one site (called by the retrain job): content lists from the catalog, segments
-// from profile behaviour, item-CF lists and per-segment popularity from visitors' histories, trending per category.
-import { ContentTrainer } from "../recommend/content";
-import { ItemCfTrainer } from "../recommend/item-cf";
+// Personalization training for one site (called by the retrain job): every registered source's personal family
+// (item-CF, content, graph, … from src/recommend/sources/) fed the catalog and visitors' histories, segments from
+// profile behaviour with per-segment favourites, and trending per category.
+import { ITEM_CF_WEIGHTS } from "../schemas/event-types";
+import { PERSONAL_FAMILY_SPECS } from "../recommend/sources";
 import { trainSegments, type BehaviourSummary, type SegmentModel } from "../recommend/segments";
 import { SegmentFavourites } from "../recommend/segment-favourites";
 import { trendingByCategory } from "../recommend/trending";
 import type { Neighbour } from "../recommend/types";
 import { forEachCatalogPage, forEachHistoryPage, forEachProfileIdPage, profileSummaries } from "../storage/personal-repo";
-import { packPersonal } from "./personal-artifact";
+import { packFamilies } from "./personal-artifact";
 import { encodeFamilies, type EncodedArtifact } from "./shards";
 
 /** Profiles whose behaviour feeds k-means (the rest are assigned to the nearest centroid). */
@@ -29,12 +30,12 @@ export async function trainPersonal(
   trending: readonly Neighbour[],
   log: (msg: string, fields?: Record<string, unknown>) => void,
 ): Promise<{ artifact: EncodedArtifact; data: PersonalData; metrics: Record<string, number> }> {
-  const content = new ContentTrainer();
+  const trainers = PERSONAL_FAMILY_SPECS.map((f) => ({ family: f.family, trainer: f.trainer() }));
   const categoriesOf = new Map<string, string[]>();
   const categoryCount = new Map<string, number>();
   const catalogItems = await forEachCatalogPage(d1, siteId, (rows) => {
     for (const r of rows) {
-      content.push(r.id, r.categories, r.tags);
+      for (const t of trainers) t.trainer.pushCatalog?.(r);
       categoriesOf.set(r.id, r.categories);
       for (const c of r.categories) categoryCount.set(c, (categoryCount.get(c) ?? 0) + 1);
     }
@@ -56,26 +57,23 @@ export async function trainPersonal(
   if (seg) ids.forEach((id, i) => segmentOf.set(id, seg.assign[i]!));
   log("segments", { siteId, profiles: summaries.length, k: seg?.model.k ?? 0, silhouette: seg?.model.silhouette ?? null });
 
-  const cf = new ItemCfTrainer();
   // Segment favourites cap each visitor's weight per item like trending does, so one visitor cannot make them; the
   // evaluation computes them with the same accumulator.
-  const favourites = new SegmentFavourites(segmentOf, seg?.model.k ?? 0, cf.config.eventWeights);
+  const favourites = new SegmentFavourites(segmentOf, seg?.model.k ?? 0, ITEM_CF_WEIGHTS);
   const historyRows = await forEachHistoryPage(d1, siteId, (rows) => {
     for (const r of rows) {
-      cf.push(r.profileId, r.itemId, r.ts, r.type);
+      for (const t of trainers) t.trainer.pushHistory?.(r);
       favourites.push(r.profileId, r.itemId, r.type);
     }
   });
-  const cfLists = cf.build();
-  const contentLists = content.build();
-  const artifact = encodeFamilies(packPersonal(cfLists, contentLists));
+  const builds = Object.fromEntries(trainers.map((t) => [t.family, t.trainer.build()]));
+  const artifact = encodeFamilies(packFamilies(builds));
 
   const segmentPopular = favourites.lists();
   const metrics = {
     catalogItems,
     historyRows,
-    cfItems: cfLists.items.length,
-    contentItems: contentLists.items.length,
+    ...Object.fromEntries(Object.entries(builds).map(([family, b]) => [`${family}Items`, b.items.length])),
     segments: seg?.model.k ?? 0,
     personalBytes: artifact.meta.totalBytes,
   };

@@ -1,24 +1,16 @@
 // Blends candidate lists from several sources: each source's scores are divided by its own best score (sources
 // score on unrelated scales), weighted, and summed; an item keeps the reason of its strongest weighted source.
 import type { BlendSource } from "../schemas/site-config";
+import { SOURCE_WEIGHTS } from "./sources";
 
 export type { BlendSource };
 
 /**
- * Tuned with the evaluation CLI, never by hand and never on test targets (docs/personalization.md):
- * 1. `--protocol users --tune` on MovieLens: content, segment and trending against item-CF (fixed at 1), coordinate
- *    search on three leave-earlier-item-out validation folds;
- * 2. `--train … --test … --tune` on yoochoose: the session weight against trending on train's last day, the
- *    smallest weight that costs session-only traffic nothing. So a live session leads; the visitor's history and
- *    content re-rank and fill behind it, and carry the list alone when there is no session.
+ * Each registered source's default weight (src/recommend/sources/): tuned with the evaluation CLI, never by hand and
+ * never on test targets (docs/personalization.md). A live session leads; the visitor's history and content re-rank
+ * and fill behind it, and carry the list alone when there is no session.
  */
-export const DEFAULT_BLEND_WEIGHTS: Readonly<Record<BlendSource, number>> = {
-  session: 20,
-  itemCf: 1,
-  content: 0.2,
-  segment: 0.2,
-  trending: 0.1,
-};
+export const DEFAULT_BLEND_WEIGHTS: Readonly<Record<BlendSource, number>> = SOURCE_WEIGHTS;
 
 /** One source's candidate, best first in its list; `reason` travels with the item if this source is its strongest. */
 export type SourceCandidate<R> = { itemId: string; score: number; reason: R };
@@ -27,9 +19,10 @@ export type Blended<R> = { itemId: string; score: number; source: BlendSource; r
 
 /**
  * How a source's scores are put on a common scale: `max` divides by the source's best score (keeps the source's
- * own gaps), `rank` uses 1 / (rank + 1) (only the order counts; robust to heavy-tailed scores).
+ * own gaps), `rank` uses 1 / (rank + 1) (only the order counts; robust to heavy-tailed scores), `raw` takes the
+ * scores as they are (a source whose scores are already probabilities in [0, 1], like the graph's).
  */
-export type Normalisation = "max" | "rank";
+export type Normalisation = "max" | "rank" | "raw";
 
 export type BlendOptions<R = unknown> = {
   normalise?: Partial<Record<BlendSource, Normalisation>>;
@@ -57,7 +50,8 @@ export function blend<R>(
     const max = list.reduce((m, c) => Math.max(m, c.score), 0);
     list.forEach((c, rank) => {
       // A source without scores (all zero) still ranks: fall back to 1 / (rank + 1).
-      const norm = max > 0 && opts.normalise?.[name] !== "rank" ? c.score / max : 1 / (rank + 1);
+      const how = opts.normalise?.[name] ?? "max";
+      const norm = how === "raw" ? c.score : max > 0 && how === "max" ? c.score / max : 1 / (rank + 1);
       const v = w[name] * norm;
       const generic = opts.names?.(c.reason) === c.itemId ? opts.generic : undefined;
       const self = generic !== undefined;

@@ -5,11 +5,11 @@ import type { Reason } from "./types";
 /**
  * Reasons of the personalized blend, beyond the session model's. Item-CF: `bought_with` (the visitor bought or
  * carted the item it came from), `because_you_viewed` (viewed, clicked, liked), `because` (type unknown). Content:
- * `similar`. Segment favourites: `segment`. A slot's `pin` that no source scored: `pinned`. Back-fill: `trending` and `trending_in_category` (src/recommend/backfill.ts).
+ * `similar`. Graph neighbours: `related`. Segment favourites: `segment`. A slot's `pin` that no source scored: `pinned`. Back-fill: `trending` and `trending_in_category` (src/recommend/backfill.ts).
  */
 export type BlendReason =
   | Reason
-  | { kind: "because" | "similar" | "bought_with" | "because_you_viewed"; itemId: string }
+  | { kind: "because" | "similar" | "bought_with" | "because_you_viewed" | "related"; itemId: string }
   | { kind: "segment"; segment?: string }
   | { kind: "pinned" }
   | { kind: "trending_in_category"; category: string };
@@ -52,6 +52,8 @@ export function explain(reason: BlendReason, label: (itemId: string) => string |
       return { kind: "segment", text: reason.segment ? `popular with shoppers like you (${reason.segment})` : "popular with shoppers like you" };
     case "trending_in_category":
       return { kind: "trending_in_category", text: `trending in ${reason.category}` };
+    case "related":
+      return { kind: "related", itemId: reason.itemId, text: `often browsed alongside ${name(reason.itemId, "an item you viewed")}` };
     case "after":
       return { kind: "after", itemId: reason.itemId, text: `after ${name(reason.itemId, "an item you viewed")}` };
     case "with":

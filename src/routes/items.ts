@@ -1,6 +1,6 @@
 // Catalog: PUT /v1/items (admin bulk upsert), GET /v1/items/:id (public, with the site key).
 import { Hono } from "hono";
-import { MAX_ITEMS_BODY_BYTES, SERVE_OVERFETCH } from "../config/limits";
+import { MAX_ITEMS_BODY_BYTES } from "../config/limits";
 import type { AppEnv } from "../lib/app-env";
 import { assertTrusted, requireSite } from "../lib/auth";
 import { readCappedText } from "../lib/body";
@@ -10,9 +10,7 @@ import { idString } from "../schemas/common";
 import { itemUpsertSchema } from "../schemas/items";
 import { similarQuerySchema } from "../schemas/recommendations";
 import { clearCatalogCache } from "../serving/catalog-cache";
-import { backfillLists, finish } from "../serving/next-items";
-import { listsFor } from "../serving/model-lists";
-import { scoreSession } from "../recommend/score-session";
+import { recommend } from "../serving/recommend";
 import { readManifest } from "../storage/model-store";
 import { servable } from "../models/manifest";
 import { database } from "../storage/db";
@@ -36,22 +34,23 @@ items.get("/:id", requireSite, async (c) => {
   return c.json(itemView(row));
 });
 
-/** Items related to one item, from the same artifact as session recommendations (its after/with lists). */
+/** Items related to one item: the pipeline with the item on screen as the only context (no visitor, no session). */
 items.get("/:id/similar", requireSite, async (c) => {
   const id = parseOrThrow(idString, c.req.param("id"), "item id");
   const q = parseOrThrow(similarQuerySchema, c.req.query(), "query");
   const site = c.get("site");
-  const siteId = site.id;
-  const read = await readManifest(c.env.MODELS, siteId);
-  const manifest = servable(read) ? read : null;
+  const read = await readManifest(c.env.MODELS, site.id);
   // Back-filled like every other list (the item's category first, then trending), so it reaches k when it can.
-  const [lookup, backfill] = await Promise.all([manifest ? listsFor(c.env.MODELS, siteId, manifest, [id]) : Promise.resolve(null), backfillLists(c.env, siteId, manifest)]);
-  const scored = lookup ? scoreSession([id], lookup, { k: q.k + SERVE_OVERFETCH }) : [];
-  const recs = await finish(c.env.DB, siteId, manifest?.current.version ?? null, scored, backfill, {
-    k: q.k,
-    exclude: new Set([id]),
+  const recs = await recommend(c.env, site.id, servable(read) ? read : null, {
+    path: [id],
+    sessionPath: [],
     current: id,
+    visitor: null,
+    rules: {},
+    k: q.k,
+    weights: site.config.weights,
     allowUncatalogued: site.config.allowUncatalogued,
+    now: Date.now(),
   });
   c.header("cache-control", "private, max-age=60");
   // No `personalized`: this list is about the item, never the visitor.

@@ -1,7 +1,6 @@
-// GET /v1/recommendations: a slot's list for a visitor. Blends the live session path, the visitor's history and
-// segment, content similarity and trending (src/serving/personalized.ts), applies the slot's business rules (site
-// config, overridden by request parameters), and caches personalized lists per visitor and slot in KV.
-import { listExclusions } from "../recommend/exclude-seen";
+// GET /v1/recommendations: a slot's list for a visitor, through the one pipeline (src/serving/recommend.ts): the
+// live session path, the visitor's history and segment, the item on screen, with the slot's business rules (site
+// config, overridden by request parameters); personalized lists are cached per visitor and slot in KV.
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
@@ -11,8 +10,7 @@ import { servable } from "../models/manifest";
 import { validateRules } from "../recommend/filters";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
-import { recommendForPath } from "../serving/next-items";
-import { personalizedList } from "../serving/personalized";
+import { recommend } from "../serving/recommend";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
@@ -25,7 +23,7 @@ const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 recommendations.get("/", requireSite, async (c) => {
   const q = parseOrThrow(recommendationsQuerySchema, c.req.query(), "query");
   const site = c.get("site");
-  const { k: slotK, ...slotRules } = site.config.slots?.[q.slot] ?? {};
+  const { k: slotK, kind, ...slotRules } = site.config.slots?.[q.slot] ?? {};
   const rules: Rules = { ...slotRules };
   for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(rules, { [key]: q[key] });
   const conflict = validateRules(rules);
@@ -55,29 +53,24 @@ recommendations.get("/", requireSite, async (c) => {
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
-  if (!servable(read)) {
-    // Before a first model the list is trending: it leaves out the same items as the model's lists.
-    const exclude = listExclusions({ path, current, includeViewed: rules.includeViewed, exclude: rules.exclude });
-    const recs = await recommendForPath(c.env, site.id, path, { k, exclude, allowUncatalogued: site.config.allowUncatalogued });
-    return c.json({ ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false });
-  }
-
+  const manifest = servable(read) ? read : null;
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
-  const key = visitor ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest({ rules, k, itemId: q.itemId ?? null })) : null;
-  const state = sessionState(q.sessionId, path, read.current.version);
+  const key = visitor && manifest ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest({ rules, k, kind: kind ?? null, itemId: q.itemId ?? null })) : null;
+  const state = sessionState(q.sessionId, path, manifest?.current.version ?? null);
   if (key) {
     const hit = await readCachedList(c.env.REC_CACHE, key, state);
     // An entry written before lists carried `personalized` reads as not personal.
     if (hit) return c.json({ ...hit, slot: q.slot, personalized: personalized && hit.personalized === true, cached: true });
   }
-  const recs = await personalizedList(c.env, site.id, read, {
+  const recs = await recommend(c.env, site.id, manifest, {
     path,
     sessionPath,
-    visitor,
     current,
+    visitor,
     rules,
     k,
+    kind,
     weights: site.config.weights,
     allowUncatalogued: site.config.allowUncatalogued,
     now: Date.now(),

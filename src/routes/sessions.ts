@@ -1,5 +1,4 @@
 // GET /v1/sessions/:id: the live path of one session, straight from its Durable Object.
-import { listExclusions } from "../recommend/exclude-seen";
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireSite } from "../lib/auth";
@@ -7,8 +6,10 @@ import { ApiError } from "../lib/errors";
 import { parseOrThrow } from "../lib/validate";
 import { idString } from "../schemas/common";
 import { nextQuerySchema } from "../schemas/recommendations";
-import { recommendForPath } from "../serving/next-items";
+import { servable } from "../models/manifest";
+import { recommend } from "../serving/recommend";
 import { sessionStub } from "../session/session-client";
+import { readManifest } from "../storage/model-store";
 
 export const sessions = new Hono<AppEnv>();
 
@@ -25,13 +26,18 @@ sessions.get("/:id/next", requireSite, async (c) => {
   const q = parseOrThrow(nextQuerySchema, c.req.query(), "query");
   const site = c.get("site");
   // A visitor who declined personalization gets the non-personal list (trending), from an empty path.
-  const { path, personalized } = await sessionStub(c.env, site.id, sessionId).servingPath();
-  const current = path.at(-1);
-  const recs = await recommendForPath(c.env, site.id, path, {
+  const [{ path, personalized }, read] = await Promise.all([sessionStub(c.env, site.id, sessionId).servingPath(), readManifest(c.env.MODELS, site.id)]);
+  // The session's own path is the only evidence: no visitor history, the same pipeline as every other list.
+  const recs = await recommend(c.env, site.id, servable(read) ? read : null, {
+    path,
+    sessionPath: path,
+    current: path.at(-1),
+    visitor: null,
+    rules: q.includeViewed !== undefined ? { includeViewed: q.includeViewed } : {},
     k: q.k,
-    exclude: listExclusions({ path, current, includeViewed: q.includeViewed }),
+    weights: site.config.weights,
     allowUncatalogued: site.config.allowUncatalogued,
-    personal: true,
+    now: Date.now(),
   });
   c.header("cache-control", "private, no-store");
   // `personalized`: consent allows it and the session's path produced at least one item (not only back-fill).

@@ -2,6 +2,8 @@
 // rules) and blend weights. A request's own parameters override its slot's defaults.
 import { z } from "zod";
 import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
+import { LIST_KINDS } from "../recommend/pipeline";
+import { SOURCE_NAMES, type SourceName } from "../recommend/sources";
 import { idString, wellFormedString } from "./common";
 
 const category = wellFormedString().min(1).max(MAX_LABEL_LENGTH);
@@ -22,12 +24,17 @@ export type Rules = z.infer<typeof rulesSchema>;
 
 export const slotName = z.string().regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 lowercase letters, digits, - or _");
 
-export const BLEND_SOURCES = ["session", "itemCf", "content", "segment", "trending"] as const;
-export type BlendSource = (typeof BLEND_SOURCES)[number];
+/** The blend's sources are the registry's (src/recommend/sources/index.ts): a new source's weight is settable at once. */
+export const BLEND_SOURCES = SOURCE_NAMES;
+export type BlendSource = SourceName;
 
 export const siteConfigSchema = z.strictObject({
   slots: z
-    .record(slotName, rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional() }))
+    .record(
+      slotName,
+      // `kind`: "recommendations" (the blend, the default) or "recently_viewed" (the visitor's own items, newest first).
+      rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional(), kind: z.enum(LIST_KINDS).optional() }),
+    )
     .refine((o) => Object.keys(o).length <= 20, "must define at most 20 slots")
     .default({}),
   /**

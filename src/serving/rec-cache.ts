@@ -2,7 +2,7 @@
 // session state it was computed for, so any new step (a click, a purchase, a new session) makes it stale at once
 // without a KV write per event; a TTL bounds what other devices' activity can leave stale.
 import { sha256Hex } from "../lib/crypto";
-import type { Recommendations } from "./next-items";
+import type { Recommendations } from "./recommend";
 
 /** KV's minimum expirationTtl is 60 s. */
 export const REC_CACHE_TTL_S = 300;

@@ -1,10 +1,20 @@
 // Rewrites a format-2 lists shard into the format-1 layout (no family names, version byte 1), so tests can check
 // that code reading format 2 still serves a version a format-1 deploy wrote. Unit-checked against the old encoder.
 
-/** Format 1 = format 2 without the family-names section after the 24-byte header. */
+import { decodeShard, encodeShard } from "../../src/models/artifact";
+
+/**
+ * Format 1 = format 2 without the family-names section after the 24-byte header. Format 1 held exactly two lists:
+ * a shard with more families (a source added since, like the graph) keeps its first two, as a format-1 deploy wrote.
+ */
 export function toFormat1(bytes: Uint8Array): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const familyCount = view.getUint16(10, true);
+  if (familyCount > 2) {
+    const d = decodeShard(bytes);
+    const two = d.families.slice(0, 2);
+    return toFormat1(encodeShard(d.items().map((itemId) => ({ itemId, lists: d.get(itemId)! })), d.shardIndex, d.nShards, two));
+  }
   if (familyCount !== 2) throw new Error("format 1 held exactly two lists");
   let end = 24;
   for (let f = 0; f < familyCount; f++) end += 1 + bytes[end]; // names are short: one-byte varint lengths

@@ -507,7 +507,8 @@ beforeAll(async () => {
       .run();
   }
   expect(env.ADMIN_TOKEN).toBe("test-admin-token");
-});
+  // 40 sites trained at once, each with node2vec's walks: more than the default 10 s hook budget on a 2-core box.
+}, 60_000);
 
 afterAll(() => {
   const share = stats.withField ? stats.namedField / stats.withField : 0;

@@ -218,7 +218,7 @@ describe("manifest readers", () => {
     const v = await retrain(site);
     expect(v.format).toBe(2);
     expect(v.families).toEqual(["after", "with"]);
-    expect(v.personal?.families).toEqual(["itemCf", "content"]);
+    expect(v.personal?.families).toEqual(["itemCf", "content", "graph"]);
     const manifest = (await env.MODELS.get<Manifest>(kvKeys.manifest(site.id), "json"))!;
     expect(manifest.current.families).toEqual(["after", "with"]);
   });

@@ -56,12 +56,22 @@ describe("personalized recommendations", () => {
 
   it("serves the same list from a version written in format 1 (item-CF and content in unnamed slots)", async () => {
     const query = "anonymousId=hist-1&sessionId=f1&itemId=boot&k=6&slot=product";
-    const current = await shop();
+    // A format-1 deploy had no graph family: compare with the graph source switched off.
+    const noGraph = async (site: TestSite) => {
+      const res = await exports.default.fetch(`${BASE}/admin/sites/${site.id}/config`, {
+        method: "PUT",
+        headers: { ...ADMIN, "content-type": "application/json" },
+        body: JSON.stringify({ weights: { graph: 0 } }),
+      });
+      expect(res.status).toBe(200);
+      return site;
+    };
+    const current = await noGraph(await shop());
     await retrain(current);
     const expected = (await recs(current, query)).body.items;
     expect(expected.map((i) => i.reason.kind)).toContain("similar");
 
-    const old = await shop();
+    const old = await noGraph(await shop());
     await retrain(old);
     const v: ModelVersion = (await env.MODELS.get<Manifest>(kvKeys.manifest(old.id), "json"))!.current;
     const format1: ModelVersion = await rewriteAsFormat1(

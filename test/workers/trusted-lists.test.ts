@@ -135,11 +135,11 @@ describe("back-fill", () => {
     expect(before.items.map((i) => i.id).sort()).toEqual(["a", "b", "c", "d", "f"]);
     expect(before.items.every((i) => i.reason.kind === "trending")).toBe(true);
     await retrain(site);
-    // e's own lists know only f; the other four come from back-fill, e's category first.
+    // e's session lists know only f, its content list its category-mates d and f; the other three are back-fill.
     const after = await list(site, `/v1/items/e/similar?k=5`);
     expect(after.items.map((i) => i.id).sort()).toEqual(["a", "b", "c", "d", "f"]);
     expect(after.items[0]).toMatchObject({ id: "f", reason: { kind: "after", itemId: "e" } });
-    expect(after.items[1]).toMatchObject({ id: "d", reason: { kind: "trending_in_category", text: "trending in two" } });
+    expect(after.items[1]).toMatchObject({ id: "d", reason: { kind: "similar", itemId: "e" } });
     expect(after.items.slice(2).map((i) => i.reason.kind)).toEqual(["trending", "trending", "trending"]);
     expect(selfNaming(after.items)).toEqual([]);
   });

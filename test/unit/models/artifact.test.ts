@@ -11,7 +11,7 @@ import {
   type ShardEntry,
 } from "../../../src/models/artifact";
 import { servable, type Manifest, type ModelVersion } from "../../../src/models/manifest";
-import { PERSONAL_FAMILIES } from "../../../src/models/personal-artifact";
+import { LEGACY_PERSONAL_FAMILIES } from "../../../src/models/personal-artifact";
 import { encodeFamilies, lookupFromShards } from "../../../src/models/shards";
 import type { Neighbour, PackedLists } from "../../../src/recommend/types";
 import { toFormat1 } from "../../workers/format1";
@@ -176,7 +176,7 @@ describe("artifact: format 1 (before named families)", () => {
   });
 
   it("names a personal shard's slots item-CF then content, as format 1 stored them", () => {
-    const d = decodeShard(FORMAT_1, PERSONAL_FAMILIES);
+    const d = decodeShard(FORMAT_1, LEGACY_PERSONAL_FAMILIES);
     expect(d.families).toEqual(["itemCf", "content"]);
     expectClose(d.get("a")?.itemCf, entries[0].lists.after);
     expectClose(d.get("a")?.content, entries[0].lists.with);

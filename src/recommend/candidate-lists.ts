@@ -1,5 +1,5 @@
-// Candidate lists of the blend's non-session sources, built from precomputed per-item lists: shared by the Worker's
-// recommendation route and the evaluation CLI so both score exactly the same way.
+// Candidate lists built from precomputed per-item lists (content from seed items, the first k of a ranked list):
+// shared by the content source (src/recommend/sources/content.ts) and the evaluation CLI.
 import type { CandidateScore } from "./item-cf";
 import type { Neighbour } from "./types";
 

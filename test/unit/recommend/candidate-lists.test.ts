@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ContentTrainer } from "../../../src/recommend/content";
 import { DEFAULT_EVENT_WEIGHTS, ItemCfTrainer, scoreHistory } from "../../../src/recommend/item-cf";
-import { contentCandidates, firstK } from "../../../src/recommend/sources";
+import { contentCandidates, firstK } from "../../../src/recommend/candidate-lists";
 import type { Neighbour } from "../../../src/recommend/types";
 
 const DAY = 86_400_000;

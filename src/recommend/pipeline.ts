@@ -1,0 +1,182 @@
+// The one recommendation pipeline, as pure stages shared by every read route (src/serving/recommend.ts loads what
+// they need from KV and D1) and the evaluation CLI (in-memory lookups over the same decoded artifact):
+//   context → candidate sources (./sources/) → blend → back-fill → business rules and diversity → explanation.
+// Stage 1 (`rankCandidates`) needs the per-item lists of `listSeeds`; stage 2 (`finishList`) needs the catalog
+// details of `detailIds`. Each stage is deterministic in its inputs, so the route and the evaluation agree exactly.
+import { SERVE_OVERFETCH } from "../config/limits";
+import type { Rules } from "../schemas/site-config";
+import { backfillCandidates } from "./backfill";
+import { blend, DEFAULT_BLEND_WEIGHTS, type Normalisation } from "./blend";
+import { listExclusions } from "./exclude-seen";
+import { explain, reasonItem, type BlendReason, type ReasonView } from "./explain";
+import { applyRules, type ItemMeta } from "./filters";
+import { SOURCES, type SourceName } from "./sources";
+import type { ArtifactName, ArtifactView, SourceContext } from "./sources/types";
+
+/** Candidates each source contributes to the blend (before exclusions and rules). */
+export const SOURCE_POOL = 60;
+
+/**
+ * What a list is: `recommendations` (the blend, back-filled to k) or `recently_viewed` (the visitor's own items,
+ * newest first: a different, explicit slot kind, the only one that shows what the session already saw).
+ */
+export const LIST_KINDS = ["recommendations", "recently_viewed"] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+
+export type PipelineRequest = {
+  ctx: SourceContext;
+  /**
+   * The visitor's own live session path (without an item merely on screen): with the history it is the evidence
+   * that makes a list `personalized`. Empty for /similar, whose list is about the item, never the visitor.
+   */
+  sessionPath: readonly string[];
+  rules: Rules;
+  k: number;
+  /** A site's weights over the sources' defaults. */
+  weights?: Partial<Record<SourceName, number>>;
+  /** Which sources run (all by default). */
+  sources?: readonly SourceName[];
+  kind?: ListKind;
+  /** The site's `allowUncatalogued`: unless set, items absent from the catalog are dropped and never named. */
+  allowUncatalogued: boolean;
+};
+
+/** A ranked candidate: its blended score, the reason shown, whether it is the visitor's evidence, who produced it. */
+export type Candidate = { itemId: string; score: number; reason: BlendReason; personal: boolean; source: SourceName | "backfill" | "pinned" | "recent" };
+
+/** Catalog facts the second stage reads; null or undefined = not in the catalog. */
+export type ItemDetails = ItemMeta & { title?: string | null; url?: string | null; image?: string | null };
+export type CatalogLookup = (itemId: string) => ItemDetails | null | undefined;
+
+export type ListItem = { id: string; score: number; reason: ReasonView; title?: string; url?: string; image?: string };
+export type FinishedList = { items: ListItem[]; personalized: boolean; candidates: Candidate[] };
+
+function activeSources(req: PipelineRequest) {
+  const only = req.sources ? new Set(req.sources) : null;
+  return SOURCES.filter((s) => !only || only.has(s.name));
+}
+
+/** The items whose per-item lists stage 1 reads, per artifact (the Worker loads exactly these shards). */
+export function listSeeds(req: PipelineRequest): Record<ArtifactName, string[]> {
+  const out: Record<ArtifactName, Set<string>> = { session: new Set(), personal: new Set() };
+  if (req.kind === "recently_viewed") return { session: [], personal: [] };
+  for (const s of activeSources(req)) {
+    const artifacts = new Set(s.families.map((f) => f.artifact));
+    if (artifacts.size === 0) continue;
+    for (const id of s.seeds(req.ctx)) for (const a of artifacts) out[a].add(id);
+  }
+  return { session: [...out.session], personal: [...out.personal] };
+}
+
+/** The visitor's own items, newest first: this session's path, then their history (the recently-viewed kind). */
+function recentlyViewed(req: PipelineRequest): Candidate[] {
+  const seen = new Set<string>();
+  const out: Candidate[] = [];
+  const push = (itemId: string) => {
+    if (seen.has(itemId)) return;
+    seen.add(itemId);
+    out.push({ itemId, score: 0, reason: { kind: "viewed" }, personal: true, source: "recent" });
+  };
+  for (let i = req.sessionPath.length - 1; i >= 0; i--) push(req.sessionPath[i]!);
+  for (const h of req.ctx.history) push(h.itemId);
+  return out;
+}
+
+/**
+ * Stage 1: every active source's candidates, blended (weights × normalised scores; a reason never names its own
+ * item), then the back-fill (trending in the item on screen's categories, then global trending) behind every item
+ * with real evidence. `currentCategories`: the item on screen's catalog categories (empty when unknown).
+ */
+export function rankCandidates(req: PipelineRequest, view: ArtifactView, currentCategories: readonly string[] = []): Candidate[] {
+  if (req.kind === "recently_viewed") return recentlyViewed(req);
+  const own = new Set([...req.sessionPath, ...req.ctx.history.map((h) => h.itemId)]);
+  const sources = activeSources(req);
+  const lists: Partial<Record<SourceName, ReturnType<(typeof sources)[number]["candidates"]>>> = {};
+  const normalise: Partial<Record<SourceName, Normalisation>> = {};
+  for (const s of sources) {
+    const c = s.candidates(req.ctx, view, SOURCE_POOL);
+    if (c.length > 0) lists[s.name] = c;
+    normalise[s.name] = s.normalise;
+  }
+  const weights = { ...DEFAULT_BLEND_WEIGHTS, ...req.weights };
+  const blended = blend(lists, weights, { normalise, names: reasonItem, generic: { kind: "viewed" } });
+  const byName = new Map(sources.map((s) => [s.name, s]));
+  const evidence: Candidate[] = [];
+  for (const b of blended) {
+    const s = byName.get(b.source)!;
+    // Items only a non-evidence source (trending) produced are back-fill, ordered by the shared back-fill below.
+    if (!s.evidence) continue;
+    evidence.push({ itemId: b.itemId, score: b.score, reason: b.reason, personal: s.personal({ itemId: b.itemId, score: b.score, reason: b.reason }, own), source: b.source });
+  }
+  const inEvidence = new Set(evidence.map((c) => c.itemId));
+  const backfill = backfillCandidates(currentCategories, view.trendingByCategory, view.trending, SOURCE_POOL * 2)
+    .filter((t) => !inEvidence.has(t.itemId))
+    .map((t): Candidate => ({ ...t, personal: false, source: "backfill" }));
+  return [...evidence, ...backfill];
+}
+
+/** What stage 2 leaves out before the rules: the request's `exclude` and what the session already saw. */
+function exclusions(req: PipelineRequest): Set<string> {
+  const includeViewed = req.kind === "recently_viewed" ? true : req.rules.includeViewed;
+  return listExclusions({ path: req.ctx.path, current: req.ctx.current, includeViewed, exclude: req.rules.exclude });
+}
+
+/** Whether the rules read categories or tags, so every candidate's details are needed rather than the first few. */
+function rulesNeedMeta(r: Rules): boolean {
+  return r.includeCategories !== undefined || r.excludeCategories !== undefined || r.maxPerCategory !== undefined || (r.diversity !== undefined && r.diversity < 1);
+}
+
+/** How many of the ranked candidates stage 2 may look at: enough to survive exclusions and unavailable items. */
+function window(req: PipelineRequest, excluded: number): number {
+  return rulesNeedMeta(req.rules) ? SOURCE_POOL * 4 : req.k + SERVE_OVERFETCH + excluded + (req.rules.pin?.length ?? 0);
+}
+
+/** The items whose catalog details stage 2 reads: the candidates it may serve, the items their reasons name, pins. */
+export function detailIds(candidates: readonly Candidate[], req: PipelineRequest): string[] {
+  const ex = exclusions(req);
+  const head = candidates.filter((c) => !ex.has(c.itemId)).slice(0, window(req, 0));
+  const ids = new Set<string>();
+  for (const c of head) {
+    ids.add(c.itemId);
+    const from = reasonItem(c.reason);
+    if (from !== undefined) ids.add(from);
+  }
+  for (const id of req.rules.pin ?? []) ids.add(id);
+  return [...ids];
+}
+
+/**
+ * Stage 2: drops what the list leaves out (the item on screen always; what the session saw unless `includeViewed`;
+ * uncatalogued items unless allowed), applies the business rules (filters, boosts, diversity, category cap, pins),
+ * cuts at k, and explains and decorates each item. `personalized` is true only when the visitor's own evidence
+ * produced a served item.
+ */
+export function finishList(candidates: readonly Candidate[], req: PipelineRequest, catalog: CatalogLookup): FinishedList {
+  const ex = exclusions(req);
+  const catalogued = (id: string) => req.allowUncatalogued || catalog(id) != null;
+  const meta = (id: string): ItemMeta | undefined => catalog(id) ?? undefined;
+  const pool = candidates.filter((c) => !ex.has(c.itemId) && catalogued(c.itemId)).slice(0, window(req, 0));
+  const purchased = new Set(req.ctx.history.filter((h) => h.purchases > 0).map((h) => h.itemId));
+  const viewed = new Set([...req.ctx.history.map((h) => h.itemId), ...req.ctx.path]);
+  // A pin no source scored is there because the site put it there: its reason says so.
+  const pinned = (itemId: string): Candidate => ({ itemId, score: 0, reason: { kind: "pinned" }, personal: false, source: "pinned" });
+  const rules: Rules = { ...req.rules, exclude: [...ex], pin: req.rules.pin?.filter(catalogued) };
+  const picked = applyRules(pool, rules, { meta, purchased, viewed, k: req.k }, pinned);
+  const label = (id: string) => catalog(id)?.title ?? (req.allowUncatalogued ? id : undefined);
+  const items = picked.map((p): ListItem => {
+    const d = catalog(p.itemId);
+    const item: ListItem = { id: p.itemId, score: Math.round(p.score * 1e4) / 1e4, reason: explain(p.reason, label, p.itemId) };
+    if (d?.title) item.title = d.title;
+    if (d?.url) item.url = d.url;
+    if (d?.image) item.image = d.image;
+    return item;
+  });
+  return { items, personalized: picked.some((p) => p.personal), candidates: picked };
+}
+
+/** Both stages over in-memory lookups: what the evaluation runs (the Worker runs the same two with loads between). */
+export function recommendInMemory(req: PipelineRequest, view: ArtifactView, catalog: CatalogLookup): FinishedList {
+  const current = req.ctx.current;
+  const categories = current !== undefined ? (catalog(current)?.categories ?? []) : [];
+  return finishList(rankCandidates(req, view, categories), req, catalog);
+}

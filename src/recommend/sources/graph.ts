@@ -1,0 +1,88 @@
+// Graph source: random-walk item embeddings (node2vec-style, skip-gram with negative sampling) over the item
+// transition graph of visitors' browsing, trained in every retrain into the personal artifact's "graph" family
+// (per-item neighbour lists), and scored from the newest path items.
+import { ItemGraphAccumulator, trainEmbeddings, neighbourLists, DEFAULT_EMBEDDING_CONFIG } from "../item-embeddings";
+import { DEFAULT_GRAPH_SCORE_OPTIONS, scoreGraph } from "../graph-source";
+import type { CandidateSource, FamilyTrainer, HistoryRow, SourceContext } from "./types";
+import { GRAPH_SESSION_GAP_MS } from "../../config/limits";
+import type { Neighbour } from "../types";
+
+/** The path items whose graph lists are read: the newest distinct ones, as many as the scorer may use. */
+function graphSeeds(ctx: SourceContext): string[] {
+  const out: string[] = [];
+  for (let i = ctx.path.length - 1; i >= 0 && out.length < DEFAULT_GRAPH_SCORE_OPTIONS.maxPath * 4; i--) {
+    if (!out.includes(ctx.path[i]!)) out.push(ctx.path[i]!);
+  }
+  return out;
+}
+
+/**
+ * Feeds each profile's time-ordered rows to the graph as sessions, split where the visitor was idle longer than
+ * GRAPH_SESSION_GAP_MS: the retrain reads histories per profile, and the evaluation's sessions are such runs.
+ */
+export class GraphFamilyTrainer implements FamilyTrainer {
+  private readonly graph = new ItemGraphAccumulator(DEFAULT_EMBEDDING_CONFIG.edgeSteps);
+  private profile: string | undefined;
+  private run: string[] = [];
+  private lastTs = -Infinity;
+
+  pushHistory(row: HistoryRow): void {
+    if (row.profileId !== this.profile || row.ts - this.lastTs > GRAPH_SESSION_GAP_MS) this.flush();
+    this.profile = row.profileId;
+    this.lastTs = row.ts;
+    this.run.push(row.itemId);
+  }
+
+  /** One session's items, oldest first (the evaluation's sessions). */
+  pushSession(items: readonly string[]): void {
+    this.flush();
+    this.graph.pushSession(items);
+  }
+
+  private flush(): void {
+    if (this.run.length > 1) this.graph.pushSession(this.run);
+    this.run = [];
+  }
+
+  build(): { items: readonly string[]; lists: Neighbour[][] } {
+    this.flush();
+    const n = this.graph.vocab.size;
+    if (n === 0) return { items: [], lists: [] };
+    const c = DEFAULT_EMBEDDING_CONFIG;
+    const packed = neighbourLists(trainEmbeddings(this.graph, c), n, c);
+    const items = this.graph.items;
+    const lists = Array.from({ length: n }, (_, i) => {
+      const out: Neighbour[] = [];
+      for (let e = packed.offsets[i]!; e < packed.offsets[i + 1]!; e++) out.push({ itemId: items[packed.neighbours[e]!]!, score: packed.scores[e]! });
+      return out;
+    });
+    return { items: items.slice(), lists };
+  }
+}
+
+export const graphSource = {
+  name: "graph",
+  // 0.1 of the session source's normalised scale on train's last day (docs/model.md, "Graph source"): 20 × 0.1.
+  defaultWeight: 2,
+  // Its scores are the skip-gram model's own probabilities in (0, 1]: summed as they are, like the evaluation's row.
+  normalise: "raw",
+  evidence: true,
+  families: [{ artifact: "personal", family: "graph", trainer: () => new GraphFamilyTrainer() }],
+  trains:
+    "node2vec random walks over the item transition graph of visitors' browsing (runs split at an idle gap), skip-gram with negative sampling, turned into per-item neighbour lists (src/recommend/item-embeddings.ts), rebuilt each retrain",
+  seeds: graphSeeds,
+  candidates(ctx, view, pool) {
+    const seeds = graphSeeds(ctx);
+    if (seeds.length === 0) return [];
+    const lists = (id: string) => view.personal(id)?.graph;
+    // The newest path item with a graph list gave every candidate (the scorer uses maxPath of them, newest first).
+    const from = seeds.find((id) => lists(id) !== undefined);
+    if (from === undefined) return [];
+    const scores = scoreGraph(ctx.path, lists);
+    return [...scores]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, pool)
+      .map(([itemId, score]) => ({ itemId, score, reason: { kind: "related" as const, itemId: from } }));
+  },
+  personal: (c, own) => "itemId" in c.reason && own.has(c.reason.itemId),
+} as const satisfies CandidateSource<"graph">;

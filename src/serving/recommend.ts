@@ -1,0 +1,102 @@
+// The Worker's side of the one recommendation pipeline (src/recommend/pipeline.ts): loads what each stage reads —
+// the visitor's history and summary (D1), the seeds' per-item lists (KV shards, isolate-cached), trending and the
+// version's personal data, then the candidates' catalog details — and runs the stages. Every read route calls it.
+import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES } from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
+import type { Manifest } from "../models/manifest";
+import type { PersonalData } from "../models/train-personal";
+import { trendingList } from "../models/trending-refresh";
+import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type ListKind } from "../recommend/pipeline";
+import { assignSegment } from "../recommend/segments";
+import type { SourceName } from "../recommend/sources";
+import type { ArtifactView, HistoryEntry, SourceContext } from "../recommend/sources/types";
+import type { Neighbour } from "../recommend/types";
+import type { Rules } from "../schemas/site-config";
+import { database } from "../storage/db";
+import { readPersonalData, readTrending } from "../storage/model-store";
+import { profileSummaries, recentHistory, type ProfileSummary } from "../storage/personal-repo";
+import { profileIdFor } from "../storage/profiles-repo";
+import { itemDetails } from "./catalog-cache";
+import { listsFor, personalListsFor } from "./model-lists";
+
+export type RecommendedItem = ListItem;
+
+/**
+ * `personalized`: whether the visitor's own evidence (their session, history or segment) produced at least one
+ * served item; a list of back-fill and item-on-screen neighbours only is not personal, whoever asked for it.
+ */
+export type Recommendations = { recommendationId: string; modelVersion: string | null; items: RecommendedItem[]; personalized: boolean };
+
+export type Visitor = { anonymousId?: string; userId?: string };
+
+export type ServeRequest = {
+  /** The live session's path plus the item on screen as its newest step, oldest first. */
+  path: readonly string[];
+  /** The visitor's own live session path (without a requested item): their evidence, for `personalized`. */
+  sessionPath: readonly string[];
+  current?: string;
+  /** Whose history and segment count; null for an anonymous newcomer, a declined visitor, or an item's list. */
+  visitor: Visitor | null;
+  rules: Rules;
+  k: number;
+  weights?: Partial<Record<SourceName, number>>;
+  sources?: readonly SourceName[];
+  kind?: ListKind;
+  allowUncatalogued: boolean;
+  now: number;
+};
+
+/** Visitor history items read per request (newest first). */
+const HISTORY = 30;
+/** Without any model yet, trending comes straight from D1 and is cached this long per isolate. */
+const FALLBACK_TRENDING_MS = 60_000;
+const fallbackTrending = new IsolateCache<string, Neighbour[]>({ maxEntries: FALLBACK_TRENDING_CACHE_MAX_ENTRIES });
+
+/** The visitor's profile, recent history (newest first) and behaviour summary. */
+async function visitorContext(d1: D1Database, siteId: string, v: Visitor): Promise<{ history: HistoryEntry[]; summary: ProfileSummary | null }> {
+  const db = database(d1);
+  const profileId =
+    (v.userId !== undefined ? await profileIdFor(db, siteId, "user", v.userId) : undefined) ??
+    (v.anonymousId !== undefined ? await profileIdFor(db, siteId, "anon", v.anonymousId) : undefined);
+  if (!profileId) return { history: [], summary: null };
+  const [rows, summaries] = await Promise.all([recentHistory(d1, siteId, profileId, HISTORY), profileSummaries(d1, siteId, [profileId])]);
+  return { history: rows.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: summaries[0] ?? null };
+}
+
+function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour[]> {
+  return fallbackTrending.getOrLoad(
+    siteId,
+    async () => (await trendingList(d1, siteId, Date.now())).map((r) => ({ itemId: r.itemId, score: r.score })),
+    FALLBACK_TRENDING_MS,
+  );
+}
+
+const none = () => undefined;
+
+/**
+ * One list through the pipeline. `manifest` null (no servable model yet): the sources have no lists, and trending
+ * comes straight from D1, so a new site still gets a list.
+ */
+export async function recommend(env: Env, siteId: string, manifest: Manifest | null, r: ServeRequest): Promise<Recommendations> {
+  // History feeds the sources' seeds, so it is read first; only the recently-viewed kind needs it without a model.
+  const needsVisitor = r.visitor !== null && (manifest !== null || r.kind === "recently_viewed");
+  const visitor = needsVisitor ? await visitorContext(env.DB, siteId, r.visitor!) : { history: [], summary: null };
+  const ctx: SourceContext = { path: r.path, current: r.current, history: visitor.history, segment: null, now: r.now };
+  const req = { ctx, sessionPath: r.sessionPath, rules: r.rules, k: r.k, weights: r.weights, sources: r.sources, kind: r.kind, allowUncatalogued: r.allowUncatalogued };
+  const seeds = listSeeds(req);
+  const version = manifest?.current.version;
+  const [session, personal, trending, data, onScreen] = await Promise.all([
+    manifest && seeds.session.length > 0 ? listsFor(env.MODELS, siteId, manifest, seeds.session) : Promise.resolve(none),
+    manifest && seeds.personal.length > 0 ? personalListsFor(env.MODELS, siteId, manifest, seeds.personal) : Promise.resolve(none),
+    version !== undefined ? readTrending(env.MODELS, siteId, version) : trendingWithoutModel(env.DB, siteId),
+    version !== undefined ? readPersonalData<PersonalData>(env.MODELS, siteId, version) : Promise.resolve(null),
+    // The item on screen's categories pick the category back-fill.
+    r.current !== undefined ? itemDetails(env.DB, siteId, [r.current]) : Promise.resolve(null),
+  ]);
+  if (data?.segments && visitor.summary) ctx.segment = assignSegment(visitor.summary, data.segments, r.now);
+  const view: ArtifactView = { session, personal, trending, trendingByCategory: data?.trendingByCategory, segmentPopular: data?.segmentPopular };
+  const ranked = rankCandidates(req, view, r.current !== undefined ? (onScreen?.get(r.current)?.categories ?? []) : []);
+  const details = await itemDetails(env.DB, siteId, detailIds(ranked, req));
+  const list = finishList(ranked, req, (id) => details.get(id) ?? onScreen?.get(id));
+  return { recommendationId: crypto.randomUUID(), modelVersion: version ?? null, items: list.items, personalized: list.personalized };
+}
