@@ -2,13 +2,12 @@
 // (item-CF, content, graph, … from src/recommend/sources/) fed the catalog and visitors' histories, segments from
 // profile behaviour with per-segment favourites, and trending per category.
 import { ITEM_CF_WEIGHTS } from "../schemas/event-types";
-import { PERSONAL_FAMILY_SPECS } from "../recommend/sources";
 import { trainSegments, type BehaviourSummary, type SegmentModel } from "../recommend/segments";
 import { SegmentFavourites } from "../recommend/segment-favourites";
 import { trendingByCategory } from "../recommend/trending";
 import type { Neighbour } from "../recommend/types";
 import { forEachCatalogPage, forEachHistoryPage, forEachProfileIdPage, profileSummaries } from "../storage/personal-repo";
-import { packFamilies } from "./personal-artifact";
+import { PersonalFamiliesTrainer } from "./personal-families";
 import { encodeFamilies, type EncodedArtifact } from "./shards";
 
 /** Profiles whose behaviour feeds k-means (the rest are assigned to the nearest centroid). */
@@ -30,12 +29,12 @@ export async function trainPersonal(
   trending: readonly Neighbour[],
   log: (msg: string, fields?: Record<string, unknown>) => void,
 ): Promise<{ artifact: EncodedArtifact; data: PersonalData; metrics: Record<string, number> }> {
-  const trainers = PERSONAL_FAMILY_SPECS.map((f) => ({ family: f.family, trainer: f.trainer() }));
+  const families = new PersonalFamiliesTrainer();
   const categoriesOf = new Map<string, string[]>();
   const categoryCount = new Map<string, number>();
   const catalogItems = await forEachCatalogPage(d1, siteId, (rows) => {
     for (const r of rows) {
-      for (const t of trainers) t.trainer.pushCatalog?.(r);
+      families.pushCatalog(r);
       categoriesOf.set(r.id, r.categories);
       for (const c of r.categories) categoryCount.set(c, (categoryCount.get(c) ?? 0) + 1);
     }
@@ -62,18 +61,18 @@ export async function trainPersonal(
   const favourites = new SegmentFavourites(segmentOf, seg?.model.k ?? 0, ITEM_CF_WEIGHTS);
   const historyRows = await forEachHistoryPage(d1, siteId, (rows) => {
     for (const r of rows) {
-      for (const t of trainers) t.trainer.pushHistory?.(r);
+      families.pushHistory(r);
       favourites.push(r.profileId, r.itemId, r.type);
     }
   });
-  const builds = Object.fromEntries(trainers.map((t) => [t.family, t.trainer.build()]));
-  const artifact = encodeFamilies(packFamilies(builds));
+  const built = families.build();
+  const artifact = encodeFamilies(built.model);
 
   const segmentPopular = favourites.lists();
   const metrics = {
     catalogItems,
     historyRows,
-    ...Object.fromEntries(Object.entries(builds).map(([family, b]) => [`${family}Items`, b.items.length])),
+    ...Object.fromEntries(Object.entries(built.items).map(([family, n]) => [`${family}Items`, n])),
     segments: seg?.model.k ?? 0,
     personalBytes: artifact.meta.totalBytes,
   };
