@@ -11,6 +11,7 @@ import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-user
 import { readItemCategories, readUserHistories } from "./eval/read-users";
 import { tuneSessionWeight } from "./eval/tune-session-blend";
 import { graphAlgorithms, tuneGraphWeight } from "./eval/graph-rows";
+import { servedBlend } from "./eval/pipeline-rows";
 import { DEFAULT_BLEND_WEIGHTS } from "../src/recommend/blend";
 
 /** Protocol 2: leave-last-out per user (EVAL.md), POP / item-kNN / blend. */
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   const weights = args.tune ? { ...DEFAULT_BLEND_WEIGHTS, session: tuneSessionWeight(train, (line) => process.stderr.write(`tune: ${line}\n`)) } : undefined;
   if (weights) process.stderr.write(`tune: chosen ${JSON.stringify(weights)}\n`);
   // Both protocols on every run (EVAL.md §1 and §1b), each as its own table / JSON rows with a `protocol` field.
-  const algorithms = [POP, MARKOV, SR, vsknn(), ...modelAlgorithms(args.variants, weights)];
+  const algorithms = [POP, MARKOV, SR, vsknn(), ...modelAlgorithms(args.variants, weights), servedBlend(weights)];
   if (args.graph) {
     const log = (line: string) => process.stderr.write(`graph: ${line}\n`);
     const { weight } = tuneGraphWeight(train, { log });

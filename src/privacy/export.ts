@@ -119,7 +119,7 @@ export async function exportSubject(
   };
 }
 
-/** The visitor's segment in the served model (as serving/personalized.ts assigns it), or null without a model. */
+/** The visitor's segment in the served model (as src/serving/recommend.ts assigns it), or null without a model. */
 async function segmentOf(env: Env, siteId: string, profileId: string, now: number): Promise<{ segment: number; description: string } | null> {
   const manifest = await readManifest(env.MODELS, siteId);
   if (!servable(manifest)) return null;

@@ -1,6 +1,6 @@
 // Drops items the visitor has already seen in this session from a ranked list, then cuts it at k. This is what a
 // "next for you" slot serves, so it is shared: the evaluation's new-items protocol (EVAL.md §1b) calls it for every
-// algorithm, and serving (src/serving/next-items.ts `finish`) calls it for the scored part of every served list.
+// algorithm, and the pipeline (src/recommend/pipeline.ts, through listExclusions) leaves them out of every served list.
 
 /** Anything with an item id: a plain id, or a scored/blended candidate. */
 export type RankedEntry = string | { readonly itemId: string };

@@ -1,4 +1,4 @@
-// /admin: operator endpoints behind the admin bearer token. Sites and keys here; models and segments come later.
+// /admin: operator endpoints behind the admin bearer token: sites and keys, site config, models, segments, sources.
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireAdmin } from "../lib/auth";
@@ -11,6 +11,7 @@ import { assertKeysFree, fieldOf, generateKey, provisionKeys } from "../lib/site
 import { listKeys, rotateKey, type KeyListing } from "../storage/site-keys-repo";
 import { siteConfigSchema } from "../schemas/site-config";
 import { validateRules } from "../recommend/filters";
+import { SOURCES } from "../recommend/sources";
 import { sites as sitesTable } from "../storage/schema";
 import { eq } from "drizzle-orm";
 import { database } from "../storage/db";
@@ -87,6 +88,7 @@ admin.post("/sites/:id/keys/rotate", async (c) => {
 });
 
 const siteQuery = z.strictObject({ site: siteIdString });
+const optionalSiteQuery = z.strictObject({ site: siteIdString.optional() });
 const retrainQuery = z.strictObject({ site: siteIdString.optional(), scratch: z.enum(["true", "false"]).optional() });
 
 async function existingSite(c: { env: Env }, id: string): Promise<SiteRow> {
@@ -101,6 +103,26 @@ admin.get("/models", async (c) => {
   await existingSite(c, site);
   const manifest = await readManifest(c.env.MODELS, site, { fresh: true });
   return c.json({ site, current: manifest?.current ?? null, versions: manifest?.versions ?? [] });
+});
+
+/**
+ * The candidate-source registry (src/recommend/sources/): each source's name, default blend weight, what it reads
+ * from the artifact and how it is trained, plus a site's own weights when `site` is given.
+ */
+admin.get("/sources", async (c) => {
+  const q = parseOrThrow(optionalSiteQuery, c.req.query(), "query");
+  const weights = q.site !== undefined ? ((await existingSite(c, q.site)).config.weights ?? {}) : {};
+  return c.json({
+    sources: SOURCES.map((s) => ({
+      name: s.name,
+      defaultWeight: s.defaultWeight,
+      weight: weights[s.name] ?? s.defaultWeight,
+      normalise: s.normalise,
+      evidence: s.evidence,
+      families: s.families.map((f) => ({ artifact: f.artifact, family: f.family })),
+      trains: s.trains,
+    })),
+  });
 });
 
 /** Trains now (one site, or all); `scratch=true` recounts the raw log instead of resuming from the snapshot. */

@@ -131,3 +131,21 @@ describe("the Worker's routes and the evaluation's path give identical lists", (
     expect(new Set(route.items.map((i) => i.reason.kind)).size).toBeGreaterThan(1);
   });
 });
+
+describe("GET /admin/sources", () => {
+  it("lists every registered source with its families, and a site's own weights", async () => {
+    const res = await exports.default.fetch(`${BASE}/admin/sites/${site.id}/config`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ weights: { graph: 0.5 } }),
+    });
+    expect(res.status).toBe(200);
+    const body = await (await get(`/admin/sources?site=${site.id}`, ADMIN)).json<{ sources: { name: string; weight: number; defaultWeight: number; families: { artifact: string; family: string }[] }[] }>();
+    expect(body.sources.map((s) => s.name)).toEqual(["session", "itemCf", "content", "graph", "segment", "trending"]);
+    const graph = body.sources.find((s) => s.name === "graph")!;
+    expect(graph).toMatchObject({ weight: 0.5, families: [{ artifact: "personal", family: "graph" }] });
+    expect(graph.defaultWeight).not.toBe(0.5);
+    expect((await get(`/admin/sources?site=nope`, ADMIN)).status).toBe(404);
+    expect((await get(`/admin/sources`, { "x-edgerec-key": site.key })).status).toBe(401);
+  });
+});

@@ -1,0 +1,59 @@
+// The served blend as a row of the session protocol: the Worker's pipeline (src/recommend/pipeline.ts) over the
+// artifacts the retrain would write from the training sessions — session statistics' lists and every registered
+// personal family (the graph's among them) through the codec, trending by the Worker's query — with session-only
+// context (no visitor history, no catalog), as /v1/sessions/:id/next serves it.
+import { encodeFamilies, encodeShards } from "../../src/models/shards";
+import { PersonalFamiliesTrainer } from "../../src/models/personal-families";
+import { recommendInMemory } from "../../src/recommend/pipeline";
+import type { SourceName } from "../../src/recommend/sources";
+import { SessionModelTrainer } from "../../src/recommend/trainer";
+import { normalised } from "../../src/recommend/trending";
+import { TRENDING_WINDOW } from "../../src/storage/trending-sql";
+import type { Algorithm } from "./algorithms";
+import { memoryCatalog, memoryView } from "./pipeline-view";
+import type { Session } from "./sessions";
+import { trendingOfEvents, type EvalEvent } from "./trending-db";
+
+/** Small shards on purpose, so the eval exercises multi-shard lookups as production does. */
+const EVAL_SHARD_BYTES = 256 * 1024;
+
+/** Session clicks as stored events: the session stands for the visitor (Yoochoose has no visitor ids). */
+function* clicks(sessions: readonly Session[]): Generator<EvalEvent> {
+  for (const s of sessions) for (let i = 0; i < s.items.length; i++) yield { profileId: s.id, itemId: s.items[i]!, ts: s.times[i]! * 1000, type: "view" };
+}
+
+export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, name = "served blend (pipeline, session-only traffic)"): Algorithm {
+  return {
+    name,
+    train(sessions) {
+      const trainer = new SessionModelTrainer();
+      const families = new PersonalFamiliesTrainer();
+      let last = -Infinity;
+      for (const s of sessions) {
+        trainer.pushSession(s.items);
+        last = Math.max(last, s.times.at(-1)! * 1000);
+      }
+      // Each session is one profile's history, as the retrain streams it (profiles in turn, time order within one).
+      for (const e of clicks(sessions)) families.pushHistory(e);
+      const session = encodeShards(trainer.build(), { maxShardBytes: EVAL_SHARD_BYTES });
+      const built = families.build();
+      const personal = encodeFamilies(built.model, { maxShardBytes: EVAL_SHARD_BYTES });
+      const trending = normalised(trendingOfEvents(clicks(sessions), last, TRENDING_WINDOW));
+      const view = memoryView({ sessionShards: session.shards, personalShards: personal.shards, trending });
+      const catalog = memoryCatalog();
+      const items = Math.max(1, session.meta.items);
+      return {
+        notes: {
+          bytesPerItem: Math.round(((session.meta.totalBytes + personal.meta.totalBytes) / items) * 10) / 10,
+          personalFamilies: personal.meta.families.join("+"),
+        },
+        recommend(path, k) {
+          // Standard protocol: nothing is left out here (includeViewed, no separate item on screen); the new-items
+          // protocol drops the prefix itself, as the /next route's exclusions do.
+          const req = { ctx: { path, history: [], segment: null, now: last }, sessionPath: path, rules: { includeViewed: true }, k, weights, allowUncatalogued: true };
+          return recommendInMemory(req, view, catalog).items.map((i) => i.id);
+        },
+      };
+    },
+  };
+}
