@@ -18,6 +18,7 @@ export const DEFAULT_BLEND_WEIGHTS: Readonly<Record<BlendSource, number>> = {
   content: 0.2,
   segment: 0.2,
   trending: 0.1,
+  sequence: 15,
 };
 
 /** One source's candidate, best first in its list; `reason` travels with the item if this source is its strongest. */

@@ -22,7 +22,7 @@ export type Rules = z.infer<typeof rulesSchema>;
 
 export const slotName = z.string().regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 lowercase letters, digits, - or _");
 
-export const BLEND_SOURCES = ["session", "itemCf", "content", "segment", "trending"] as const;
+export const BLEND_SOURCES = ["session", "itemCf", "content", "segment", "trending", "sequence"] as const;
 export type BlendSource = (typeof BLEND_SOURCES)[number];
 
 export const siteConfigSchema = z.strictObject({
