@@ -9,15 +9,18 @@ import { runSessionProtocol, SESSION_PROTOCOLS } from "./eval/protocol-sessions"
 import { formatJson, formatTable } from "./eval/report";
 import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-users";
 import { readItemCategories, readUserHistories } from "./eval/read-users";
+import { readJdUsers } from "./eval/read-jd";
 import { tuneSessionWeight } from "./eval/tune-session-blend";
 import { graphAlgorithms, tuneGraphWeight } from "./eval/graph-rows";
 import { servedBlend } from "./eval/pipeline-rows";
 import { DEFAULT_BLEND_WEIGHTS } from "../src/recommend/blend";
 
-/** Protocol 2: leave-last-out per user (EVAL.md), POP / item-kNN / blend. */
-async function runUsers(input: string, itemsFile: string | undefined, tune: boolean, json: boolean): Promise<void> {
-  const users = await readUserHistories(input);
-  const cats = itemsFile ? await readItemCategories(itemsFile) : new Map<string, string[]>();
+/** Protocol 2: leave-last-out per user (EVAL.md), POP / item-kNN / each source alone / blend. */
+async function runUsers(input: string, itemsFile: string | undefined, format: "table" | "jd", tune: boolean, json: boolean): Promise<void> {
+  const { users, categories: cats } =
+    format === "jd"
+      ? await readJdUsers(input)
+      : { users: await readUserHistories(input), categories: itemsFile ? await readItemCategories(itemsFile) : new Map<string, string[]>() };
   let weights: Record<string, number> = { ...DEFAULT_BLEND_WEIGHTS };
   if (tune) {
     weights = tuneWeights(users, cats, (line) => process.stderr.write(`tune: ${line}\n`)).weights;
@@ -30,7 +33,7 @@ async function runUsers(input: string, itemsFile: string | undefined, tune: bool
 
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));
-  if (args.protocol === "users") return runUsers(args.input!, args.items, args.tune, args.json);
+  if (args.protocol === "users") return runUsers(args.input!, args.items, args.format, args.tune, args.json);
   const { train, test } = await loadSessions(args);
   const events = (ss: typeof train) => ss.reduce((n, s) => n + s.items.length, 0);
   process.stderr.write(`train: ${train.length} sessions, ${events(train)} events; test: ${test.length} sessions, ${events(test)} events\n`);

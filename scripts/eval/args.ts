@@ -22,8 +22,11 @@ export type EvalArgs = {
 
 export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input FILE --test-days D) [options]
        npm run eval -- --protocol users --input RATINGS [--items ITEMS] [--tune] [--json]
+       npm run eval -- --protocol users --format jd --input JD_FILE [--tune] [--json]
   --session-col/--item-col/--time-col NAME   column names (default: SessionId/ItemId/Time or session_id/item_id/ts)
-  --format jd          read a JD micro-behaviors file (one session per line) instead of a table
+  --format jd          read a JD micro-behaviors file (one session per line) instead of a table; with
+                       --protocol users each line is one visitor's history and its leaf categories the items'
+                       categories
   --json               one JSON object per row instead of the tables (session rows carry "protocol": "standard"
                        or "new-items"; both protocols of EVAL.md are reported on every run)
   --online             add rows that also learn from test events once revealed
@@ -31,7 +34,7 @@ export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input
   --graph              add the graph source (random-walk item embeddings) alone and blended into the session model,
                        its weight tuned on train's last day first
   --tune               tune the blend first on validation data carved from train (users: content/segment/trending
-                       weights on earlier items; sessions: the session weight on train's last day), then evaluate`;
+                       and sequence weights on earlier items; sessions: the session weight on train's last day), then evaluate`;
 
 export function parseEvalArgs(argv: readonly string[]): EvalArgs {
   const { values } = parseArgs({
@@ -57,6 +60,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
     strict: true,
   });
   if (values.help) throw new Error(USAGE);
+  const format = values.format;
+  if (format !== "table" && format !== "jd") throw new Error(`unknown --format ${format}`);
   if (values.protocol === "users") {
     if (values.input === undefined) throw new Error("--protocol users needs --input FILE\n" + USAGE);
     return {
@@ -65,7 +70,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       items: values.items,
       tune: values.tune,
       testDays: 1,
-      format: "table",
+      format,
       columns: {},
       json: values.json,
       online: false,
@@ -74,8 +79,6 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
     };
   }
   if (values.protocol !== "sessions") throw new Error(`unknown --protocol ${values.protocol} (supported: sessions, users)`);
-  const format = values.format;
-  if (format !== "table" && format !== "jd") throw new Error(`unknown --format ${format}`);
   const explicit = values.train !== undefined || values.test !== undefined;
   if (explicit && (values.train === undefined || values.test === undefined)) throw new Error("--train and --test go together\n" + USAGE);
   if (explicit === (values.input !== undefined)) throw new Error("give either --train/--test or --input\n" + USAGE);

@@ -186,3 +186,9 @@ export const RATE_LIMIT_SALT_CACHE_ENTRIES = 2;
  * than this starts a new run, so the walk graph links items viewed in one visit, as the evaluation's sessions do.
  */
 export const GRAPH_SESSION_GAP_MS = 30 * 60_000;
+
+/**
+ * A visitor's history items a recommendation reads (newest first, from profile_items): the item-CF, content and
+ * sequence sources' seeds. The evaluation's protocol 2 gives the pipeline the same many.
+ */
+export const VISITOR_HISTORY_ITEMS = 30;

@@ -93,8 +93,11 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
   const sources = activeSources(req);
   const lists: Partial<Record<SourceName, ReturnType<(typeof sources)[number]["candidates"]>>> = {};
   const normalise: Partial<Record<SourceName, Normalisation>> = {};
+  // What the list leaves out never enters the blend: a source's best scores are often the session's own items or
+  // the visitor's history, and normalising by an item that is then dropped would squash what it really offers.
+  const ex = exclusions(req);
   for (const s of sources) {
-    const c = s.candidates(req.ctx, view, SOURCE_POOL);
+    const c = s.candidates(req.ctx, view, SOURCE_POOL + ex.size).filter((x) => !ex.has(x.itemId)).slice(0, SOURCE_POOL);
     if (c.length > 0) lists[s.name] = c;
     normalise[s.name] = s.normalise;
   }
@@ -115,10 +118,16 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
   return [...evidence, ...backfill];
 }
 
-/** What stage 2 leaves out before the rules: the request's `exclude` and what the session already saw. */
+/**
+ * What stage 2 leaves out before the rules: the request's `exclude`, what the session already saw, and with
+ * `excludeViewed` the visitor's history too (here rather than in the rules, so a long history cannot use up the
+ * candidates stage 2 looks at).
+ */
 function exclusions(req: PipelineRequest): Set<string> {
   const includeViewed = req.kind === "recently_viewed" ? true : req.rules.includeViewed;
-  return listExclusions({ path: req.ctx.path, current: req.ctx.current, includeViewed, exclude: req.rules.exclude });
+  const out = listExclusions({ path: req.ctx.path, current: req.ctx.current, includeViewed, exclude: req.rules.exclude });
+  if (req.rules.excludeViewed === true) for (const h of req.ctx.history) out.add(h.itemId);
+  return out;
 }
 
 /** Whether the rules read categories or tags, so every candidate's details are needed rather than the first few. */

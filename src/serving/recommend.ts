@@ -1,7 +1,7 @@
 // The Worker's side of the one recommendation pipeline (src/recommend/pipeline.ts): loads what each stage reads —
 // the visitor's history and summary (D1), the seeds' per-item lists (KV shards, isolate-cached), trending and the
 // version's personal data, then the candidates' catalog details — and runs the stages. Every read route calls it.
-import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES } from "../config/limits";
+import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, VISITOR_HISTORY_ITEMS } from "../config/limits";
 import { IsolateCache } from "../lib/isolate-cache";
 import type { Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
@@ -46,8 +46,6 @@ export type ServeRequest = {
   now: number;
 };
 
-/** Visitor history items read per request (newest first). */
-const HISTORY = 30;
 /** Without any model yet, trending comes straight from D1 and is cached this long per isolate. */
 const FALLBACK_TRENDING_MS = 60_000;
 const fallbackTrending = new IsolateCache<string, Neighbour[]>({ maxEntries: FALLBACK_TRENDING_CACHE_MAX_ENTRIES });
@@ -59,7 +57,7 @@ async function visitorContext(d1: D1Database, siteId: string, v: Visitor): Promi
     (v.userId !== undefined ? await profileIdFor(db, siteId, "user", v.userId) : undefined) ??
     (v.anonymousId !== undefined ? await profileIdFor(db, siteId, "anon", v.anonymousId) : undefined);
   if (!profileId) return { history: [], summary: null };
-  const [rows, summaries] = await Promise.all([recentHistory(d1, siteId, profileId, HISTORY), profileSummaries(d1, siteId, [profileId])]);
+  const [rows, summaries] = await Promise.all([recentHistory(d1, siteId, profileId, VISITOR_HISTORY_ITEMS), profileSummaries(d1, siteId, [profileId])]);
   return { history: rows.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: summaries[0] ?? null };
 }
 

@@ -141,7 +141,7 @@ describe("GET /admin/sources", () => {
     });
     expect(res.status).toBe(200);
     const body = await (await get(`/admin/sources?site=${site.id}`, ADMIN)).json<{ sources: { name: string; weight: number; defaultWeight: number; families: { artifact: string; family: string }[] }[] }>();
-    expect(body.sources.map((s) => s.name)).toEqual(["session", "itemCf", "content", "graph", "segment", "trending"]);
+    expect(body.sources.map((s) => s.name)).toEqual(["session", "itemCf", "content", "graph", "segment", "trending", "sequence"]);
     const graph = body.sources.find((s) => s.name === "graph")!;
     expect(graph).toMatchObject({ weight: 0.5, families: [{ artifact: "personal", family: "graph" }] });
     expect(graph.defaultWeight).not.toBe(0.5);

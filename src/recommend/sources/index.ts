@@ -5,12 +5,13 @@ import { contentSource } from "./content";
 import { graphSource } from "./graph";
 import { itemCfSource } from "./item-cf";
 import { segmentSource } from "./segment";
+import { sequenceSource } from "./sequence";
 import { sessionSource } from "./session";
 import { trendingSource } from "./trending";
 import type { CandidateSource, FamilySpec } from "./types";
 
 // Order: the personal artifact stores families in this order, and the first of equally strong sources gives the reason.
-const REGISTRY = [sessionSource, itemCfSource, contentSource, graphSource, segmentSource, trendingSource] as const;
+const REGISTRY = [sessionSource, itemCfSource, contentSource, graphSource, segmentSource, trendingSource, sequenceSource] as const;
 
 export type SourceName = (typeof REGISTRY)[number]["name"];
 

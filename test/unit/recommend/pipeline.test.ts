@@ -32,7 +32,8 @@ function request(ctx: Partial<SourceContext>, extra: Partial<PipelineRequest> = 
 describe("pipeline", () => {
   it("asks each artifact for the items its sources read", () => {
     const seeds = listSeeds(request({ path: ["a", "b"], current: "b", history: [{ itemId: "h", ts: 0, type: "view", purchases: 0 }] }));
-    expect(seeds.session.sort()).toEqual(["a", "b"]);
+    // session: the path; sequence: the history read as a path.
+    expect(seeds.session.sort()).toEqual(["a", "b", "h"]);
     // content: the item on screen and history; item-CF: history; graph: the path.
     expect(seeds.personal.sort()).toEqual(["a", "b", "h"]);
   });
