@@ -1,6 +1,8 @@
-// `npx tsx scripts/eval/sweep.ts --train F --test F --spec JSON`: grid over model configs on one split, HR@20/MRR@20
-// per line under both session protocols (standard, then new items). How the defaults in build-model/score-session/
-// session-stats were chosen (see docs/model.md). Runs the same protocol code as `npm run eval`, raw lists (no codec).
+// `npx tsx scripts/eval/sweep.ts --train F [--test F | --validation] --spec JSON`: grid over model configs on one
+// split, HR@20/MRR@20 per line under both session protocols (standard, then new items). `--validation` scores on
+// train's last day (tune-session-blend's validationDay) and never reads a test file: tune there, report on the test
+// split. How the defaults in build-model/score-session/session-stats were chosen (see docs/model.md). Runs the same
+// protocol code as `npm run eval`, raw lists (no codec).
 import { parseArgs } from "node:util";
 import type { BuildConfig } from "../../src/recommend/build-model";
 import type { ScoreOptions } from "../../src/recommend/score-session";
@@ -9,6 +11,7 @@ import { sessionModel } from "./algorithms";
 import { runSessionProtocol, SESSION_PROTOCOLS } from "./protocol-sessions";
 import { readEventTable } from "./read-table";
 import { filterTest, groupSessions } from "./sessions";
+import { validationDay } from "./tune-session-blend";
 
 type Spec = { counts: Partial<CountConfig>[]; builds: Partial<BuildConfig>[]; scores: Partial<ScoreOptions>[] };
 
@@ -21,10 +24,14 @@ function parseSpec(text: string): Spec {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { train: { type: "string" }, test: { type: "string" }, spec: { type: "string", default: "{}" } } });
-  if (!values.train || !values.test) throw new Error("usage: sweep.ts --train F --test F [--spec JSON]");
-  const train = groupSessions(await readEventTable(values.train));
-  const test = filterTest(train, groupSessions(await readEventTable(values.test)));
+  const { values } = parseArgs({
+    options: { train: { type: "string" }, test: { type: "string" }, validation: { type: "boolean", default: false }, spec: { type: "string", default: "{}" } },
+  });
+  if (!values.train || (!values.test && !values.validation)) throw new Error("usage: sweep.ts --train F (--test F | --validation) [--spec JSON]");
+  const all = groupSessions(await readEventTable(values.train));
+  const { train, test } = values.validation
+    ? (({ train: head, valid }) => ({ train: head, test: valid }))(validationDay(all))
+    : { train: all, test: filterTest(all, groupSessions(await readEventTable(values.test!))) };
   const spec = parseSpec(values.spec);
   const grid = spec.counts.flatMap((count) => spec.builds.flatMap((build) => spec.scores.map((score) => ({ count, build, score }))));
   console.log(["std HR@20", "std MRR@20", "new HR@20", "new MRR@20", "count", "build", "score"].join("\t"));
