@@ -42,7 +42,7 @@ export const DEFAULT_SCORE_OPTIONS: ScoreOptions = {
   // Revisits of older path items fall off more slowly than their lists (11.5% of next clicks on train's last day
   // return to the item one step back, 6.6% two steps, 4.3% three, 3.4% four) but start lower than the lists'
   // weight, so the best new candidate can rank above the previous item (docs/model.md, issue 9 part 8).
-  olderSelfWeight: 0.3,
+  olderSelfWeight: 0.5,
   selfDecay: 0.9,
   repeats: "latest",
 };
