@@ -34,10 +34,11 @@ async function main(): Promise<void> {
       format: { type: "string", default: "table" },
       "test-days": { type: "string", default: "1" },
       validation: { type: "boolean", default: false },
+      "validation-days": { type: "string", default: "1" },
       spec: { type: "string", default: "{}" },
     },
   });
-  const usage = "usage: sweep.ts (--train F (--test F | --validation) | --input F [--format jd] --test-days D) [--spec JSON]";
+  const usage = "usage: sweep.ts (--train F (--test F | --validation [--validation-days N]) | --input F [--format jd] --test-days D) [--spec JSON]";
   let split: { train: Session[]; test: Session[] };
   if (values.input) {
     // A single file is split like `npm run eval -- --input` (for the JD checks; its last train day is too small to tune on).
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     if (!values.train || (!values.test && !values.validation)) throw new Error(usage);
     const all = groupSessions(await readEventTable(values.train));
     split = values.validation
-      ? (({ train: head, valid }) => ({ train: head, test: valid }))(validationDay(all))
+      ? (({ train: head, valid }) => ({ train: head, test: valid }))(validationDay(all, Number(values["validation-days"])))
       : { train: all, test: filterTest(all, groupSessions(await readEventTable(values.test!))) };
   }
   const { train, test } = split;
