@@ -1,8 +1,8 @@
-// `npx tsx scripts/eval/sweep.ts --train F (--test F | --validation) --spec JSON` (or `--input F --format jd --test-days D`): grid over model configs on one
-// split, HR@20/MRR@20 per line under both session protocols (standard, then new items). `--validation` scores on
-// train's last day (tune-session-blend's validationDay) and never reads a test file: tune there, report on the test
-// split. How the defaults in build-model/score-session/session-stats were chosen (see docs/model.md). Runs the same
-// protocol code as `npm run eval`, raw lists (no codec).
+// `npx tsx scripts/eval/sweep.ts --train F (--test F | --validation) --spec JSON` (or `--input F --format jd
+// --test-days D`): grid over model configs on one split, HR@20/MRR@20 per line under both session protocols (standard,
+// then new items). `--validation` scores on train's last day(s) (tune-session-blend's validationDay) and never reads a
+// test file: tune there, report on the test split. How the defaults in build-model/score-session/session-stats were
+// chosen (see docs/model.md). Runs the same protocol code as `npm run eval`, raw lists (no codec).
 import { parseArgs } from "node:util";
 import type { BuildConfig } from "../../src/recommend/build-model";
 import type { ScoreOptions } from "../../src/recommend/score-session";
@@ -44,8 +44,16 @@ async function main(): Promise<void> {
     // A single file is split like `npm run eval -- --input` (for the JD checks; its last train day is too small to tune on).
     const format = values.format === "jd" ? "jd" : "table";
     const args: EvalArgs = {
-      ...{ protocol: "sessions", tune: false, columns: {}, json: false, online: false, variants: false, graph: false },
-      ...{ input: values.input, format, testDays: Number(values["test-days"]) },
+      protocol: "sessions",
+      input: values.input,
+      format,
+      testDays: Number(values["test-days"]),
+      tune: false,
+      columns: {},
+      json: false,
+      online: false,
+      variants: false,
+      graph: false,
     };
     split = await loadSessions(args);
   } else {
