@@ -1,6 +1,8 @@
-// `npx tsx scripts/eval/sweep.ts --train F --test F --spec JSON`: grid over model configs on one split, HR@20/MRR@20
-// per line under both session protocols (standard, then new items). How the defaults in build-model/score-session/
-// session-stats were chosen (see docs/model.md). Runs the same protocol code as `npm run eval`, raw lists (no codec).
+// `npx tsx scripts/eval/sweep.ts --train F (--test F | --validation) --spec JSON` (or `--input F --format jd
+// --test-days D`): grid over model configs on one split, HR@20/MRR@20 per line under both session protocols (standard,
+// then new items). `--validation` scores on train's last day(s) (tune-session-blend's validationDay) and never reads a
+// test file: tune there, report on the test split. How the defaults in build-model/score-session/session-stats were
+// chosen (see docs/model.md). Runs the same protocol code as `npm run eval`, raw lists (no codec).
 import { parseArgs } from "node:util";
 import type { BuildConfig } from "../../src/recommend/build-model";
 import type { ScoreOptions } from "../../src/recommend/score-session";
@@ -8,7 +10,10 @@ import type { CountConfig } from "../../src/recommend/session-stats";
 import { sessionModel } from "./algorithms";
 import { runSessionProtocol, SESSION_PROTOCOLS } from "./protocol-sessions";
 import { readEventTable } from "./read-table";
-import { filterTest, groupSessions } from "./sessions";
+import type { EvalArgs } from "./args";
+import { loadSessions } from "./load";
+import { filterTest, groupSessions, type Session } from "./sessions";
+import { validationDay } from "./tune-session-blend";
 
 type Spec = { counts: Partial<CountConfig>[]; builds: Partial<BuildConfig>[]; scores: Partial<ScoreOptions>[] };
 
@@ -21,10 +26,44 @@ function parseSpec(text: string): Spec {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { train: { type: "string" }, test: { type: "string" }, spec: { type: "string", default: "{}" } } });
-  if (!values.train || !values.test) throw new Error("usage: sweep.ts --train F --test F [--spec JSON]");
-  const train = groupSessions(await readEventTable(values.train));
-  const test = filterTest(train, groupSessions(await readEventTable(values.test)));
+  const { values } = parseArgs({
+    options: {
+      train: { type: "string" },
+      test: { type: "string" },
+      input: { type: "string" },
+      format: { type: "string", default: "table" },
+      "test-days": { type: "string", default: "1" },
+      validation: { type: "boolean", default: false },
+      "validation-days": { type: "string", default: "1" },
+      spec: { type: "string", default: "{}" },
+    },
+  });
+  const usage = "usage: sweep.ts (--train F (--test F | --validation [--validation-days N]) | --input F [--format jd] --test-days D) [--spec JSON]";
+  let split: { train: Session[]; test: Session[] };
+  if (values.input) {
+    // A single file is split like `npm run eval -- --input` (for the JD checks; its last train day is too small to tune on).
+    const format = values.format === "jd" ? "jd" : "table";
+    const args: EvalArgs = {
+      protocol: "sessions",
+      input: values.input,
+      format,
+      testDays: Number(values["test-days"]),
+      tune: false,
+      columns: {},
+      json: false,
+      online: false,
+      variants: false,
+      graph: false,
+    };
+    split = await loadSessions(args);
+  } else {
+    if (!values.train || (!values.test && !values.validation)) throw new Error(usage);
+    const all = groupSessions(await readEventTable(values.train));
+    split = values.validation
+      ? (({ train: head, valid }) => ({ train: head, test: valid }))(validationDay(all, Number(values["validation-days"])))
+      : { train: all, test: filterTest(all, groupSessions(await readEventTable(values.test!))) };
+  }
+  const { train, test } = split;
   const spec = parseSpec(values.spec);
   const grid = spec.counts.flatMap((count) => spec.builds.flatMap((build) => spec.scores.map((score) => ({ count, build, score }))));
   console.log(["std HR@20", "std MRR@20", "new HR@20", "new MRR@20", "count", "build", "score"].join("\t"));

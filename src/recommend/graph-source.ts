@@ -9,8 +9,10 @@ export type GraphScoreOptions = {
   decay: number;
 };
 
-// The newest item only: on train's last day, older path items' graph neighbours added noise (docs/model.md).
-export const DEFAULT_GRAPH_SCORE_OPTIONS: GraphScoreOptions = { maxPath: 1, decay: 0.6 };
+// The two newest distinct items, the older at 0.3: on train's last day this beat the newest item alone for every
+// embedding variant tried (seeds 1 and 2, 8 epochs, 64 dims, k = 100; docs/model.md). With cosine lists and a smaller
+// weight it had not, so re-check it whenever the lists' scoring changes.
+export const DEFAULT_GRAPH_SCORE_OPTIONS: GraphScoreOptions = { maxPath: 2, decay: 0.3 };
 
 export type GraphLookup = (itemId: string) => readonly Neighbour[] | undefined;
 

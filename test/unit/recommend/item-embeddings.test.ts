@@ -136,6 +136,13 @@ describe("graph scoring", () => {
     expect(scoreGraph(["y", "x"], lookup, { maxPath: 1 }).get("q")).toBeCloseTo(0.5);
   });
 
+  it("by default scores the two newest distinct path items, the older at 0.3", () => {
+    const g = scoreGraph(["y", "x", "x"], lookup);
+    expect(g.get("p")).toBeCloseTo(0.9);
+    expect(g.get("q")).toBeCloseTo(0.5 + 0.3 * 0.8);
+    expect(scoreGraph(["z", "y", "x"], lookup).get("q")).toBeCloseTo(0.5 + 0.3 * 0.8);
+  });
+
   it("weight 0 keeps the session ranking; a weight lets graph candidates in", () => {
     const session = [
       { itemId: "s1", score: 10, reason: { kind: "viewed" as const } },

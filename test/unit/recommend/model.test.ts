@@ -87,6 +87,17 @@ describe("session model: scoreSession", () => {
     expect(score(["p"]).map((r) => r.itemId)).toContain("p");
   });
 
+  it("weights an older path item's own entry by olderSelfWeight · expDecay · selfDecay^(d - 1)", () => {
+    const ownScore = (path: string[], o: object) => scoreSession(path, lists, { k: 10, ...o }).find((r) => r.itemId === "c")?.score ?? 0;
+    const selfEntry = lists("c")?.with.find((n) => n.itemId === "c")?.score ?? 0;
+    // Path [c, a, x]: c is two steps back; only its own with-entry scores c (a's and x's lists do not hold c).
+    const base = { expDecay: 0.5, olderSelfWeight: 1, selfDecay: 0.5 };
+    expect(ownScore(["c", "a", "e"], base)).toBeCloseTo(selfEntry * 0.25, 9);
+    expect(ownScore(["c", "a", "e"], { ...base, olderSelfWeight: 0.3, selfDecay: 0.9 })).toBeCloseTo(selfEntry * 0.3 * 0.5 * 0.9, 9);
+    // The newest item's own entry keeps the list weight.
+    expect(ownScore(["a", "c"], { ...base, olderSelfWeight: 0.1 })).toBeGreaterThanOrEqual(selfEntry);
+  });
+
   it("ignores unknown items", () => {
     expect(score(["zz1", "a", "zz2"])).toEqual(score(["a"]));
   });
