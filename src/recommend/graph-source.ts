@@ -16,10 +16,13 @@ export const DEFAULT_GRAPH_SCORE_OPTIONS: GraphScoreOptions = { maxPath: 2, deca
 
 export type GraphLookup = (itemId: string) => readonly Neighbour[] | undefined;
 
-/** Graph candidates for a path: Σ decay^d · cosine over the last path items' neighbour lists, best first. */
-export function scoreGraph(path: readonly string[], lists: GraphLookup, options: Partial<GraphScoreOptions> = {}): Map<string, number> {
+/** One graph candidate: its summed score and the path item whose list contributed most (what its reason names). */
+export type GraphCandidate = { score: number; from: string; best: number };
+
+/** Graph candidates for a path: Σ decay^d · score over the last path items' neighbour lists, with the top contributor. */
+export function scoreGraphWithReasons(path: readonly string[], lists: GraphLookup, options: Partial<GraphScoreOptions> = {}): Map<string, GraphCandidate> {
   const o = { ...DEFAULT_GRAPH_SCORE_OPTIONS, ...options };
-  const acc = new Map<string, number>();
+  const acc = new Map<string, GraphCandidate>();
   const seen = new Set<string>();
   let d = 0;
   for (let p = path.length - 1; p >= 0 && d < o.maxPath; p--) {
@@ -28,9 +31,25 @@ export function scoreGraph(path: readonly string[], lists: GraphLookup, options:
     const l = lists(path[p]);
     if (l === undefined) continue;
     const w = Math.pow(o.decay, d++);
-    for (const n of l) acc.set(n.itemId, (acc.get(n.itemId) ?? 0) + w * n.score);
+    for (const n of l) {
+      const v = w * n.score;
+      const a = acc.get(n.itemId);
+      if (!a) acc.set(n.itemId, { score: v, from: path[p], best: v });
+      else {
+        a.score += v;
+        if (v > a.best) {
+          a.best = v;
+          a.from = path[p];
+        }
+      }
+    }
   }
   return acc;
+}
+
+/** Graph candidates for a path: Σ decay^d · score over the last path items' neighbour lists. */
+export function scoreGraph(path: readonly string[], lists: GraphLookup, options: Partial<GraphScoreOptions> = {}): Map<string, number> {
+  return new Map([...scoreGraphWithReasons(path, lists, options)].map(([id, c]) => [id, c.score]));
 }
 
 /**

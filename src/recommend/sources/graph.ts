@@ -2,7 +2,7 @@
 // transition graph of visitors' browsing, trained in every retrain into the personal artifact's "graph" family
 // (per-item neighbour lists), and scored from the newest path items.
 import { ItemGraphAccumulator, trainEmbeddings, neighbourLists, DEFAULT_EMBEDDING_CONFIG } from "../item-embeddings";
-import { DEFAULT_GRAPH_SCORE_OPTIONS, scoreGraph } from "../graph-source";
+import { DEFAULT_GRAPH_SCORE_OPTIONS, scoreGraphWithReasons } from "../graph-source";
 import type { CandidateSource, FamilyTrainer, HistoryRow, SourceContext } from "./types";
 import { GRAPH_SESSION_GAP_MS } from "../../config/limits";
 import type { Neighbour } from "../types";
@@ -72,17 +72,12 @@ export const graphSource = {
     "node2vec random walks over the item transition graph of visitors' browsing (runs split at an idle gap), skip-gram with negative sampling, turned into per-item neighbour lists (src/recommend/item-embeddings.ts), rebuilt each retrain",
   seeds: graphSeeds,
   candidates(ctx, view, pool) {
-    const seeds = graphSeeds(ctx);
-    if (seeds.length === 0) return [];
+    if (ctx.path.length === 0) return [];
     const lists = (id: string) => view.personal(id)?.graph;
-    // The newest path item with a graph list gave every candidate (the scorer uses maxPath of them, newest first).
-    const from = seeds.find((id) => lists(id) !== undefined);
-    if (from === undefined) return [];
-    const scores = scoreGraph(ctx.path, lists);
-    return [...scores]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    return [...scoreGraphWithReasons(ctx.path, lists)]
+      .sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .slice(0, pool)
-      .map(([itemId, score]) => ({ itemId, score, reason: { kind: "related" as const, itemId: from } }));
+      .map(([itemId, c]) => ({ itemId, score: c.score, reason: { kind: "related" as const, itemId: c.from } }));
   },
   personal: (c, own) => "itemId" in c.reason && own.has(c.reason.itemId),
 } as const satisfies CandidateSource<"graph">;
