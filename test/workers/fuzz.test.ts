@@ -507,7 +507,9 @@ beforeAll(async () => {
       .run();
   }
   expect(env.ADMIN_TOKEN).toBe("test-admin-token");
-});
+  // 40 sites, each seeded and trained: a few seconds alone, but past vitest's 10 s default when `npm test` runs every
+  // project at once on two cores (the conformance project's Miniflares and Chromium included).
+}, 60_000);
 
 afterAll(() => {
   const share = stats.withField ? stats.namedField / stats.withField : 0;
