@@ -1,6 +1,6 @@
 // Segment Spec messages → edgerec events: THE mapping table (README "Segment and RudderStack" mirrors it), stored
 // event ids from messageId, skew-corrected times, item ids and the flat properties that are kept.
-import { MAX_PROPERTIES, MAX_PROPERTY_KEY_LENGTH, MAX_PROPERTY_VALUE_LENGTH, SEGMENT_MAX_PRODUCTS } from "../config/limits";
+import { MAX_PROPERTIES, MAX_PROPERTY_KEY_LENGTH, MAX_PROPERTY_VALUE_LENGTH, MAX_TEXT_LENGTH, SEGMENT_MAX_PRODUCTS } from "../config/limits";
 import { idString } from "../schemas/common";
 import type { EventType } from "../schemas/event-types";
 import { checkEventTime, type IngestEvent } from "../schemas/events";
@@ -153,7 +153,7 @@ function contextOf(m: SegmentMessage): IngestEvent["context"] {
   const c = m.context;
   const props = m.properties ?? {};
   const out: NonNullable<IngestEvent["context"]> = {};
-  const str = (v: unknown) => (typeof v === "string" && v.length <= 2048 && v.isWellFormed() ? v : undefined);
+  const str = (v: unknown) => (typeof v === "string" && v.length <= MAX_TEXT_LENGTH && v.isWellFormed() ? v : undefined);
   // analytics.js puts url, referrer and title in page properties as well as in context.page.
   const url = c?.page?.url ?? (m.type === "page" ? str(props.url) : undefined);
   const referrer = c?.page?.referrer ?? (m.type === "page" ? str(props.referrer) : undefined);

@@ -4,7 +4,7 @@
 // storage path as POST /v1/events (ingest/ingest-batch.ts).
 import { Hono, type Context } from "hono";
 import { tunables } from "../config/env";
-import { PUBLIC_BATCH_LIMITS, SEGMENT_MAX_BATCH_BYTES, SEGMENT_MAX_MESSAGE_BYTES, SERVER_BATCH_LIMITS } from "../config/limits";
+import { PUBLIC_BATCH_LIMITS, SEGMENT_MAX_BATCH_BYTES, SEGMENT_MAX_MESSAGE_BYTES, SEGMENT_MAX_MESSAGE_ID_LENGTH, SERVER_BATCH_LIMITS } from "../config/limits";
 import { capBatch } from "../ingest/cap-distinct";
 import { ingestBatch } from "../ingest/ingest-batch";
 import { mapMessage, segmentFieldOf } from "../ingest/segment-map";
@@ -80,7 +80,7 @@ async function ingestMessages(c: Context<AppEnv>, raws: unknown[], batchSentAt: 
   await Promise.all(
     raws.map(async (raw, index) => {
       const sentId = (raw as { messageId?: unknown } | null)?.messageId;
-      const echo = typeof sentId === "string" && sentId.length <= 256 ? sentId : undefined;
+      const echo = typeof sentId === "string" && sentId.length <= SEGMENT_MAX_MESSAGE_ID_LENGTH ? sentId : undefined;
       const bytes = encoder.encode(JSON.stringify(raw)).byteLength;
       if (bytes > SEGMENT_MAX_MESSAGE_BYTES) {
         rejected.push({ index, messageId: echo, field: "(message)", code: "too_large", message: `message is ${bytes} bytes; at most ${SEGMENT_MAX_MESSAGE_BYTES}` });

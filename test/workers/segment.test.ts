@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RATE_LIMIT_PERIOD_SECONDS, SEGMENT_MAX_BATCH_BYTES, SEGMENT_MAX_MESSAGE_BYTES } from "../../src/config/limits";
+import { RATE_LIMIT_PERIOD_SECONDS, SEGMENT_MAX_BATCH_BYTES, SEGMENT_MAX_BATCH_MESSAGES, SEGMENT_MAX_MESSAGE_BYTES } from "../../src/config/limits";
 import { messageEventId } from "../../src/ingest/segment-map";
 import type { SegmentResult } from "../../src/schemas/segment";
 import type { SessionSnapshot } from "../../src/session/types";
@@ -131,6 +131,17 @@ describe("POST /v1/batch", () => {
     expect(g).not.toBe(later.find((r) => r.item_id === "h")!.session_id);
   });
 
+  it("gives concurrent first batches of one visitor the same derived session (one D1 upsert decides)", async () => {
+    const site = await createSite();
+    const view = (item: string) => msg({ type: "track", event: "Product Viewed", anonymousId: "racer", properties: { product_id: item } });
+    const answers = await Promise.all(["a", "b", "c", "d"].map(async (item) => (await batch(site, [view(item)])).json<SegmentResult>()));
+    const sessions = new Set(answers.map((a) => a.sessions!.racer));
+    expect(sessions.size).toBe(1);
+    expect(new Set((await rows(site)).map((r) => r.session_id))).toEqual(sessions);
+    const snap = await (await get(`/v1/sessions/${[...sessions][0]}`, serverHeaders(site))).json<SessionSnapshot>();
+    expect(snap.path.map((s) => s.itemId).sort()).toEqual(["a", "b", "c", "d"]);
+  });
+
   it("trusts userId from the server key; the public key needs the identity proof (context.userHash)", async () => {
     const site = await createSite(["*"]);
     await batch(site, [msg({ type: "identify", anonymousId: "srv", userId: "user-1", traits: { email: "never@stored.example" } })]);
@@ -204,6 +215,9 @@ describe("POST /v1/batch", () => {
     expect(big.status).toBe(413);
     const one = await post("track", msg({ event: "Hi", properties: { pad: "x".repeat(SEGMENT_MAX_MESSAGE_BYTES) } }), basic(site.serverKey));
     expect(one.status).toBe(413);
+    const many = await post("batch", { batch: Array.from({ length: SEGMENT_MAX_BATCH_MESSAGES + 1 }, () => ({ type: "page", anonymousId: "a" })) }, basic(site.serverKey));
+    expect(many.status).toBe(413);
+    expect((await many.json<ErrorJson>()).error).toMatchObject({ code: "too_many_messages", issues: [{ path: "batch" }] });
     expect(await rows(site)).toEqual([]);
   });
 
