@@ -1,4 +1,5 @@
-// Three vitest projects: pure modules in Node, Worker code inside workerd, and the embed snippet in Chromium.
+// Four vitest projects: pure modules in Node, Worker code inside workerd, the real Segment/RudderStack clients against
+// the built Worker over HTTP, and the embed snippet in Chromium.
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -39,6 +40,17 @@ export default defineConfig(async () => {
             name: "workers",
             include: ["test/workers/**/*.test.ts"],
             setupFiles: ["./test/workers/setup/apply-migrations.ts"],
+          },
+        },
+        {
+          // The real Segment/RudderStack clients over HTTP against the built Worker in Miniflare.
+          test: {
+            name: "conformance",
+            environment: "node",
+            include: ["test/conformance/**/*.test.ts"],
+            globalSetup: ["./test/conformance/global-setup.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 120_000,
           },
         },
         {

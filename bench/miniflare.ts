@@ -9,14 +9,15 @@ export const BENCH_ADMIN_TOKEN = "bench-admin-token";
 /** Miniflare's D1 binding as seen from Node. */
 export type BenchDb = Awaited<ReturnType<Miniflare["getD1Database"]>>;
 
-export async function startWorker(): Promise<{ url: string; mf: Miniflare }> {
-  const root = path.resolve(import.meta.dirname, "..");
-  const script = path.join(root, "dist/index.js");
-  if (!existsSync(script)) throw new Error("dist/index.js is missing: run `npm run build` first");
+/** `script`: the bundled Worker (default dist/index.js; the conformance tests build their own into a temp folder). */
+export async function startWorker(script = path.resolve(import.meta.dirname, "../dist/index.js")): Promise<{ url: string; mf: Miniflare }> {
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   const worker = {
     name: "edgerec",
     modules: true,
     scriptPath: script,
+    // Module names are relative to this root; the default (cwd) cannot reach a script in a temp folder.
+    modulesRoot: path.dirname(script),
     compatibilityDate: "2026-08-01",
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "bench-db" },

@@ -12,6 +12,7 @@ import { health } from "./routes/health";
 import { items } from "./routes/items";
 import { recommendations } from "./routes/recommendations";
 import { sdk } from "./routes/sdk";
+import { segment } from "./routes/segment";
 import { sessions } from "./routes/sessions";
 import { users } from "./routes/users";
 
@@ -31,6 +32,7 @@ app.route("/v1/items", items);
 app.route("/v1/users", users);
 app.route("/v1/sessions", sessions);
 app.route("/v1/recommendations", recommendations);
+app.route("/v1", segment);
 app.route("/admin", admin);
 app.route("/", sdk);
 

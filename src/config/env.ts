@@ -1,8 +1,9 @@
 // Tunables from wrangler.toml [vars], parsed once per isolate with zod (vars arrive as strings).
 import { z } from "zod";
+import { DEFAULT_SESSION_IDLE_MINUTES } from "./limits";
 
 const tunablesSchema = z.object({
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(DEFAULT_SESSION_IDLE_MINUTES),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   SITE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });

@@ -49,6 +49,39 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** An event older than this is rejected: it would fall out of the retention window anyway. */
 export const MAX_EVENT_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
+/*
+ * The Segment-compatible API (POST /v1/batch, /v1/track, /v1/page, /v1/screen, /v1/identify, /v1/alias;
+ * routes/segment.ts). Segment's own limits, so a client tuned for Segment never sends what edgerec refuses.
+ */
+/** Bytes per /v1/batch body, after gzip decoding (Segment: 500 KB). Above it the whole batch is a 413. */
+export const SEGMENT_MAX_BATCH_BYTES = 500 * 1024;
+/** Bytes per single message's JSON (Segment: 32 KB); a single-message route with a larger body is a 413. */
+export const SEGMENT_MAX_MESSAGE_BYTES = 32 * 1024;
+/**
+ * Messages per /v1/batch. Segment caps bytes only; at 500 KB and ~1 KB a message this is the same bound, and it
+ * keeps one batch inside MAX_BATCH_EVENTS once mapped.
+ */
+export const SEGMENT_MAX_BATCH_MESSAGES = MAX_BATCH_EVENTS;
+/**
+ * Length of a `messageId`, the dedup key (Segment documents none; its libraries send ~50 characters, such as
+ * `node-next-1733050000000-<uuid>`). It is hashed with the site id into the stored event id (a UUIDv5), so a
+ * retried message is the same event.
+ */
+export const SEGMENT_MAX_MESSAGE_ID_LENGTH = 256;
+/**
+ * Entries of `properties.products` one message may expand into (Order Completed: one purchase per product; Product
+ * List Viewed: one impression per product). Past it the message is rejected naming `properties.products`.
+ */
+export const SEGMENT_MAX_PRODUCTS = 100;
+/** Length of a track event's name (`event`), stored as `properties.event`. */
+export const SEGMENT_MAX_EVENT_NAME_LENGTH = 200;
+/**
+ * Default idle gap after which a visitor's next Segment event starts a new server-derived session (Segment sends no
+ * session id). The tunable SESSION_IDLE_MINUTES overrides it; it is also the session object's idle expiry, so a
+ * derived session never outlives its Durable Object.
+ */
+export const DEFAULT_SESSION_IDLE_MINUTES = 30;
+
 /** Items per PUT /v1/items call; the whole call is one D1 transaction. */
 export const MAX_ITEMS_PER_UPSERT = 500;
 /** Bytes per PUT /v1/items body. */

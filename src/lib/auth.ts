@@ -41,7 +41,6 @@ export async function isAdminRequest(c: Context<AppEnv>): Promise<boolean> {
  * in the URL. An Authorization header that is neither the admin token nor a server key is a 401, never ignored.
  */
 export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const ttl = tunables(c.env).SITE_CACHE_SECONDS * 1000;
   const queryKey = c.req.query("key");
   if (queryKey?.startsWith(SERVER_KEY_PREFIX)) {
     throw new ApiError(401, "server_key_in_url", "server keys must be sent in the X-Edgerec-Key or Authorization header, never in the URL (rotate this key: it may be logged)");
@@ -59,6 +58,24 @@ export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const key = c.req.header("x-edgerec-key") ?? bearerServerKey ?? queryKey;
   if (!key) throw new ApiError(401, "missing_key", "a site key is required (X-Edgerec-Key header or ?key=)");
+  const refused = await authenticateKey(c, key, { bearerServerKey, isAdmin });
+  // Rate limits need the site and role, so they run here, in front of every /v1 route.
+  return refused ?? rateLimit(c, next);
+};
+
+/**
+ * Resolves the site and role of a presented key and enforces the Origin allow-list for public keys; sets `site`,
+ * `role`, `isAdmin` and `identitySecrets`. Answers a 429 Response when key lookups from this client are spent,
+ * otherwise null. Shared by requireSite and the Segment-compatible routes (whose key comes from Basic auth or the
+ * body, so it is known only after the body is read).
+ */
+export async function authenticateKey(
+  c: Context<AppEnv>,
+  key: string,
+  opts: { bearerServerKey?: string; isAdmin: boolean },
+): Promise<Response | null> {
+  const ttl = tunables(c.env).SITE_CACHE_SECONDS * 1000;
+  const { bearerServerKey, isAdmin } = opts;
   if (!credentialCached(key) && !(await keyLookupAllowed(c))) {
     return rateLimitedAnswer(c, `too many key lookups from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`);
   }
@@ -81,9 +98,8 @@ export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("role", role);
   c.set("isAdmin", isAdmin);
   c.set("identitySecrets", credential.identitySecrets);
-  // Rate limits need the site and role, so they run here, in front of every /v1 route.
-  return rateLimit(c, next);
-};
+  return null;
+}
 
 /** Admin-only routes: `Authorization: Bearer <ADMIN_TOKEN>`. */
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -17,16 +17,21 @@ type Scope = "client" | "site";
  * - the admin token (operator tooling, seeding) is not limited.
  */
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const scope = await limitedScope(c);
-  if (scope) {
-    const message =
-      scope === "client"
-        ? `too many requests from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`
-        : `too many requests for this site's key; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`;
-    return rateLimitedAnswer(c, message);
-  }
+  const refused = await rateLimitRefusal(c);
+  if (refused) return refused;
   await next();
 };
+
+/** The same check for handlers that learn the site only after reading the body: a 429 Response, or null. */
+export async function rateLimitRefusal(c: Context<AppEnv>): Promise<Response | null> {
+  const scope = await limitedScope(c);
+  if (!scope) return null;
+  const message =
+    scope === "client"
+      ? `too many requests from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`
+      : `too many requests for this site's key; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`;
+  return rateLimitedAnswer(c, message);
+}
 
 async function limitedScope(c: Context<AppEnv>): Promise<Scope | null> {
   if (c.get("isAdmin")) return null;

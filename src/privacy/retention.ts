@@ -1,6 +1,7 @@
-// Daily retention: deletes raw events older than EVENT_RETENTION_DAYS. Long-term learning lives in aggregates
+// Daily retention: deletes raw events older than EVENT_RETENTION_DAYS, and dead derived-session rows. Long-term learning lives in aggregates
 // (profiles, profile_items, model statistics), so the raw log can stay short.
 import { tunables } from "../config/env";
+import { pruneDerivedSessions } from "../ingest/segment-sessions";
 
 /** Rows per DELETE: small enough to stay far below D1's 30 s per query, large enough to finish in few queries. */
 const DELETE_CHUNK = 5000;
@@ -34,6 +35,12 @@ export async function runRetention(env: Env, now = Date.now()): Promise<{ delete
       statements++;
       console.error(JSON.stringify({ job: "retention", siteId: id, error: err instanceof Error ? err.message : String(err) }));
     }
+  }
+  // Derived sessions (Segment traffic) idle past the session gap can never be continued: their rows are dead.
+  try {
+    await pruneDerivedSessions(env.DB, now - tunables(env).SESSION_IDLE_MINUTES * 60_000);
+  } catch (err) {
+    console.error(JSON.stringify({ job: "retention", table: "derived_sessions", error: err instanceof Error ? err.message : String(err) }));
   }
   return { deleted, done: true };
 }

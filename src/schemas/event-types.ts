@@ -2,7 +2,7 @@
 // counter, segment feature, explanation) lives here, and every list elsewhere derives from it. Pure, no Workers imports.
 
 /** Every event type the API accepts, in the order of the profile counters and the public `counts` object. */
-export const EVENT_TYPES = ["view", "click", "add_to_cart", "purchase", "like", "share", "dwell", "impression", "search", "identify"] as const;
+export const EVENT_TYPES = ["view", "click", "add_to_cart", "purchase", "like", "share", "dwell", "impression", "search", "identify", "custom"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** What the rest of the system needs to know about one event type. */
@@ -55,6 +55,9 @@ export const EVENT_TYPE_TABLE = {
   impression: { extendsPath: false, needsItem: false, needsUser: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_impression", segmentFeature: false, historyReason: VIEWED },
   search: { extendsPath: false, needsItem: false, needsUser: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_search", segmentFeature: false, historyReason: VIEWED },
   identify: { extendsPath: false, needsItem: false, needsUser: true, itemCfWeight: 1, trendingWeight: 1, counter: "n_identify", segmentFeature: false, historyReason: VIEWED },
+  // Any other Segment/RudderStack track event (ingest/segment-map.ts): stored and counted, its name in
+  // properties.event, but outside the path, trending, item-CF and segments.
+  custom: { extendsPath: false, needsItem: false, needsUser: false, itemCfWeight: 1, trendingWeight: 1, counter: "n_custom", segmentFeature: false, historyReason: VIEWED },
 } as const satisfies Record<EventType, EventTypeTraits>;
 
 /** The `profiles` counter column names, one per type. */

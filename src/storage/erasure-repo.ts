@@ -82,7 +82,10 @@ export async function deleteEventsChunk(d1: D1Database, siteId: string, s: Erasu
 
 export type RowCounts = { profiles: number; profileItems: number; identities: number; consents: number; consentHistory: number };
 
-/** Deletes the subject's profile, item history, identities, consent choices and their history in one transaction. */
+/**
+ * Deletes the subject's profile, item history, identities, consent choices and their history, and their derived
+ * session rows, in one transaction.
+ */
 export async function deleteProfileRows(d1: D1Database, siteId: string, s: ErasureSubject): Promise<RowCounts> {
   const anon = JSON.stringify(s.anonymousIds);
   const res = await d1.batch([
@@ -96,6 +99,8 @@ export async function deleteProfileRows(d1: D1Database, siteId: string, s: Erasu
       .bind(siteId, s.profileId, anon, s.userId),
     d1.prepare(`DELETE FROM consents WHERE site_id = ?1 AND anonymous_id IN (SELECT value FROM json_each(?2))`).bind(siteId, anon),
     d1.prepare(`DELETE FROM consent_history WHERE site_id = ?1 AND anonymous_id IN (SELECT value FROM json_each(?2))`).bind(siteId, anon),
+    // The visitor's server-derived session (Segment traffic): it names the anonymous id.
+    d1.prepare(`DELETE FROM derived_sessions WHERE site_id = ?1 AND anonymous_id IN (SELECT value FROM json_each(?2))`).bind(siteId, anon),
   ]);
   const n = (i: number) => res[i]!.meta.changes;
   return { profiles: n(0), profileItems: n(1), identities: n(2), consents: n(3), consentHistory: n(4) };

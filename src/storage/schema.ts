@@ -254,3 +254,20 @@ export const erasures = sqliteTable(
   },
   (t) => [uniqueIndex("erasures_subject").on(t.siteId, t.subjectHash), index("erasures_status").on(t.status, t.updatedAt)],
 );
+
+/**
+ * Server-derived sessions of Segment/RudderStack traffic (ingest/segment-sessions.ts), which sends no session id:
+ * the current session of each anonymous id and when it was last active. One upsert per batch decides, inside D1's
+ * single writer, whether an event continues the session or starts a new one after SESSION_IDLE_MINUTES idle.
+ * Rows idle longer than that are dead (the retention cron deletes them); erasure deletes a visitor's row.
+ */
+export const derivedSessions = sqliteTable(
+  "derived_sessions",
+  {
+    siteId: text("site_id").notNull(),
+    anonymousId: text("anonymous_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    lastSeen: integer("last_seen").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.anonymousId] }), index("derived_sessions_last_seen").on(t.lastSeen)],
+);

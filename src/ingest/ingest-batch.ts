@@ -1,0 +1,64 @@
+// The one ingest path after validation, shared by POST /v1/events and the Segment-compatible routes: identity
+// proofs, consent and erasure filters, identity resolution, one D1 transaction, then one session RPC per session.
+import type { Context } from "hono";
+import type { AppEnv } from "../lib/app-env";
+import { isTrusted } from "../lib/auth";
+import type { IngestEvent, IngestResult } from "../schemas/events";
+import { sessionStub } from "../session/session-client";
+import type { SessionEventInput } from "../session/types";
+import { loadIngestContext, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
+import type { ValidatedBatch } from "./validate-batch";
+import { resolveIdentities } from "./resolve-identities";
+import { verifyUserIds } from "./verify-identity";
+
+export type IngestOptions = {
+  /**
+   * Runs on the events that will be stored (after the consent and erasure filters, so nothing is derived for
+   * visitors stored nowhere) and may replace their session ids; it keeps their order and count.
+   */
+  assignSessions?: (events: IngestEvent[]) => Promise<IngestEvent[]>;
+};
+
+/** Stores a validated, non-empty batch and feeds its sessions; answers what POST /v1/events answers. */
+export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now: number, options: IngestOptions = {}): Promise<IngestResult> {
+  const result: IngestResult = { accepted: batch.accepted, rejected: batch.rejected };
+  const site = c.get("site");
+  // A browser's userId needs the backend's proof; unproven ones are dropped before anything reads or stores them.
+  const verified = await verifyUserIds(batch.events, batch.indexes, {
+    trusted: isTrusted(c),
+    verificationOff: site.identityVerification === "off",
+    secrets: c.get("identitySecrets"),
+  });
+  if (verified.warnings.length > 0) result.warnings = verified.warnings;
+
+  const { known, declined, suppressedUsers, unpersonalized } = await loadIngestContext(c.env.DB, site.id, verified.events);
+  // Visitors who declined analytics, and erased ids (suppressed): acknowledged (so clients do not retry) but stored
+  // nowhere.
+  let kept: IngestEvent[] = [];
+  const ignored: string[] = [];
+  for (const e of verified.events) {
+    if (declined.has(e.anonymousId) || (e.userId !== undefined && suppressedUsers.has(e.userId))) ignored.push(e.id);
+    else kept.push(e);
+  }
+  if (ignored.length > 0) result.ignored = ignored;
+  if (kept.length === 0) return result;
+  if (options.assignSessions) kept = await options.assignSessions(kept);
+  const resolution = resolveIdentities(kept, known);
+  const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
+  await writeIngestBatch(c.env.DB, site.id, stored, resolution.identityWrites, resolution.merges, now);
+
+  // D1 first, sessions second: if a session call fails the client retries the batch, D1 ignores the repeats and
+  // the session gets its events then. The reverse order could leave a session ahead of the log.
+  const bySession = new Map<string, SessionEventInput[]>();
+  // Sessions of visitors who declined personalization: their objects keep the path but never serve from it.
+  const noPersonalization = new Set(kept.filter((e) => unpersonalized.has(e.anonymousId)).map((e) => e.sessionId));
+  for (const e of kept) {
+    let list = bySession.get(e.sessionId);
+    if (!list) bySession.set(e.sessionId, (list = []));
+    list.push(e.itemId === undefined ? { id: e.id, type: e.type, ts: e.ts } : { id: e.id, type: e.type, itemId: e.itemId, ts: e.ts });
+  }
+  await Promise.all(
+    [...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId))),
+  );
+  return result;
+}
