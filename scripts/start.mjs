@@ -17,7 +17,9 @@ if (!existsSync(".dev.vars")) {
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = spawn("wrangler", ["dev", "--port", String(PORT), "--ip", HOST, "--log-level", "warn", ...process.argv.slice(2)], {
+// --test-scheduled serves /__scheduled?cron=…, which runs the cron's job (verified on wrangler 4.156.2). It also silences
+// wrangler's hint, `curl …/cdn-cgi/local/scheduled`, which sends an empty cron: no job has that, so it only fails.
+const dev = spawn("wrangler", ["dev", "--port", String(PORT), "--ip", HOST, "--log-level", "warn", "--test-scheduled", ...process.argv.slice(2)], {
   stdio: ["inherit", "inherit", "inherit"],
   env,
 });
@@ -48,6 +50,9 @@ if (seed.status !== 0) console.error("start: seeding failed (the server keeps ru
 const demoConfig = readFileSync("src/config/demo.ts", "utf8");
 const DEMO_WRITE_KEY = /DEMO_WRITE_KEY = "([^"]+)"/.exec(demoConfig)?.[1];
 const DEMO_SERVER_KEY = /DEMO_SERVER_KEY = "([^"]+)"/.exec(demoConfig)?.[1];
+// One trigger URL per cron in wrangler.toml (test/unit/lib/crons.test.ts keeps them equal to src/config/crons.ts).
+const cronList = /^crons\s*=\s*\[([^\]]*)\]/m.exec(readFileSync("wrangler.toml", "utf8"))?.[1] ?? "";
+const cronUrls = [...cronList.matchAll(/"([^"]+)"/g)].map(([, cron]) => `  cron:      curl "${BASE}/__scheduled?cron=${cron.replaceAll(" ", "+")}"`);
 console.log(`
 edgerec is running at ${BASE}
   health:    ${BASE}/health
@@ -55,5 +60,7 @@ edgerec is running at ${BASE}
   demo key:  ${DEMO_WRITE_KEY} (public write key)
   server key: ${DEMO_SERVER_KEY} (secret: the demo shop's backend)
   admin:     Authorization: Bearer <ADMIN_TOKEN from .dev.vars>
+Crons do not fire by themselves in wrangler dev; run one now with:
+${cronUrls.join("\n")}
 Press Ctrl+C to stop.
 `);

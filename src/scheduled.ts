@@ -3,10 +3,9 @@ import { runRetrain } from "./models/train";
 import { resumeErasures } from "./privacy/erasure";
 import { runRetention } from "./privacy/retention";
 import { refreshTrending } from "./models/trending-refresh";
+import { CRONS, RETENTION_CRON, RETRAIN_CRON, TRENDING_CRON } from "./config/crons";
 
-export const RETRAIN_CRON = "0 * * * *";
-export const RETENTION_CRON = "30 3 * * *";
-export const TRENDING_CRON = "*/10 * * * *";
+export { CRONS, RETENTION_CRON, RETRAIN_CRON, TRENDING_CRON };
 
 export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   switch (controller.cron) {
@@ -23,8 +22,13 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx:
     case RETENTION_CRON:
       await runRetention(env, controller.scheduledTime);
       return;
-    default:
-      console.warn(JSON.stringify({ job: "unknown", cron: controller.cron }));
+    default: {
+      // A trigger with no job (a cron added to wrangler.toml only, a typo, or wrangler dev's bare
+      // /cdn-cgi/local/scheduled, which sends no cron) must fail the invocation, not report success having done nothing.
+      const message = `unknown cron ${JSON.stringify(controller.cron)}: no job runs on it (known: ${CRONS.join(", ")})`;
+      logJobError("unknown-cron", new Error(message));
+      throw new Error(message);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // Tunables from wrangler.toml [vars], parsed once per isolate with zod (vars arrive as strings).
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_SESSION_IDLE_MINUTES } from "./limits";
 
 const tunablesSchema = z.object({

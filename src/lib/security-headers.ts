@@ -3,8 +3,9 @@
 import type { MiddlewareHandler } from "hono";
 
 /**
- * HTML (the demo shop): scripts, styles, images and API calls from this origin only; no inline script or style
- * (the demo's page script and CSS are files), no plugins, no framing.
+ * Every text/html answer gets this by its content type: today only the demo shop (there is no dashboard yet; one
+ * added later gets the same policy with no change here). Scripts, styles, images and API calls from this origin
+ * only; no inline script or style (the demo's page script and CSS are files), no plugins, no framing.
  */
 export const HTML_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +

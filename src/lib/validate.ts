@@ -1,5 +1,5 @@
 // The one validation wrapper: parse with zod, or throw a 400 that names every field at fault.
-import type { z } from "zod";
+import type * as z from "zod";
 import { ApiError, formatPath } from "./errors";
 
 export function issuesOf(error: z.ZodError): { path: string; message: string }[] {

@@ -17,7 +17,7 @@ import { eq } from "drizzle-orm";
 import { database } from "../storage/db";
 import { findSite, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
-import { z } from "zod";
+import * as z from "zod";
 import { rolledBack } from "../models/manifest";
 import { runRetrain, trainSite } from "../models/train";
 import { readManifest, readPersonalData, writeManifest } from "../storage/model-store";

@@ -1,6 +1,7 @@
 // The embed snippet (/sdk.js, and an immutable versioned URL) and the demo shop (/demo) that shows it working.
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
+import { etag } from "hono/etag";
 import { DEMO_SITE_ID, DEMO_WRITE_KEY } from "../config/demo";
 import { DEMO_CSS, DEMO_JS, homePage, itemSvg, productPage, snippetTag } from "../demo/pages";
 import type { AppEnv } from "../lib/app-env";
@@ -16,13 +17,16 @@ export const sdk = new Hono<AppEnv>();
 
 const JS = "application/javascript; charset=utf-8";
 
+/** Both script URLs carry the bundle's content hash as a strong ETag, so a revalidation is a 304 with no body. */
+const SDK_ETAG = `"${SDK_VERSION}"`;
+
 /** The stable URL sites paste: short-lived cache so a new release reaches pages within minutes. */
-sdk.get("/sdk.js", (c) => c.body(SDK_SOURCE, 200, { "content-type": JS, "cache-control": "public, max-age=300", etag: `"${SDK_VERSION}"` }));
+sdk.get("/sdk.js", etag(), (c) => c.body(SDK_SOURCE, 200, { "content-type": JS, "cache-control": "public, max-age=300", etag: SDK_ETAG }));
 
 /** The versioned URL never changes content, so browsers and the CDN may keep it for a year. */
-sdk.get("/sdk/:file", (c) => {
+sdk.get("/sdk/:file", etag(), (c) => {
   if (c.req.param("file") !== `${SDK_VERSION}.js`) throw new ApiError(404, "not_found", "unknown sdk version");
-  return c.body(SDK_SOURCE, 200, { "content-type": JS, "cache-control": "public, max-age=31536000, immutable" });
+  return c.body(SDK_SOURCE, 200, { "content-type": JS, "cache-control": "public, max-age=31536000, immutable", etag: SDK_ETAG });
 });
 
 function demoTag(c: { req: { url: string } }): string {

@@ -1,5 +1,5 @@
 // Building blocks shared by every request schema (and by the browser SDK): bounded ids and texts.
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_ID_BYTES, MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../config/limits";
 
 // Control characters in ids break logs, KV keys and CSV exports; everything else (emails, SKUs with slashes) is fine.

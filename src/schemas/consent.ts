@@ -1,5 +1,5 @@
 // POST /v1/consent: a visitor's choice, recorded per anonymous id.
-import { z } from "zod";
+import * as z from "zod";
 import { idString } from "./common";
 
 /** The token handed out with a recorded choice (lib/crypto.ts randomToken: 24 bytes, base64url). */

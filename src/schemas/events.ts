@@ -1,5 +1,5 @@
 // The event contract: what POST /v1/events accepts, shared with the browser SDK so both validate the same shape.
-import { z } from "zod";
+import * as z from "zod";
 import {
   MAX_BATCH_EVENTS,
   MAX_EVENT_AGE_MS,

@@ -1,5 +1,5 @@
 // The catalog contract: PUT /v1/items bodies.
-import { z } from "zod";
+import * as z from "zod";
 import {
   MAX_ITEM_ATTRIBUTES,
   MAX_ITEM_LABELS,

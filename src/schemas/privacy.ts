@@ -1,5 +1,5 @@
 // Request contracts of the data-subject routes: self-service forget and export, export paging, erasure job ids.
-import { z } from "zod";
+import * as z from "zod";
 import { idString } from "./common";
 
 /** An export page cursor: opaque to clients; it is the last event's (ts, id) of the previous page. */

@@ -1,5 +1,5 @@
 // Query contracts of the read endpoints. Strict: an unknown parameter is a 400 naming it, never silently ignored.
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_K, MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
 import { idString, userHashString, wellFormedString } from "./common";
 

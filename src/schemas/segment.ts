@@ -1,7 +1,7 @@
 // The Segment Spec message shape that POST /v1/batch, /v1/track, /v1/page, /v1/screen, /v1/identify and /v1/alias
 // accept (also what RudderStack sends). Only the fields edgerec reads are checked, with the same bounds as
 // /v1/events, so a problem is reported under the Segment field's own path; everything else is ignored.
-import { z } from "zod";
+import * as z from "zod";
 import { SEGMENT_MAX_BATCH_MESSAGES, SEGMENT_MAX_EVENT_NAME_LENGTH, SEGMENT_MAX_MESSAGE_ID_LENGTH } from "../config/limits";
 import { idString, text, userHashString, wellFormedString } from "./common";
 

@@ -1,6 +1,6 @@
 // Per-site configuration an operator sets with PUT /admin/sites/:id/config: per-slot defaults (k and business
 // rules) and blend weights. A request's own parameters override its slot's defaults.
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
 import { LIST_KINDS } from "../recommend/pipeline";
 import { SOURCE_NAMES, type SourceName } from "../recommend/sources";

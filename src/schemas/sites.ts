@@ -1,5 +1,5 @@
 // Admin contract for sites: each site has a public write key and the origins allowed to use it.
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_ALLOWED_ORIGINS } from "../config/limits";
 import { wellFormedString } from "./common";
 

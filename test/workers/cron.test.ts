@@ -1,6 +1,6 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { RETENTION_CRON, TRENDING_CRON } from "../../src/scheduled";
 import { clearModelCaches } from "../../src/storage/model-store";
@@ -46,5 +46,22 @@ describe("scheduled: trending refresh between retrains", () => {
     clearModelCaches();
     const after = await (await get(`/v1/recommendations?k=2`, { "x-edgerec-key": site.key })).json<{ items: { id: string; reason: { kind: string } }[] }>();
     expect(after.items.map((i) => i.id)).toEqual(["new-hit", "old-favourite"]);
+  });
+});
+
+describe("scheduled: an unknown cron", () => {
+  // wrangler dev's own hint, a bare /cdn-cgi/local/scheduled, sends an empty cron; a typo'd trigger sends its text.
+  it.each(["", "1 2 3 4 5"])("fails the invocation for %j instead of reporting success having run nothing", async (cron) => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const ctx = createExecutionContext();
+      await expect(worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron }), env, ctx)).rejects.toThrow(
+        `unknown cron ${JSON.stringify(cron)}`,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(logged.mock.calls.map((args) => JSON.parse(String(args[0])))).toEqual([expect.objectContaining({ level: "error", job: "unknown-cron" })]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

@@ -2,8 +2,12 @@
 // items, the per-batch session cap, honest 401s and security headers.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { MAX_BATCH_SESSIONS, MAX_BATCH_SESSIONS_SERVER, MAX_BATCH_VISITORS, MAX_ID_BYTES } from "../../src/config/limits";
+import { Hono } from "hono";
+import { describe, expect, it, vi } from "vitest";
+import { MAX_BATCH_BYTES, MAX_BATCH_SESSIONS, MAX_BATCH_SESSIONS_SERVER, MAX_BATCH_VISITORS, MAX_ID_BYTES } from "../../src/config/limits";
+import type { AppEnv } from "../../src/lib/app-env";
+import { onError } from "../../src/lib/on-error";
+import { API_CSP, HTML_CSP, securityHeaders } from "../../src/lib/security-headers";
 import { decodePopular } from "../../src/models/artifact";
 import type { IngestResult } from "../../src/schemas/events";
 import { RETRAIN_CRON, TRENDING_CRON } from "../../src/scheduled";
@@ -241,6 +245,46 @@ describe("security headers", () => {
     }
   });
 
+  it("sets them on 413s, unknown SDK versions, 304s, HEADs, and the demo's script, stylesheet and SVG images", async () => {
+    const site = await createSite();
+    const cases: [string, number, Promise<Response>][] = [
+      ["413", 413, postEvents(site, [], { body: JSON.stringify({ events: [], pad: "x".repeat(MAX_BATCH_BYTES) }) })],
+      ["segment 401", 401, exports.default.fetch(`${BASE}/v1/batch`, { method: "POST", body: "{}" })],
+      ["unknown sdk version", 404, get("/sdk/000000000000.js")],
+      ["sdk 304", 304, get("/sdk.js", { "if-none-match": (await get("/sdk.js")).headers.get("etag")! })],
+      ["sdk HEAD", 200, exports.default.fetch(`${BASE}/sdk.js`, { method: "HEAD" })],
+      ["404 HEAD", 404, exports.default.fetch(`${BASE}/nope`, { method: "HEAD" })],
+      ["demo.js", 200, get("/demo/demo.js")],
+      ["demo.css", 200, get("/demo/demo.css")],
+      // An SVG can carry script: nosniff plus a CSP that loads nothing keeps it inert even when opened directly.
+      ["demo svg", 200, get("/demo/img/anything.svg")],
+    ];
+    for (const [what, status, pending] of cases) {
+      const res = await pending;
+      expect([what, res.status]).toEqual([what, status]);
+      expectBase(res, what);
+      expect([what, res.headers.get("content-security-policy")]).toEqual([what, API_CSP]);
+    }
+  });
+
+  it("sets them on a 500 from an unexpected throw (the app's middleware order and onError)", async () => {
+    // The deployed app has no route that throws on purpose; this one is assembled the way src/app.ts is.
+    const probe = new Hono<AppEnv>().use("*", securityHeaders).get("/boom", () => {
+      throw new Error("boom");
+    });
+    probe.onError(onError);
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const res = await probe.request("/boom", {}, env);
+      expect(res.status).toBe(500);
+      expect((await res.json<ErrorJson>()).error.code).toBe("internal_error");
+      expectBase(res, "500");
+      expect(logged).toHaveBeenCalledOnce();
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
   it("gives the demo's HTML a strict CSP and no inline script or handler", async () => {
     await env.DB.prepare("INSERT OR IGNORE INTO sites (id, name, created_at, updated_at) VALUES ('demo', 'demo', 0, 0)").run();
     await env.DB.prepare(
@@ -251,6 +295,7 @@ describe("security headers", () => {
       expect(res.status).toBe(200);
       expectBase(res, path);
       const csp = res.headers.get("content-security-policy")!;
+      expect(csp).toBe(HTML_CSP);
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toContain("unsafe-inline");
       const html = await res.text();
