@@ -6,12 +6,10 @@ import { IsolateCache } from "../lib/isolate-cache";
 import type { Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { trendingList } from "../models/trending-refresh";
-import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type ListKind } from "../recommend/pipeline";
+import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type PipelineRequest } from "../recommend/pipeline";
 import { assignSegment } from "../recommend/segments";
-import type { SourceName } from "../recommend/sources";
 import type { ArtifactView, HistoryEntry, SourceContext } from "../recommend/sources/types";
 import type { Neighbour } from "../recommend/types";
-import type { Rules } from "../schemas/site-config";
 import { database } from "../storage/db";
 import { readPersonalData, readTrending } from "../storage/model-store";
 import { profileSummaries, recentHistory, type ProfileSummary } from "../storage/personal-repo";
@@ -29,20 +27,13 @@ export type Recommendations = { recommendationId: string; modelVersion: string |
 
 export type Visitor = { anonymousId?: string; userId?: string };
 
-export type ServeRequest = {
+/** A pipeline request whose visitor context the Worker loads itself. */
+export type ServeRequest = Omit<PipelineRequest, "ctx"> & {
   /** The live session's path plus the item on screen as its newest step, oldest first. */
   path: readonly string[];
-  /** The visitor's own live session path (without a requested item): their evidence, for `personalized`. */
-  sessionPath: readonly string[];
   current?: string;
   /** Whose history and segment count; null for an anonymous newcomer, a declined visitor, or an item's list. */
   visitor: Visitor | null;
-  rules: Rules;
-  k: number;
-  weights?: Partial<Record<SourceName, number>>;
-  sources?: readonly SourceName[];
-  kind?: ListKind;
-  allowUncatalogued: boolean;
   now: number;
 };
 
@@ -80,7 +71,8 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   const needsVisitor = r.visitor !== null && (manifest !== null || r.kind === "recently_viewed");
   const visitor = needsVisitor ? await visitorContext(env.DB, siteId, r.visitor!) : { history: [], summary: null };
   const ctx: SourceContext = { path: r.path, current: r.current, history: visitor.history, segment: null, now: r.now };
-  const req = { ctx, sessionPath: r.sessionPath, rules: r.rules, k: r.k, weights: r.weights, sources: r.sources, kind: r.kind, allowUncatalogued: r.allowUncatalogued };
+  const { path: _path, current: _current, visitor: _visitor, now: _now, ...rest } = r;
+  const req: PipelineRequest = { ...rest, ctx };
   const seeds = listSeeds(req);
   const version = manifest?.current.version;
   const [session, personal, trending, data, onScreen] = await Promise.all([

@@ -3,7 +3,7 @@
 // reads the session artifact's families and trains nothing of its own.
 import { sessionLists } from "../../models/shards";
 import { sequenceCandidates, sequenceItemsToLookUp } from "../history-sequence";
-import type { CandidateSource, SourceContext } from "./types";
+import { SESSION_LIST_FAMILIES, type CandidateSource, type SourceContext } from "./types";
 
 const historyIds = (ctx: SourceContext) => ctx.history.map((h) => h.itemId);
 
@@ -14,10 +14,7 @@ export const sequenceSource = {
   defaultWeight: 15,
   normalise: "max",
   evidence: true,
-  families: [
-    { artifact: "session", family: "after" },
-    { artifact: "session", family: "with" },
-  ],
+  families: SESSION_LIST_FAMILIES,
   trains: "nothing of its own: the session source's 'after' and 'with' lists, scored over the visitor's newest history items",
   seeds: (ctx) => (ctx.history.length > 0 ? sequenceItemsToLookUp(historyIds(ctx)) : []),
   candidates(ctx, view, pool) {

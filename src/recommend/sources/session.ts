@@ -3,7 +3,7 @@
 import { sessionLists } from "../../models/shards";
 import { reasonItem } from "../explain";
 import { DEFAULT_SCORE_OPTIONS, scoreSession } from "../score-session";
-import type { CandidateSource, SourceContext } from "./types";
+import { SESSION_LIST_FAMILIES, type CandidateSource, type SourceContext } from "./types";
 
 /** The scorer only looks at the newest maxPath distinct items; a little more than that is looked up. */
 function scoredPath(ctx: SourceContext): readonly string[] {
@@ -16,10 +16,7 @@ export const sessionSource = {
   defaultWeight: 20,
   normalise: "max",
   evidence: true,
-  families: [
-    { artifact: "session", family: "after" },
-    { artifact: "session", family: "with" },
-  ],
+  families: SESSION_LIST_FAMILIES,
   trains:
     "per-item 'after' (items that follow it, 1/distance) and 'with' (viewed in the same sessions, idf-weighted) lists, built from session statistics counted incrementally from the raw log and SessionDO deltas (src/models/train.ts)",
   seeds: scoredPath,

@@ -84,3 +84,9 @@ export type CandidateSource<N extends string = string> = {
    */
   personal(c: SourceCandidate<BlendReason>, own: ReadonlySet<string>): boolean;
 };
+
+/** The session artifact's two families, read by the session and sequence sources. */
+export const SESSION_LIST_FAMILIES: readonly FamilySpec[] = [
+  { artifact: "session", family: "after" },
+  { artifact: "session", family: "with" },
+];
