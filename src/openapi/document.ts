@@ -8,7 +8,7 @@ import { itemUpsertSchema } from "../schemas/items";
 import { siteConfigSchema } from "../schemas/site-config";
 import { keyRotateSchema, siteUpsertSchema } from "../schemas/sites";
 import * as r from "./responses";
-import { segmentMessageSchema } from "../schemas/segment";
+import { NULL_AS_ABSENT, segmentMessageSchema } from "../schemas/segment";
 import { DEFAULT_PATH_PARAM, eventBatchBody, ROUTES, segmentBatchBody, segmentCallBody, type Access, type RouteSpec } from "./routes";
 
 /** The API's version in the document (package.json's; test/unit/openapi.test.ts checks they agree). */
@@ -157,9 +157,22 @@ function strip(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
-/** Request contracts are documented as clients send them (before defaults and transforms), hence io "input". */
+/**
+ * Request contracts are documented as clients send them (before defaults and transforms), hence io "input". zod
+ * writes a z.preprocess as its target schema; the Segment fields that read `null` as absent get `null` added.
+ */
+const TO_JSON: z.core.ToJSONSchemaParams = {
+  io: "input",
+  override: ({ zodSchema, jsonSchema }) => {
+    if (!NULL_AS_ABSENT.has(zodSchema)) return;
+    const inner = { ...jsonSchema };
+    for (const key of Object.keys(jsonSchema)) delete (jsonSchema as JsonSchema)[key];
+    jsonSchema.anyOf = [inner, { type: "null" }];
+  },
+};
+
 function jsonSchemaOf(schema: z.ZodType): JsonSchema {
-  return strip(z.toJSONSchema(schema, { io: "input" }) as JsonSchema);
+  return strip(z.toJSONSchema(schema, TO_JSON) as JsonSchema);
 }
 
 /** `/v1/items/:id` → `/v1/items/{id}`. */
@@ -185,7 +198,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     registry.add(schema, { id });
     names.set(schema, id);
   }
-  const generated = z.toJSONSchema(registry, { io: "input", uri: (id) => `#/components/schemas/${id}` });
+  const generated = z.toJSONSchema(registry, { ...TO_JSON, uri: (id) => `#/components/schemas/${id}` });
   const schemas: Record<string, JsonSchema> = {};
   for (const id of Object.keys(COMPONENTS)) {
     // zod writes the uri as `$id`; the components' names are their ids already.
