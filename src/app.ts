@@ -10,6 +10,7 @@ import { consent } from "./routes/consent";
 import { events } from "./routes/events";
 import { health } from "./routes/health";
 import { items } from "./routes/items";
+import { openapi } from "./routes/openapi";
 import { recommendations } from "./routes/recommendations";
 import { sdk } from "./routes/sdk";
 import { segment } from "./routes/segment";
@@ -34,6 +35,7 @@ app.route("/v1/sessions", sessions);
 app.route("/v1/recommendations", recommendations);
 app.route("/v1", segment);
 app.route("/admin", admin);
+app.route("/", openapi);
 app.route("/", sdk);
 
 app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

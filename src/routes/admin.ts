@@ -17,7 +17,7 @@ import { eq } from "drizzle-orm";
 import { database } from "../storage/db";
 import { findSite, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
-import * as z from "zod";
+import { optionalSiteQuery, retrainQuery, siteQuery } from "../schemas/admin";
 import { rolledBack } from "../models/manifest";
 import { runRetrain, trainSite } from "../models/train";
 import { readManifest, readPersonalData, writeManifest } from "../storage/model-store";
@@ -86,10 +86,6 @@ admin.post("/sites/:id/keys/rotate", async (c) => {
   clearSiteCache();
   return c.json({ site: id, kind: body.kind, [fieldOf(body.kind)]: key, key: listing, previousValidUntil: now + body.overlapSeconds * 1000 }, 201);
 });
-
-const siteQuery = z.strictObject({ site: siteIdString });
-const optionalSiteQuery = z.strictObject({ site: siteIdString.optional() });
-const retrainQuery = z.strictObject({ site: siteIdString.optional(), scratch: z.enum(["true", "false"]).optional() });
 
 async function existingSite(c: { env: Env }, id: string): Promise<SiteRow> {
   const site = await findSite(database(c.env.DB), id);

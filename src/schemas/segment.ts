@@ -11,8 +11,15 @@ const segmentId = z
   .transform(String)
   .pipe(idString);
 
+/** The fields built by `opt`: the OpenAPI document (src/openapi/document.ts) writes them as also taking `null`. */
+export const NULL_AS_ABSENT = new WeakSet<object>();
+
 /** An optional field: analytics.js sends `null` for what it does not know (`userId: null` before identify). */
-const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+const opt = <T extends z.ZodType>(schema: T) => {
+  const field = z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+  NULL_AS_ABSENT.add(field);
+  return field;
+};
 
 /** ISO 8601 with a time and a zone (`2026-12-01T10:00:00.000Z`, `…+02:00`), as every Segment library sends. */
 const isoTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone" });

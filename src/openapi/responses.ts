@@ -1,0 +1,298 @@
+// The answers of every route as zod schemas, for the OpenAPI document (src/openapi/document.ts). Requests are
+// validated by the contracts in src/schemas/; answers are built from TypeScript types in the route and storage
+// modules, so these schemas restate those shapes, and test/workers/openapi.test.ts parses real answers with them
+// (strictly) so a changed answer fails a test instead of drifting from the document.
+import * as z from "zod";
+import { EVENT_TYPES } from "../schemas/event-types";
+import { KEY_KINDS } from "../schemas/sites";
+
+/** src/lib/errors.ts ErrorBody: every 4xx and 5xx answer. */
+export const errorSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string().meta({ description: "stable machine-readable code, e.g. invalid_request, missing_key, rate_limited" }),
+    message: z.string().meta({ description: "what went wrong, for humans" }),
+    issues: z
+      .array(z.strictObject({ path: z.string().meta({ description: 'the field at fault, e.g. "events[2].id" or "k"' }), message: z.string() }))
+      .optional()
+      .meta({ description: "one entry per field at fault (validation errors)" }),
+  }),
+});
+
+export const healthSchema = z.strictObject({ ok: z.boolean(), d1: z.enum(["ok", "unavailable"]) });
+
+const perEventNote = z.strictObject({
+  index: z.number().int().meta({ description: "position of the event in `events`" }),
+  id: z.string().optional(),
+  field: z.string().meta({ description: 'the field at fault, or "(event)" for the whole event' }),
+  code: z.string(),
+  message: z.string(),
+});
+
+/** src/schemas/events.ts IngestResult. */
+export const ingestResultSchema = z.strictObject({
+  accepted: z.array(z.string()).meta({ description: "ids of the accepted events (a retried id counts as accepted, stored once)" }),
+  ignored: z.array(z.string()).optional().meta({ description: "accepted but stored nowhere: the visitor declined analytics" }),
+  rejected: z.array(perEventNote),
+  warnings: z.array(perEventNote).optional().meta({ description: "accepted, but not as sent (e.g. unverified_user_id)" }),
+});
+
+const perMessageNote = z.strictObject({
+  index: z.number().int().meta({ description: "position of the message in `batch` (0 for a single call)" }),
+  messageId: z.string().optional(),
+  field: z.string().meta({ description: 'the Segment field at fault, e.g. "properties.product_id", or "(message)"' }),
+  code: z.string(),
+  message: z.string(),
+});
+
+/** src/schemas/segment.ts SegmentResult. */
+export const segmentResultSchema = z.strictObject({
+  success: z.literal(true),
+  accepted: z.array(z.string()).meta({ description: "messageIds of the accepted messages" }),
+  ignored: z.array(z.string()).optional(),
+  rejected: z.array(perMessageNote),
+  warnings: z.array(perMessageNote).optional(),
+  sessions: z.record(z.string(), z.string()).optional().meta({ description: "anonymousId → its latest session id (derived or as sent)" }),
+});
+
+const consentStateSchema = z.strictObject({
+  analytics: z.boolean(),
+  personalization: z.boolean(),
+  updatedAt: z.number().int(),
+  source: z.enum(["browser", "server"]),
+});
+
+const erasedCountsSchema = z.strictObject({
+  events: z.number().int(),
+  profiles: z.number().int(),
+  profileItems: z.number().int(),
+  identities: z.number().int(),
+  consents: z.number().int(),
+  consentHistory: z.number().int(),
+  sessions: z.number().int(),
+  cachedLists: z.number().int(),
+  modelDeltas: z.number().int(),
+});
+
+/** src/privacy/erasure.ts ErasureReceipt. */
+export const erasureReceiptSchema = z.strictObject({
+  status: z.enum(["done", "running"]),
+  jobId: z.string(),
+  erased: erasedCountsSchema,
+  suppressed: z.number().int().meta({ description: "ids now suppressed at ingest" }),
+  statusUrl: z.string().meta({ description: "where to follow a running job" }),
+});
+
+/** src/routes/consent.ts ConsentAnswer. */
+export const consentAnswerSchema = z.strictObject({
+  ok: z.literal(true),
+  anonymousId: z.string(),
+  consent: consentStateSchema,
+  applied: z.boolean().meta({ description: "false when a newer choice (by ts) was already recorded" }),
+  receipt: z.string().nullable().meta({ description: "send it with the next change of this choice (public key)" }),
+  erasure: z.strictObject({ method: z.literal("POST"), path: z.literal("/v1/users/me/forget") }).optional(),
+  erasureReceipt: erasureReceiptSchema.optional(),
+});
+
+/** src/storage/items-repo.ts itemView. */
+export const itemViewSchema = z.strictObject({
+  id: z.string(),
+  title: z.string().nullable(),
+  url: z.string().nullable(),
+  image: z.string().nullable(),
+  categories: z.array(z.string()),
+  tags: z.array(z.string()),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  available: z.boolean(),
+  updatedAt: z.number().int(),
+});
+
+export const itemUpsertResultSchema = z.strictObject({ upserted: z.number().int() });
+
+/** src/recommend/pipeline.ts ListItem. */
+const recommendedItemSchema = z.strictObject({
+  id: z.string(),
+  score: z.number(),
+  reason: z.strictObject({
+    kind: z.string().meta({ description: "e.g. next, similar, bought_with, because_you_viewed, related, segment, trending" }),
+    itemId: z.string().optional(),
+    text: z.string(),
+  }),
+  title: z.string().optional(),
+  url: z.string().optional(),
+  image: z.string().optional(),
+});
+
+const listBase = {
+  recommendationId: z.string().meta({ description: "send it back in events' context.recommendationId for attribution" }),
+  modelVersion: z.string().nullable(),
+  items: z.array(recommendedItemSchema),
+};
+
+export const similarAnswerSchema = z.strictObject({ ...listBase, itemId: z.string() });
+
+export const nextAnswerSchema = z.strictObject({
+  ...listBase,
+  sessionId: z.string(),
+  pathLength: z.number().int(),
+  personalized: z.boolean(),
+});
+
+export const recommendationsAnswerSchema = z.strictObject({
+  ...listBase,
+  slot: z.string(),
+  personalized: z.boolean(),
+  cached: z.boolean(),
+});
+
+/** src/session/types.ts SessionSnapshot. */
+export const sessionSnapshotSchema = z.strictObject({
+  siteId: z.string(),
+  sessionId: z.string(),
+  startedAt: z.number().int(),
+  lastEventAt: z.number().int(),
+  expiresAt: z.number().int(),
+  path: z.array(z.strictObject({ itemId: z.string(), type: z.enum(EVENT_TYPES), ts: z.number().int() })),
+});
+
+const profileFields = {
+  userId: z.string().nullable(),
+  anonymousIds: z.array(z.string()),
+  firstSeen: z.number().int(),
+  lastSeen: z.number().int(),
+  eventCount: z.number().int(),
+  counts: z.strictObject(Object.fromEntries(EVENT_TYPES.map((t) => [t, z.number().int()]))),
+  recentItems: z.array(
+    z.strictObject({ itemId: z.string(), lastTs: z.number().int(), interactions: z.number(), carts: z.number(), purchases: z.number() }),
+  ),
+  consent: z.strictObject({ analytics: z.boolean(), personalization: z.boolean(), updatedAt: z.number().int() }).nullable(),
+};
+
+/** src/storage/profiles-repo.ts publicProfileView: no internal profile id, only the caller's own anonymous id. */
+export const publicProfileSchema = z.strictObject(profileFields);
+/** src/storage/profiles-repo.ts ProfileView (server key or admin token). */
+export const profileSchema = z.strictObject({ profileId: z.string(), ...profileFields });
+
+/** GET /v1/users/:id: the full view for the server key, the public view otherwise. */
+export const profileAnswerSchema = z.union([profileSchema, publicProfileSchema]);
+
+/** src/privacy/export.ts ExportDocument. */
+export const exportDocumentSchema = z.strictObject({
+  profile: profileAnswerSchema.nullable(),
+  linkedIds: z.strictObject({ anonymousIds: z.array(z.string()), userId: z.string().nullable() }),
+  consentHistory: z.array(
+    z.strictObject({
+      anonymousId: z.string(),
+      analytics: z.boolean(),
+      personalization: z.boolean(),
+      ts: z.number().int(),
+      recordedAt: z.number().int(),
+      source: z.enum(["browser", "server"]),
+      applied: z.boolean(),
+    }),
+  ),
+  segment: z.strictObject({ segment: z.number().int(), description: z.string() }).nullable(),
+  events: z.array(
+    z.strictObject({
+      id: z.string(),
+      type: z.string(),
+      anonymousId: z.string(),
+      userId: z.string().nullable(),
+      sessionId: z.string(),
+      itemId: z.string().nullable(),
+      ts: z.number().int(),
+      receivedAt: z.number().int(),
+      context: z.unknown(),
+      properties: z.unknown(),
+    }),
+  ),
+  nextCursor: z.string().nullable().meta({ description: "pass it back for the next page; null on the last page" }),
+});
+
+/** src/storage/site-keys-repo.ts KeyListing: a credential's id, kind and hint, never the key. */
+const keyListingSchema = z.strictObject({
+  id: z.string(),
+  kind: z.enum(KEY_KINDS),
+  hint: z.string().meta({ description: 'the first characters, e.g. "pk_Ab3…"' }),
+  createdAt: z.number().int(),
+  expiresAt: z.number().int().nullable(),
+});
+
+/** src/routes/admin.ts siteView. `config` is the stored site config (src/schemas/site-config.ts). */
+export const siteViewSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  allowedOrigins: z.array(z.string()),
+  identityVerification: z.enum(["required", "off"]),
+  config: z.record(z.string(), z.unknown()),
+  keys: z.array(keyListingSchema),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  newKeys: z
+    .strictObject({ writeKey: z.string().optional(), serverKey: z.string().optional(), identitySecret: z.string().optional() })
+    .optional()
+    .meta({ description: "credentials generated or set by this request, shown once" }),
+});
+
+export const siteListSchema = z.strictObject({ sites: z.array(siteViewSchema) });
+
+export const keyRotateAnswerSchema = z.strictObject({
+  site: z.string(),
+  kind: z.enum(KEY_KINDS),
+  writeKey: z.string().optional(),
+  serverKey: z.string().optional(),
+  identitySecret: z.string().optional(),
+  key: keyListingSchema,
+  previousValidUntil: z.number().int().meta({ description: "the replaced credentials work until then (ms)" }),
+});
+
+/** src/models/manifest.ts ModelVersion. */
+export const modelVersionSchema = z.strictObject({
+  version: z.string(),
+  createdAt: z.number().int(),
+  format: z.number().int(),
+  families: z.array(z.string()).optional(),
+  configDigest: z.string(),
+  itemCount: z.number().int(),
+  nShards: z.number().int(),
+  statsParts: z.number().int(),
+  watermark: z.number().int(),
+  cutBucket: z.number().int(),
+  bytes: z.strictObject({ shards: z.number(), trending: z.number(), stats: z.number(), personal: z.number().optional() }),
+  personal: z.strictObject({ nShards: z.number().int(), families: z.array(z.string()).optional() }).optional(),
+  metrics: z.record(z.string(), z.union([z.number(), z.string()])),
+});
+
+export const modelsAnswerSchema = z.strictObject({ site: z.string(), current: modelVersionSchema.nullable(), versions: z.array(modelVersionSchema) });
+export const rollbackAnswerSchema = z.strictObject({ site: z.string(), current: modelVersionSchema, versions: z.array(modelVersionSchema) });
+
+/** src/models/train.ts TrainResult: one site (201), or every site's result. */
+export const trainResultSchema = z.union([
+  z.strictObject({ siteId: z.string(), version: modelVersionSchema }),
+  z.strictObject({ siteId: z.string(), skipped: z.string() }),
+]);
+export const retrainAllSchema = z.strictObject({ results: z.array(trainResultSchema) });
+
+export const sourcesAnswerSchema = z.strictObject({
+  sources: z.array(
+    z.strictObject({
+      name: z.string(),
+      defaultWeight: z.number(),
+      weight: z.number(),
+      normalise: z.string(),
+      evidence: z.boolean(),
+      families: z.array(z.strictObject({ artifact: z.string(), family: z.string() })),
+      trains: z.string(),
+    }),
+  ),
+});
+
+export const segmentsAnswerSchema = z.strictObject({
+  site: z.string(),
+  modelVersion: z.string().nullable(),
+  k: z.number().int(),
+  silhouette: z.number().optional(),
+  daviesBouldin: z.number().optional(),
+  tried: z.array(z.strictObject({ k: z.number().int(), silhouette: z.number(), daviesBouldin: z.number() })).optional(),
+  features: z.array(z.string()).optional(),
+  segments: z.array(z.strictObject({ segment: z.number().int(), size: z.number().int(), description: z.string(), topItems: z.array(z.string()) })),
+});
