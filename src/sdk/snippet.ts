@@ -1,9 +1,9 @@
-// The embed snippet's entry: reads its <script> tag, replays the pre-load command queue, tracks the page view,
-// fills recommendation slots and wires page-hide delivery. Bundled to /sdk.js by scripts/build-sdk.mjs.
-import { browserSignals, type ConsentCommand } from "./consent";
-import { fetchRecommendations, renderSlot, type RecommendOptions } from "./slots";
-import { Tracker, type TrackInput } from "./tracker";
-import type { ClientEvent, RecList } from "./types";
+// The embed snippet's entry (/sdk.js): reads its <script> tag, replays the pre-load command queue, tracks the page
+// view and fills recommendation slots. Bundled by scripts/build-sdk.mjs; the npm package's entry is index.ts.
+import type { ConsentCommand, EventType, RecList, RecommendOptions, TrackInput } from "./api";
+import { fetchRecommendations } from "./recommend";
+import { renderSlot } from "./slots";
+import { startTracker } from "./start";
 
 type Command = [string, ...unknown[]];
 /**
@@ -11,21 +11,18 @@ type Command = [string, ...unknown[]];
  * itself needs `recommendationId` and `slot` to attribute clicks (push(["track","click",{itemId,recommendationId,slot}])).
  */
 type Api = { push: (cmd: Command) => void; recommend: (o: RecommendOptions) => Promise<RecList>; flush: () => Promise<void> };
-type Win = Window & { edgerec?: Command[] | Api; doNotTrack?: string };
+type Win = Window & { edgerec?: Command[] | Api };
 
 const w = window as Win;
 const script = (document.currentScript ?? document.querySelector("script[data-key][src*='sdk']")) as HTMLScriptElement | null;
 
 if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
   const endpoint = new URL(script.src).origin;
-  const t = new Tracker(endpoint, script.dataset.key, {
-    requireConsent: script.hasAttribute("data-require-consent"),
-    ...browserSignals(navigator, w),
-  });
+  const t = startTracker(endpoint, script.dataset.key, script.hasAttribute("data-require-consent"));
 
   const run = (cmd: Command): void => {
     const [name, a, b] = cmd;
-    if (name === "track") t.track(a as ClientEvent["type"], b as TrackInput);
+    if (name === "track") t.track(a as EventType, b as TrackInput);
     else if (name === "page") t.track("view", a as TrackInput);
     else if (name === "identify") t.identify(String(a), (b as { userHash?: string } | undefined)?.userHash);
     else if (name === "consent") t.consent(a as ConsentCommand);
@@ -43,12 +40,6 @@ if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
   // An automatic page view, unless the page queued its own view (a product page with its item id).
   if (!pending.some((c) => c[0] === "page" || (c[0] === "track" && c[1] === "view")) && script.dataset.autoPage !== "false") t.track("view");
   for (const cmd of pending) if (cmd[0] !== "consent") run(cmd);
-
-  // pagehide is the page going away; a hidden tab may live on (or be killed silently on mobile without pagehide).
-  addEventListener("pagehide", () => t.beacon(true));
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") t.beacon();
-  });
 
   const fillSlots = async (): Promise<void> => {
     // The page view goes first so the "next for you" list already reflects this page.
