@@ -1,4 +1,4 @@
-// Bundles src/sdk into the one-file embed snippet served at /sdk.js, prints its size and fails above the budget.
+// Bundles src/sdk (entry snippet.ts) into the one-file embed snippet served at /sdk.js, prints its size and fails above the budget.
 // Output: src/sdk-dist/bundle.generated.ts (gitignored), which the Worker imports as a string.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { build } from "esbuild";
 const MAX_GZIP_BYTES = 4096;
 
 const result = await build({
-  entryPoints: ["src/sdk/index.ts"],
+  entryPoints: ["src/sdk/snippet.ts"],
   bundle: true,
   minify: true,
   format: "iife",

@@ -36,7 +36,9 @@ export type EventTypeTraits = {
  * The table. To add an event type:
  * 1. add it to EVENT_TYPES and a row here (the `satisfies` makes a missing or extra row a compile error);
  * 2. add a D1 migration with its counter column (`ALTER TABLE profiles ADD COLUMN n_<type> integer DEFAULT 0 NOT
- *    NULL`, or `npx drizzle-kit generate`, which reads storage/schema.ts, itself derived from this table).
+ *    NULL`, or `npx drizzle-kit generate`, which reads storage/schema.ts, itself derived from this table);
+ * 3. add it to the browser SDK's public `EventType` in src/sdk/api.ts (written out so the npm package's .d.ts
+ *    stands alone; `npm run typecheck` fails in src/sdk/types.ts until it matches).
  * Nothing else: the zod enum, the path, item- and user-required sets, ingest counter SQL, profile reads,
  * trending's weight CASE, training's path filters, item-CF weights, segment features and history reasons all read
  * this table.

@@ -1,9 +1,9 @@
 // Whether the snippet may store and send anything: an explicit choice wins; otherwise a site that requires consent,
 // Global Privacy Control or Do Not Track all mean no.
+import type { ConsentCommand } from "./api";
 
+export type { ConsentCommand };
 export type ConsentChoice = { analytics: boolean; personalization: boolean };
-/** What the page may pass to the `consent` command: `{analytics:false, erase:true}` declines and asks for erasure. */
-export type ConsentCommand = { analytics: boolean; personalization?: boolean; erase?: boolean };
 
 export type PrivacySignals = { requireConsent: boolean; gpc: boolean; dnt: boolean; choice: ConsentChoice | null };
 

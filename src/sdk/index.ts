@@ -1,64 +1,25 @@
-// The embed snippet's entry: reads its <script> tag, replays the pre-load command queue, tracks the page view,
-// fills recommendation slots and wires page-hide delivery. Bundled to /sdk.js by scripts/build-sdk.mjs.
-import { browserSignals, type ConsentCommand } from "./consent";
-import { fetchRecommendations, renderSlot, type RecommendOptions } from "./slots";
-import { Tracker, type TrackInput } from "./tracker";
-import type { ClientEvent, RecList } from "./types";
+// The npm package's entry (`import { createTracker } from "edgerec/sdk"`), for single-page apps: the snippet's
+// tracker and recommend() with an explicit start instead of a <script> tag. Built by scripts/build-sdk-package.mjs.
+import type { EdgerecTracker, TrackerOptions } from "./api";
+import { fetchRecommendations } from "./recommend";
+import { startTracker } from "./start";
 
-type Command = [string, ...unknown[]];
+export type { ConsentCommand, EdgerecTracker, EventType, RecItem, RecList, RecommendOptions, TrackerOptions, TrackInput } from "./api";
+
 /**
- * window.edgerec once loaded. `recommend` resolves to the whole list, not only its items: a site that renders
- * itself needs `recommendationId` and `slot` to attribute clicks (push(["track","click",{itemId,recommendationId,slot}])).
+ * Starts tracking in this page: reads the visitor's stored ids and consent, and sends what is queued when the page
+ * is hidden. Unlike the snippet it tracks no page view by itself: call `page()` for each route, the first included.
+ * Browser only (it reads localStorage, navigator and document): call it on the client, not during server rendering.
  */
-type Api = { push: (cmd: Command) => void; recommend: (o: RecommendOptions) => Promise<RecList>; flush: () => Promise<void> };
-type Win = Window & { edgerec?: Command[] | Api; doNotTrack?: string };
-
-const w = window as Win;
-const script = (document.currentScript ?? document.querySelector("script[data-key][src*='sdk']")) as HTMLScriptElement | null;
-
-if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
-  const endpoint = new URL(script.src).origin;
-  const t = new Tracker(endpoint, script.dataset.key, {
-    requireConsent: script.hasAttribute("data-require-consent"),
-    ...browserSignals(navigator, w),
-  });
-
-  const run = (cmd: Command): void => {
-    const [name, a, b] = cmd;
-    if (name === "track") t.track(a as ClientEvent["type"], b as TrackInput);
-    else if (name === "page") t.track("view", a as TrackInput);
-    else if (name === "identify") t.identify(String(a), (b as { userHash?: string } | undefined)?.userHash);
-    else if (name === "consent") t.consent(a as ConsentCommand);
-  };
-
-  const pending = Array.isArray(w.edgerec) ? w.edgerec : [];
-  const api: Api = {
-    push: run,
-    recommend: (o) => fetchRecommendations(endpoint, t, o),
+export function createTracker(options: TrackerOptions): EdgerecTracker {
+  const endpoint = new URL(options.endpoint, location.href).origin;
+  const t = startTracker(endpoint, options.key, options.requireConsent === true);
+  return {
+    track: (type, input) => t.track(type, input),
+    page: (input) => t.track("view", input),
+    identify: (userId, o) => t.identify(userId, o?.userHash),
+    consent: (choice) => t.consent(choice),
+    recommend: (o = {}) => fetchRecommendations(endpoint, t, o),
     flush: () => t.flush(),
   };
-  w.edgerec = api;
-  // Consent first, so queued tracking before it is judged by the visitor's choice.
-  for (const cmd of pending) if (cmd[0] === "consent") run(cmd);
-  // An automatic page view, unless the page queued its own view (a product page with its item id).
-  if (!pending.some((c) => c[0] === "page" || (c[0] === "track" && c[1] === "view")) && script.dataset.autoPage !== "false") t.track("view");
-  for (const cmd of pending) if (cmd[0] !== "consent") run(cmd);
-
-  // pagehide is the page going away; a hidden tab may live on (or be killed silently on mobile without pagehide).
-  addEventListener("pagehide", () => t.beacon(true));
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") t.beacon();
-  });
-
-  const fillSlots = async (): Promise<void> => {
-    // The page view goes first so the "next for you" list already reflects this page.
-    await t.flush();
-    for (const el of document.querySelectorAll<HTMLElement>("[data-edgerec-slot]")) {
-      fetchRecommendations(endpoint, t, { slot: el.dataset.edgerecSlot, k: Number(el.dataset.k ?? 6), itemId: el.dataset.itemId })
-        .then((list) => renderSlot(el, list, t))
-        .catch(() => {});
-    }
-  };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => void fillSlots());
-  else void fillSlots();
 }

@@ -1,26 +1,7 @@
-// Recommendation slots: fetch a list, render accessible unstyled markup (or the site's <template>), track
-// impressions when the slot is seen and clicks with the recommendation id for attribution.
+// Recommendation slots (the snippet's `data-edgerec-slot`): render a list as accessible unstyled markup (or the
+// site's <template>), track impressions when the slot is seen and clicks with the recommendation id for attribution.
 import type { RecItem, RecList } from "./types";
 import type { Tracker } from "./tracker";
-
-export type RecommendOptions = { slot?: string; k?: number; itemId?: string };
-
-export async function fetchRecommendations(endpoint: string, t: Tracker, o: RecommendOptions): Promise<RecList> {
-  const q = new URLSearchParams({ key: t.key, slot: o.slot ?? "default", k: String(o.k ?? 6) });
-  if (o.itemId) q.set("itemId", o.itemId);
-  if (t.allowed && t.personalized) {
-    q.set("anonymousId", t.anonymousId);
-    q.set("sessionId", t.sessionId());
-    // A user id is only worth sending with its proof: without one the Worker answers 401.
-    if (t.userId && t.userHash) {
-      q.set("userId", t.userId);
-      q.set("userHash", t.userHash);
-    }
-  }
-  const res = await fetch(`${endpoint}/v1/recommendations?${q}`);
-  if (!res.ok) throw new Error(`edgerec: recommendations ${res.status}`);
-  return (await res.json()) as RecList;
-}
 
 function fill(root: ParentNode, item: RecItem): void {
   for (const el of root.querySelectorAll<HTMLElement>("[data-edgerec-field]")) {

@@ -5,6 +5,7 @@ import { personalizationAllowed, trackingAllowed, type ConsentChoice, type Conse
 import { uuid } from "./ids";
 import { touchSession, type SessionMark } from "./session";
 import { Store } from "./store";
+import type { EventType, TrackInput } from "./api";
 import type { ClientEvent } from "./types";
 
 // `receipt`: the token the Worker answered the last consent choice with; changing that choice needs it.
@@ -12,7 +13,7 @@ const K = { anon: "edgerec:aid", user: "edgerec:uid", proof: "edgerec:uh", sessi
 /** Events wait this long for company before a send, so a page's burst of events goes in one request. */
 const FLUSH_DELAY_MS = 300;
 
-export type TrackInput = { itemId?: string; properties?: Record<string, string | number | boolean | null>; recommendationId?: string; slot?: string };
+export type { TrackInput };
 
 export class Tracker {
   readonly store = new Store();
@@ -76,7 +77,7 @@ export class Tracker {
     return mark.id;
   }
 
-  track(type: ClientEvent["type"], input: TrackInput = {}): void {
+  track(type: EventType, input: TrackInput = {}): void {
     if (!this.allowed && !this.#pending) return;
     const ua = navigator.userAgent;
     const ctx: NonNullable<ClientEvent["context"]> = {

@@ -1,16 +1,14 @@
 // Wire types of the snippet, taken from the Worker's zod schemas so both sides agree on one contract.
-import type { IngestEvent, IngestResult } from "../schemas/events";
+import type { EventType as SchemaEventType, IngestEvent, IngestResult } from "../schemas/events";
+import type { EventType, TrackInput } from "./api";
 
 export type ClientEvent = IngestEvent;
 export type { IngestResult };
+export type { RecItem, RecList } from "./api";
 
-export type RecItem = {
-  id: string;
-  score: number;
-  reason: { kind: string; itemId?: string; text: string };
-  title?: string;
-  url?: string;
-  image?: string;
-};
-
-export type RecList = { recommendationId: string; modelVersion: string | null; slot: string; items: RecItem[] };
+// The public types (api.ts) are written out so the package's .d.ts stands alone; these fail to compile when they
+// drift from the schema: a new event type, or a property value the Worker would reject.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type EventTypesMatch = Assert<Same<EventType, SchemaEventType>>;
+export type PropertiesMatch = Assert<Same<NonNullable<TrackInput["properties"]>, NonNullable<IngestEvent["properties"]>>>;

@@ -1,0 +1,23 @@
+// recommend(): one list for this visitor from GET /v1/recommendations, personal only when consent allows it.
+// Shared by the snippet's slots and `edgerec.recommend`, and the npm package's `tracker.recommend`.
+import type { RecList, RecommendOptions } from "./api";
+import type { Tracker } from "./tracker";
+
+export type { RecommendOptions };
+
+export async function fetchRecommendations(endpoint: string, t: Tracker, o: RecommendOptions): Promise<RecList> {
+  const q = new URLSearchParams({ key: t.key, slot: o.slot ?? "default", k: String(o.k ?? 6) });
+  if (o.itemId) q.set("itemId", o.itemId);
+  if (t.allowed && t.personalized) {
+    q.set("anonymousId", t.anonymousId);
+    q.set("sessionId", t.sessionId());
+    // A user id is only worth sending with its proof: without one the Worker answers 401.
+    if (t.userId && t.userHash) {
+      q.set("userId", t.userId);
+      q.set("userHash", t.userHash);
+    }
+  }
+  const res = await fetch(`${endpoint}/v1/recommendations?${q}`);
+  if (!res.ok) throw new Error(`edgerec: recommendations ${res.status}`);
+  return (await res.json()) as RecList;
+}
