@@ -101,6 +101,36 @@ describe("next lists", () => {
   });
 });
 
+describe("recently viewed", () => {
+  it("a slot of kind recently_viewed lists the session's items newest first, without the item on screen or back-fill", async () => {
+    const site = await packShop();
+    const res = await exports.default.fetch(`${BASE}/admin/sites/${site.id}/config`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ slots: { recent: { kind: "recently_viewed", k: 10 } } }),
+    });
+    expect(res.status).toBe(200);
+    const sessionId = `rv-${crypto.randomUUID()}`;
+    const t = Date.now() - 10_000;
+    for (const [i, itemId] of ["pack-3", "lamp-1", "pack-3", "pack-5"].entries()) await view(site, sessionId, itemId, t + i);
+    const recent = await list(site, `/v1/recommendations?slot=recent&sessionId=${sessionId}&anonymousId=v-${sessionId}`);
+    // pack-5 is on screen (the path's last item); pack-3 once, at its latest view.
+    expect(recent.items.map((i) => i.id)).toEqual(["pack-3", "lamp-1"]);
+    expect(recent.items.every((i) => i.reason.kind === "viewed")).toBe(true);
+    expect(recent.personalized).toBe(true);
+    // The same session's default slot still leaves all of them out.
+    const next = await list(site, `/v1/recommendations?slot=home&sessionId=${sessionId}&k=5`);
+    expect(next.items.map((i) => i.id).filter((id) => ["pack-3", "lamp-1", "pack-5"].includes(id))).toEqual([]);
+    const bad = await exports.default.fetch(`${BASE}/admin/sites/${site.id}/config`, {
+      method: "PUT",
+      headers: { ...ADMIN, "content-type": "application/json" },
+      body: JSON.stringify({ slots: { recent: { kind: "most_viewed" } } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("slots.recent.kind");
+  });
+});
+
 describe("personalized", () => {
   it("is false when only an id with no history was named, true once the visitor's own evidence shaped the list", async () => {
     const site = await packShop();
