@@ -1,10 +1,11 @@
 // Exposure and attribution (issue 10 parts 1-2): served lists carry exposure tokens, ingest rolls impressions,
 // clicks and attributed carts and purchases up per (day, slot, variant, model), and GET /admin/metrics reads them.
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ATTRIBUTION_WINDOW_MS } from "../../src/config/limits";
 import { decodeExposure, exposureDay } from "../../src/recommend/exposure";
 import type { MetricsRow } from "../../src/storage/rollups-repo";
-import { ADMIN, createSite, event, get, postEvents, type ErrorJson, type TestSite } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite } from "./helpers";
 
 type Metrics = { site: string; from: string; to: string; rows: MetricsRow[] };
 
@@ -107,6 +108,30 @@ describe("attribution rollups", () => {
     const rows = await metrics(site, day);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ impressions: 1, clicks: 2, clickedImpressions: 1, carts: 0, purchases: 0, revenue: 0 });
+  });
+});
+
+describe("attribution through the Segment routes (the same ingest path)", () => {
+  it("attributes an Order Completed product to the list its Product Clicked came from", async () => {
+    const site = await createSite();
+    const recId = await serve(site, "/v1/recommendations?slot=cart&k=3");
+    const day = exposureDay(decodeExposure(recId)!);
+    const at = (s: number) => new Date(Date.now() - 60_000 + s * 1000).toISOString();
+    const m = (fields: Record<string, unknown>) => ({ messageId: `m-${crypto.randomUUID()}`, anonymousId: "seg-1", ...fields });
+    const res = await exports.default.fetch(`${BASE}/v1/batch`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${site.serverKey}:`)}` },
+      body: JSON.stringify({
+        batch: [
+          m({ type: "track", event: "Product Clicked", timestamp: at(1), properties: { product_id: "a", recommendation_id: recId, slot: "cart" } }),
+          m({ type: "track", event: "Order Completed", timestamp: at(2), properties: { order_id: "o-1", products: [{ product_id: "a", price: 4, quantity: 3 }, { product_id: "z", price: 9 }] } }),
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(await metrics(site, day)).toEqual([
+      expect.objectContaining({ slot: "cart", impressions: 0, listsServed: 0, clicks: 1, clickedImpressions: 1, purchases: 1, revenue: 12, ctr: null, conversion: 1 }),
+    ]);
   });
 });
 
