@@ -35,6 +35,19 @@ export const MAX_ID_LENGTH = 128;
  * emoji or CJK would be up to 512 of them.
  */
 export const MAX_ID_BYTES = 256;
+/**
+ * `context.recommendationId` of impressions and clicks: longer than other ids because it is an exposure token
+ * (src/recommend/exposure.ts) carrying slot (up to 64), variant and model version (up to 32 each); the longest
+ * token is 194 ASCII characters. Old UUID ids still fit.
+ */
+export const MAX_RECOMMENDATION_ID_LENGTH = 200;
+/**
+ * Attribution window (last touch): an add-to-cart or purchase is credited to the recommended list in which the same
+ * visitor (profile) last clicked that item, if that click is at most this old (event times). Default 24 h.
+ */
+export const ATTRIBUTION_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Days per GET /admin/metrics read (from..to inclusive): a quarter; keeps the answer and the rollup scan bounded. */
+export const METRICS_MAX_DAYS = 92;
 /** Free-text fields in context (url, referrer, user agent, search query). */
 export const MAX_TEXT_LENGTH = 2048;
 /** Keys per `properties` object and per `context` extra map. */

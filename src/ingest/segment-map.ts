@@ -1,7 +1,7 @@
 // Segment Spec messages → edgerec events: THE mapping table (README "Segment and RudderStack" mirrors it), stored
 // event ids from messageId, skew-corrected times, item ids and the flat properties that are kept.
 import { MAX_PROPERTIES, MAX_PROPERTY_KEY_LENGTH, MAX_PROPERTY_VALUE_LENGTH, MAX_TEXT_LENGTH, SEGMENT_MAX_PRODUCTS } from "../config/limits";
-import { idString } from "../schemas/common";
+import { idString, recommendationIdString } from "../schemas/common";
 import type { EventType } from "../schemas/event-types";
 import { checkEventTime, type IngestEvent } from "../schemas/events";
 import type { SegmentCall, SegmentMessage } from "../schemas/segment";
@@ -169,7 +169,7 @@ function contextOf(m: SegmentMessage): IngestEvent["context"] {
   if (device) out.device = DEVICES.has(device) ? (device as "desktop" | "mobile" | "tablet") : MOBILE_OS.has(device) ? "mobile" : "other";
   // Attribution: a click on a recommendation carries its id (properties.recommendation_id or recommendationId).
   for (const key of ["recommendation_id", "recommendationId"]) {
-    const rec = idString.safeParse(props[key]);
+    const rec = recommendationIdString.safeParse(props[key]);
     if (rec.success) out.recommendationId = rec.data;
   }
   const slot = idString.safeParse(props.slot);

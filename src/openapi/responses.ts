@@ -296,3 +296,21 @@ export const segmentsAnswerSchema = z.strictObject({
   features: z.array(z.string()).optional(),
   segments: z.array(z.strictObject({ segment: z.number().int(), size: z.number().int(), description: z.string(), topItems: z.array(z.string()) })),
 });
+
+/** src/storage/rollups-repo.ts MetricsRow. */
+const metricsRowSchema = z.strictObject({
+  day: z.string(),
+  slot: z.string(),
+  variant: z.string().meta({ description: '"none" outside experiments' }),
+  modelVersion: z.string().nullable().meta({ description: "null for lists served without a model" }),
+  listsServed: z.number().int().meta({ description: "distinct lists with at least one impression" }),
+  impressions: z.number().int(),
+  clickedImpressions: z.number().int().meta({ description: "distinct lists with at least one click" }),
+  clicks: z.number().int(),
+  carts: z.number().int().meta({ description: "attributed (last recommended click on the item within the window)" }),
+  purchases: z.number().int().meta({ description: "attributed, like carts" }),
+  revenue: z.number().meta({ description: "of attributed purchases: price × quantity, else properties.revenue" }),
+  ctr: z.number().nullable().meta({ description: "clicks / impressions" }),
+  conversion: z.number().nullable().meta({ description: "purchases / clicks" }),
+});
+export const metricsAnswerSchema = z.strictObject({ site: z.string(), from: z.string(), to: z.string(), rows: z.array(metricsRowSchema) });

@@ -3,7 +3,7 @@
 // test/workers/openapi.test.ts compares this table with the Hono app's own routes, both ways.
 import * as z from "zod";
 import { MAX_BATCH_EVENTS, SEGMENT_MAX_BATCH_MESSAGES } from "../config/limits";
-import { optionalSiteQuery, retrainQuery, siteQuery } from "../schemas/admin";
+import { metricsQuery, optionalSiteQuery, retrainQuery, siteQuery } from "../schemas/admin";
 import { idString } from "../schemas/common";
 import { consentSchema } from "../schemas/consent";
 import { eventBatchSchema, eventSchema } from "../schemas/events";
@@ -344,6 +344,18 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: "post", path: "/admin/models/rollback", tag: "admin", summary: "Serve the previous kept version", access: "admin", query: siteQuery, answers: { 200: { description: "the new served version", schema: r.rollbackAnswerSchema } }, errors: [400, 404, 409] },
   { method: "get", path: "/admin/sources", tag: "admin", summary: "The candidate-source registry", access: "admin", query: optionalSiteQuery, queryDocs: { site: "show this site's own weights" }, answers: { 200: { description: "the sources", schema: r.sourcesAnswerSchema } }, errors: [400, 404] },
   { method: "get", path: "/admin/segments", tag: "admin", summary: "Visitor segments of the served model", access: "admin", query: siteQuery, answers: { 200: { description: "the segments", schema: r.segmentsAnswerSchema } }, errors: [400, 404] },
+  {
+    method: "get",
+    path: "/admin/metrics",
+    tag: "admin",
+    summary: "Recommendation metrics per day, slot, variant and model version (from the rollups)",
+    description: "Impressions and clicks by their list's recommendationId; carts and purchases attributed to the visitor's last recommended click on the item within ATTRIBUTION_WINDOW_MS. Counters land on the day the list was served (UTC).",
+    access: "admin",
+    query: metricsQuery,
+    queryDocs: { from: "first day, YYYY-MM-DD (UTC)", to: "last day, inclusive; at most 92 days from `from`", slot: "one slot only" },
+    answers: { 200: { description: "the rollup rows", schema: r.metricsAnswerSchema } },
+    errors: [400, 404],
+  },
 
   // The embed snippet and the demo shop
   { method: "get", path: "/sdk.js", tag: "snippet", summary: "The embed snippet (short-lived cache)", access: "none", answers: { 200: { description: "JavaScript (strong ETag: the bundle's version; If-None-Match answers 304 with no body)", contentType: JS } }, errors: [] },

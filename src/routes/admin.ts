@@ -17,7 +17,8 @@ import { eq } from "drizzle-orm";
 import { database } from "../storage/db";
 import { findSite, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
-import { optionalSiteQuery, retrainQuery, siteQuery } from "../schemas/admin";
+import { metricsQuery, optionalSiteQuery, retrainQuery, siteQuery } from "../schemas/admin";
+import { readMetrics } from "../storage/rollups-repo";
 import { rolledBack } from "../models/manifest";
 import { runRetrain, trainSite } from "../models/train";
 import { readManifest, readPersonalData, writeManifest } from "../storage/model-store";
@@ -186,4 +187,15 @@ admin.get("/segments", async (c) => {
       topItems: (data.segmentPopular[i] ?? []).slice(0, 5).map((n) => n.itemId),
     })),
   });
+});
+
+/**
+ * Recommendation metrics from the rollups (one query, never the event log): per (day, slot, variant, model version)
+ * the counters and the derived CTR (clicks / impressions) and conversion (purchases / clicks).
+ */
+admin.get("/metrics", async (c) => {
+  const q = parseOrThrow(metricsQuery, c.req.query(), "query");
+  // The site check runs beside the read (404 for an unknown site), not before it.
+  const [, rows] = await Promise.all([existingSite(c, q.site), readMetrics(c.env.DB, q.site, q.from, q.to, q.slot)]);
+  return c.json({ site: q.site, from: q.from, to: q.to, rows });
 });

@@ -45,6 +45,7 @@ items.get("/:id/similar", requireSite, async (c) => {
     path: [id],
     sessionPath: [],
     current: id,
+    slot: "similar",
     visitor: null,
     rules: {},
     k: q.k,

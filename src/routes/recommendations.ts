@@ -10,7 +10,7 @@ import { servable } from "../models/manifest";
 import { validateRules } from "../recommend/filters";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
-import { recommend } from "../serving/recommend";
+import { recommend, servedListId } from "../serving/recommend";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
@@ -60,13 +60,22 @@ recommendations.get("/", requireSite, async (c) => {
   const state = sessionState(q.sessionId, path, manifest?.current.version ?? null);
   if (key) {
     const hit = await readCachedList(c.env.REC_CACHE, key, state);
-    // An entry written before lists carried `personalized` reads as not personal.
-    if (hit) return c.json({ ...hit, slot: q.slot, personalized: personalized && hit.personalized === true, cached: true });
+    // An entry written before lists carried `personalized` reads as not personal. A hit is a new exposure: it gets
+    // its own id (served now), so lists served counts it and its clicks are not merged with the first serve's.
+    if (hit)
+      return c.json({
+        ...hit,
+        recommendationId: servedListId(q.slot, hit.modelVersion, Date.now()),
+        slot: q.slot,
+        personalized: personalized && hit.personalized === true,
+        cached: true,
+      });
   }
   const recs = await recommend(c.env, site.id, manifest, {
     path,
     sessionPath,
     current,
+    slot: q.slot,
     visitor,
     rules,
     k,

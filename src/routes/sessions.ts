@@ -32,6 +32,7 @@ sessions.get("/:id/next", requireSite, async (c) => {
     path,
     sessionPath: path,
     current: path.at(-1),
+    slot: "next",
     visitor: null,
     rules: q.includeViewed !== undefined ? { includeViewed: q.includeViewed } : {},
     k: q.k,

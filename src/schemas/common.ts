@@ -1,6 +1,6 @@
 // Building blocks shared by every request schema (and by the browser SDK): bounded ids and texts.
 import * as z from "zod";
-import { MAX_ID_BYTES, MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../config/limits";
+import { MAX_ID_BYTES, MAX_ID_LENGTH, MAX_RECOMMENDATION_ID_LENGTH, MAX_TEXT_LENGTH } from "../config/limits";
 
 // Control characters in ids break logs, KV keys and CSV exports; everything else (emails, SKUs with slashes) is fine.
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]+$/;
@@ -20,6 +20,12 @@ export const idString = wellFormedString()
   .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
   .regex(NO_CONTROL_CHARS, "must not contain control characters")
   .refine((s) => utf8.encode(s).byteLength <= MAX_ID_BYTES, `must be at most ${MAX_ID_BYTES} bytes in UTF-8`);
+
+/** A served list's id (an exposure token, src/recommend/exposure.ts, or an old UUID): ASCII in practice. */
+export const recommendationIdString = wellFormedString()
+  .min(1, "must not be empty")
+  .max(MAX_RECOMMENDATION_ID_LENGTH, `must be at most ${MAX_RECOMMENDATION_ID_LENGTH} characters`)
+  .regex(NO_CONTROL_CHARS, "must not contain control characters");
 
 /** Bounded free text (urls, titles, user agents). */
 export const text = wellFormedString().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);

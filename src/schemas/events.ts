@@ -8,7 +8,7 @@ import {
   MAX_PROPERTY_KEY_LENGTH,
   MAX_PROPERTY_VALUE_LENGTH,
 } from "../config/limits";
-import { idString, text, userHashString, wellFormedString } from "./common";
+import { idString, recommendationIdString, text, userHashString, wellFormedString } from "./common";
 import { EVENT_TYPES, ITEM_REQUIRED_TYPES, USER_REQUIRED_TYPES } from "./event-types";
 
 // The per-type facts live in one table (event-types.ts); re-exported here, where the contract has always lived.
@@ -39,7 +39,7 @@ export const eventContext = z.object({
   device: z.enum(["desktop", "mobile", "tablet", "other"]).optional(),
   screen: z.object({ width: z.number().int().min(0).max(100_000), height: z.number().int().min(0).max(100_000) }).optional(),
   /** The recommendation id a click or impression came from, for attribution. */
-  recommendationId: idString.optional(),
+  recommendationId: recommendationIdString.optional(),
   /** The slot (home, product, cart, …) that showed the recommendation. */
   slot: wellFormedString().max(64).optional(),
 });

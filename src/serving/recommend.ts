@@ -7,6 +7,7 @@ import type { Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { trendingList } from "../models/trending-refresh";
 import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type PipelineRequest } from "../recommend/pipeline";
+import { encodeExposure, NO_VARIANT } from "../recommend/exposure";
 import { assignSegment } from "../recommend/segments";
 import type { ArtifactView, HistoryEntry, SourceContext } from "../recommend/sources/types";
 import type { Neighbour } from "../recommend/types";
@@ -32,6 +33,10 @@ export type ServeRequest = Omit<PipelineRequest, "ctx"> & {
   /** The live session's path plus the item on screen as its newest step, oldest first. */
   path: readonly string[];
   current?: string;
+  /** The slot the list is served in: /v1/recommendations' `slot`, "next" for /v1/sessions/:id/next, "similar". */
+  slot: string;
+  /** The experiment variant that shaped the list (experiments come later): NO_VARIANT when absent. */
+  variant?: string;
   /** Whose history and segment count; null for an anonymous newcomer, a declined visitor, or an item's list. */
   visitor: Visitor | null;
   now: number;
@@ -63,6 +68,14 @@ function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour
 const none = () => undefined;
 
 /**
+ * The id of a served list: an exposure token (src/recommend/exposure.ts) that carries its slot, variant, model
+ * version and served-at time, so attribution decodes it instead of looking anything up. Made here only.
+ */
+export function servedListId(slot: string, modelVersion: string | null, now: number, variant: string = NO_VARIANT): string {
+  return encodeExposure({ slot, variant, modelVersion, servedAt: Math.floor(now / 1000) });
+}
+
+/**
  * One list through the pipeline. `manifest` null (no servable model yet): the sources have no lists, and trending
  * comes straight from D1, so a new site still gets a list.
  */
@@ -71,7 +84,7 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   const needsVisitor = r.visitor !== null && (manifest !== null || r.kind === "recently_viewed");
   const visitor = needsVisitor ? await visitorContext(env.DB, siteId, r.visitor!) : { history: [], summary: null };
   const ctx: SourceContext = { path: r.path, current: r.current, history: visitor.history, segment: null, now: r.now };
-  const { path: _path, current: _current, visitor: _visitor, now: _now, ...rest } = r;
+  const { path: _path, current: _current, visitor: _visitor, now: _now, slot: _slot, variant: _variant, ...rest } = r;
   const req: PipelineRequest = { ...rest, ctx };
   const seeds = listSeeds(req);
   const version = manifest?.current.version;
@@ -88,5 +101,5 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   const ranked = rankCandidates(req, view, r.current !== undefined ? (onScreen?.get(r.current)?.categories ?? []) : []);
   const details = await itemDetails(env.DB, siteId, detailIds(ranked, req));
   const list = finishList(ranked, req, (id) => details.get(id) ?? onScreen?.get(id));
-  return { recommendationId: crypto.randomUUID(), modelVersion: version ?? null, items: list.items, personalized: list.personalized };
+  return { recommendationId: servedListId(r.slot, version ?? null, r.now, r.variant), modelVersion: version ?? null, items: list.items, personalized: list.personalized };
 }

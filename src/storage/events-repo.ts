@@ -1,5 +1,6 @@
 // D1 writes for ingest: one transaction (db.batch) per request inserts new events, links identities, merges
-// profiles and bumps counters, counting only rows that this transaction really inserted.
+// profiles and bumps counters (profiles and the recommendation rollups), counting only rows that this transaction
+// really inserted.
 //
 // Plain D1 statements rather than drizzle's builder: the json_each bulk forms below are not expressible in it.
 import { D1_JSON_CHUNK_BYTES } from "../config/limits";
@@ -7,17 +8,33 @@ import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/res
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
 import { COUNTER_COLUMNS, PATH_TYPES_SQL, type EventType } from "../schemas/event-types";
+import { decodeExposure, exposureDay } from "../recommend/exposure";
 import { consentFlagsStatement } from "./consent-repo";
 import { suppressedStatement, suppressionHash } from "./erasure-repo";
+import { rollupStatement } from "./rollups-repo";
 
 export type StoredEvent = IngestEvent & { profileId: string };
 
+/** Types whose recommendationId is an exposure of its own list; carts and purchases are attributed via clicks. */
+const EXPOSURE_TYPES: ReadonlySet<EventType> = new Set(["impression", "click"] satisfies EventType[]);
+
+/** The rec_* columns of an event: what its list's exposure token decodes to, or nulls. */
+function exposureColumns(e: IngestEvent) {
+  const id = e.context?.recommendationId;
+  const x = id !== undefined && EXPOSURE_TYPES.has(e.type) ? decodeExposure(id) : null;
+  if (!x) return { recId: null, recSlot: null, recVariant: null, recModel: null, recDay: null };
+  // '' for "no model": rollup keys are NOT NULL.
+  return { recId: id!, recSlot: x.slot, recVariant: x.variant, recModel: x.modelVersion ?? "", recDay: exposureDay(x) };
+}
+
 const INSERT_EVENTS = `
-INSERT INTO events (site_id, id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, ingest_id)
+INSERT INTO events (site_id, id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, ingest_id,
+                    rec_id, rec_slot, rec_variant, rec_model, rec_day)
 SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.type'), json_extract(value, '$.anonymousId'),
        json_extract(value, '$.userId'), json_extract(value, '$.sessionId'), json_extract(value, '$.itemId'),
        json_extract(value, '$.profileId'), json_extract(value, '$.ts'), ?2, json_extract(value, '$.context'),
-       json_extract(value, '$.properties'), ?3
+       json_extract(value, '$.properties'), ?3, json_extract(value, '$.recId'), json_extract(value, '$.recSlot'),
+       json_extract(value, '$.recVariant'), json_extract(value, '$.recModel'), json_extract(value, '$.recDay')
 FROM json_each(?4) WHERE true
 ON CONFLICT(site_id, id) DO NOTHING`;
 
@@ -179,12 +196,14 @@ export async function writeIngestBatch(
     ts: e.ts,
     context: e.context ?? null,
     properties: e.properties ?? null,
+    ...exposureColumns(e),
   }));
   for (const chunk of jsonChunks(rows, D1_JSON_CHUNK_BYTES)) {
     statements.push(d1.prepare(INSERT_EVENTS).bind(siteId, now, ingestId, chunk));
   }
   statements.push(d1.prepare(AGGREGATE_PROFILES).bind(ingestId));
   statements.push(d1.prepare(AGGREGATE_PROFILE_ITEMS).bind(ingestId));
+  statements.push(rollupStatement(d1, ingestId));
   statements.push(d1.prepare(CLEAR_INGEST_ID).bind(ingestId));
   await d1.batch(statements);
 }

@@ -59,9 +59,24 @@ export const events = sqliteTable(
     context: text("context", { mode: "json" }).$type<Record<string, unknown>>(),
     properties: text("properties", { mode: "json" }).$type<Record<string, unknown>>(),
     ingestId: text("ingest_id"),
+    /**
+     * Impressions and clicks of a served list: its exposure token (context.recommendationId) and what it decodes to
+     * (src/recommend/exposure.ts), written by ingest so the rollups and attribution read columns, not tokens.
+     * Null for every other event and for ids that are not exposure tokens (old UUIDs, foreign ids).
+     */
+    recId: text("rec_id"),
+    recSlot: text("rec_slot"),
+    recVariant: text("rec_variant"),
+    recModel: text("rec_model"),
+    /** The UTC day (YYYY-MM-DD) the list was served on. */
+    recDay: text("rec_day"),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),
+    // Attribution's last-touch lookup: a visitor's latest recommended click on an item.
+    index("events_rec_click").on(t.siteId, t.profileId, t.itemId, t.ts).where(sql`type = 'click' AND rec_id IS NOT NULL`),
+    // Whether a list already had an impression or a click (lists served, clicked lists).
+    index("events_rec_list").on(t.siteId, t.recId, t.type).where(sql`rec_id IS NOT NULL`),
     index("events_site_ts").on(t.siteId, t.ts),
     index("events_site_session_ts").on(t.siteId, t.sessionId, t.ts),
     index("events_site_profile_ts").on(t.siteId, t.profileId, t.ts),
@@ -271,3 +286,31 @@ export const derivedSessions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.siteId, t.anonymousId] }), index("derived_sessions_last_seen").on(t.lastSeen)],
 );
+
+/**
+ * Recommendation rollups (issue 10): counters per (site, served day, slot, variant, model version), bumped by ingest
+ * in the events' own transaction from the rows it really inserted, so reports never scan the event log. Counters of
+ * a list land on the day it was served, including carts and purchases attributed to it later. `model_version` is ''
+ * for lists served without a model; `variant` is "none" outside experiments.
+ */
+export const recRollups = sqliteTable(
+  "rec_rollups",
+  {
+    siteId: text("site_id").notNull(),
+    day: text("day").notNull(),
+    slot: text("slot").notNull(),
+    variant: text("variant").notNull(),
+    modelVersion: text("model_version").notNull(),
+    /** Distinct lists with at least one impression (lists are counted when seen, not when served: no read-path write). */
+    listsServed: integer("lists_served").notNull().default(0),
+    impressions: integer("impressions").notNull().default(0),
+    /** Distinct lists with at least one click (an approximation of "impressions of a clicked list"). */
+    clickedImpressions: integer("clicked_impressions").notNull().default(0),
+    clicks: integer("clicks").notNull().default(0),
+    carts: integer("carts").notNull().default(0),
+    purchases: integer("purchases").notNull().default(0),
+    revenue: real("revenue").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.slot, t.variant, t.modelVersion] })],
+);
+export type RecRollupRow = typeof recRollups.$inferSelect;

@@ -166,7 +166,7 @@ describe("embed snippet in Chromium", () => {
       return er.recommend({ slot: "home", k: 3 });
     });
     expect(list.items).toHaveLength(3);
-    expect(list.recommendationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(list.recommendationId).toMatch(/^r1\.[A-Za-z0-9_-]+$/);
     await until(async () => sent.filter((e) => e.type === "impression").length, (n) => n > 0);
     expect(sent.filter((e) => e.type === "impression").every((e) => e.context?.slot === "home" && e.context.recommendationId)).toBe(true);
     await context.close();

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { Manifest, ModelVersion } from "../../src/models/manifest";
+import { decodeExposure } from "../../src/recommend/exposure";
 import { RETRAIN_CRON } from "../../src/scheduled";
 import { sessionStub } from "../../src/session/session-client";
 import { kvKeys } from "../../src/storage/kv-keys";
@@ -69,7 +70,8 @@ describe("serving next items", () => {
     expect(first.modelVersion).toBe(v.version);
     expect(first.items[0]).toMatchObject({ id: "b", reason: { kind: "after", itemId: "a", text: "after a" } });
     expect(first.items.map((i) => i.id)).not.toContain("a");
-    expect(first.recommendationId).toMatch(/^[0-9a-f-]{36}$/);
+    // An exposure token naming the slot and the served version (src/recommend/exposure.ts).
+    expect(decodeExposure(first.recommendationId)).toMatchObject({ slot: "next", variant: "none", modelVersion: v.version });
 
     await postEvents(site, [event({ sessionId, itemId: "x", ts: Date.now() - 500 })]);
     const second = await (await get(`/v1/recommendations?sessionId=${sessionId}&k=3`, { "x-edgerec-key": site.key })).json<Recs>();
