@@ -7,7 +7,7 @@ import { MARKOV, POP, SR } from "./eval/algorithms";
 import { vsknn } from "./eval/vsknn";
 import { runSessionProtocol, SESSION_PROTOCOLS } from "./eval/protocol-sessions";
 import { formatJson, formatTable } from "./eval/report";
-import { evaluate, leaveLastOut, train, tuneWeights } from "./eval/protocol-users";
+import { averageRows, evaluate, leaveLastOut, train, tuneWeights, VALIDATION_FOLDS } from "./eval/protocol-users";
 import { readItemCategories, readUserHistories } from "./eval/read-users";
 import { readJdUsers } from "./eval/read-jd";
 import { tuneSessionWeight } from "./eval/tune-session-blend";
@@ -16,24 +16,35 @@ import { servedBlend } from "./eval/pipeline-rows";
 import { DEFAULT_BLEND_WEIGHTS } from "../src/recommend/blend";
 
 /** Protocol 2: leave-last-out per user (EVAL.md), POP / item-kNN / each source alone / blend. */
-async function runUsers(input: string, itemsFile: string | undefined, format: "table" | "jd", tune: boolean, json: boolean): Promise<void> {
+async function runUsers(args: ReturnType<typeof parseEvalArgs>): Promise<void> {
   const { users, categories: cats } =
-    format === "jd"
-      ? await readJdUsers(input)
-      : { users: await readUserHistories(input), categories: itemsFile ? await readItemCategories(itemsFile) : new Map<string, string[]>() };
-  let weights: Record<string, number> = { ...DEFAULT_BLEND_WEIGHTS };
-  if (tune) {
+    args.format === "jd"
+      ? await readJdUsers(args.input!)
+      : { users: await readUserHistories(args.input!), categories: args.items ? await readItemCategories(args.items) : new Map<string, string[]>() };
+  let weights: Record<string, number> = { ...DEFAULT_BLEND_WEIGHTS, ...args.weights };
+  if (args.tune) {
     weights = tuneWeights(users, cats, (line) => process.stderr.write(`tune: ${line}\n`)).weights;
+  }
+  if (args.validation) {
+    // The folds the tuning uses; the test targets (each user's last item) are never read.
+    const folds = VALIDATION_FOLDS.map((drop) => {
+      const split = leaveLastOut(users, drop);
+      process.stderr.write(`validation fold ${drop}: ${split.histories.length} users, weights ${JSON.stringify(weights)}\n`);
+      return evaluate(split, train(split.histories, cats, () => {}), weights);
+    });
+    const rows = averageRows(folds);
+    process.stdout.write(args.json ? formatJson(rows) : formatTable(rows));
+    return;
   }
   const split = leaveLastOut(users);
   process.stderr.write(`users: ${users.length}, evaluated: ${split.histories.length}, weights ${JSON.stringify(weights)}\n`);
   const rows = evaluate(split, train(split.histories, cats), weights);
-  process.stdout.write(json ? formatJson(rows) : formatTable(rows));
+  process.stdout.write(args.json ? formatJson(rows) : formatTable(rows));
 }
 
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));
-  if (args.protocol === "users") return runUsers(args.input!, args.items, args.format, args.tune, args.json);
+  if (args.protocol === "users") return runUsers(args);
   const { train, test } = await loadSessions(args);
   const events = (ss: typeof train) => ss.reduce((n, s) => n + s.items.length, 0);
   process.stderr.write(`train: ${train.length} sessions, ${events(train)} events; test: ${test.length} sessions, ${events(test)} events\n`);

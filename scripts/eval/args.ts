@@ -7,6 +7,10 @@ export type EvalArgs = {
   items?: string;
   /** Tune the blend weights on a validation split carved from the training data first (both protocols). */
   tune: boolean;
+  /** Protocol 2: report the validation folds (VALIDATION_FOLDS, averaged) instead of the test targets. */
+  validation: boolean;
+  /** Blend weights over the defaults, as JSON (`{"itemCf":0}`), for the served blend and the blend rows. */
+  weights?: Record<string, number>;
   train?: string;
   test?: string;
   input?: string;
@@ -23,6 +27,7 @@ export type EvalArgs = {
 export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input FILE --test-days D) [options]
        npm run eval -- --protocol users --input RATINGS [--items ITEMS] [--tune] [--json]
        npm run eval -- --protocol users --format jd --input JD_FILE [--tune] [--json]
+       npm run eval -- --protocol users ... --validation [--weights '{"itemCf":0}']
   --session-col/--item-col/--time-col NAME   column names (default: SessionId/ItemId/Time or session_id/item_id/ts)
   --format jd          read a JD micro-behaviors file (one session per line) instead of a table; with
                        --protocol users each line is one visitor's history and its leaf categories the items'
@@ -33,6 +38,9 @@ export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input
   --variants           add model variants (raw lists without quantisation, no path, …)
   --graph              add the graph source (random-walk item embeddings) alone and blended into the session model,
                        its weight tuned on train's last day first
+  --validation         protocol 2: the rows on the validation folds (each user's 2nd-, 3rd-, 4th-to-last item,
+                       trained without it), averaged; never reads the test targets
+  --weights JSON       blend weights over the defaults, e.g. '{"itemCf":0}' (protocol 2)
   --tune               tune the blend first on validation data carved from train (users: content/segment/trending
                        and sequence weights on earlier items; sessions: the session weight on train's last day), then evaluate`;
 
@@ -55,6 +63,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       graph: { type: "boolean", default: false },
       items: { type: "string" },
       tune: { type: "boolean", default: false },
+      validation: { type: "boolean", default: false },
+      weights: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -69,6 +79,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       input: values.input,
       items: values.items,
       tune: values.tune,
+      validation: values.validation,
+      weights: values.weights === undefined ? undefined : parseWeights(values.weights),
       testDays: 1,
       format,
       columns: {},
@@ -87,6 +99,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
   return {
     protocol: "sessions",
     tune: values.tune,
+    validation: false,
     train: values.train,
     test: values.test,
     input: values.input,
@@ -98,4 +111,18 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
     variants: values.variants,
     graph: values.graph,
   };
+}
+
+/** `--weights`: a JSON object of source name → non-negative number. */
+function parseWeights(text: string): Record<string, number> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error(`--weights must be JSON, e.g. '{"itemCf":0}'`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === "number" && x >= 0)) {
+    throw new Error(`--weights must map source names to non-negative numbers, e.g. '{"itemCf":0}'`);
+  }
+  return v as Record<string, number>;
 }

@@ -288,6 +288,26 @@ export function evaluate(split: Split, t: Trained, weights: Partial<Record<Blend
     });
 }
 
+/** `--validation`'s folds: each user's 2nd-, 3rd- and 4th-to-last item, the model trained without it. */
+export const VALIDATION_FOLDS = [1, 2, 3] as const;
+
+/** Rows of several folds (same rows, same order), metrics averaged over the folds, predictions summed. */
+export function averageRows(folds: readonly ResultRow[][]): ResultRow[] {
+  const n = folds.length;
+  return folds[0]!.map((row, r) => ({
+    ...row,
+    name: `${row.name} (validation, ${n} folds)`,
+    metrics: row.metrics.map((m, i) => {
+      const at = folds.map((f) => f[r]!.metrics[i]!);
+      const mean = (key: "hr" | "mrr" | "ndcg" | "coverage") => at.reduce((a, x) => a + x[key], 0) / n;
+      return { k: m.k, hr: mean("hr"), mrr: mean("mrr"), ndcg: mean("ndcg"), coverage: Math.round(mean("coverage")) };
+    }),
+    predictions: folds.reduce((a, f) => a + f[r]!.predictions, 0),
+    trainSeconds: folds.reduce((a, f) => a + f[r]!.trainSeconds, 0),
+    scoreSeconds: folds.reduce((a, f) => a + f[r]!.scoreSeconds, 0),
+  }));
+}
+
 /**
  * The validation folds: fold d holds out each user's (d+1)-th item from the end and trains without the last d+1.
  * Six, because the sources other than the sequence move the blend by a hit or two per fold: with three, the

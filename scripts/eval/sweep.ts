@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       input: values.input,
       format,
       testDays: Number(values["test-days"]),
+      validation: false,
       tune: false,
       columns: {},
       json: false,

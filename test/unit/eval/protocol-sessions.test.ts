@@ -50,6 +50,9 @@ describe("parseEvalArgs", () => {
     expect(() => parseEvalArgs(["--train", "a", "--test", "b", "--input", "c"])).toThrow(/either/);
     expect(parseEvalArgs(["--protocol", "users", "--input", "x", "--items", "m", "--tune"])).toMatchObject({ protocol: "users", input: "x", items: "m", tune: true });
     expect(() => parseEvalArgs(["--protocol", "users"])).toThrow(/needs --input/);
+    expect(parseEvalArgs(["--protocol", "users", "--input", "x", "--validation", "--weights", '{"itemCf":0}'])).toMatchObject({ validation: true, weights: { itemCf: 0 } });
+    expect(() => parseEvalArgs(["--protocol", "users", "--input", "x", "--weights", "{itemCf}"])).toThrow(/must be JSON/);
+    expect(() => parseEvalArgs(["--protocol", "users", "--input", "x", "--weights", '{"itemCf":-1}'])).toThrow(/non-negative/);
     expect(() => parseEvalArgs(["--protocol", "nope", "--input", "x"])).toThrow(/unknown --protocol/);
   });
 });
