@@ -55,18 +55,20 @@ recommendations.get("/", requireSite, async (c) => {
   const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
   // A list built from a user's history is that user's data: the browser must prove it is signed in as them.
   if (q.userId !== undefined) await assertUserAccess(c, q.userId, q.userHash);
-  // A running experiment on this slot shapes the list (src/recommend/experiments.ts): keyed by the verified userId
-  // (sticky across devices after identify), else the anonymous id; no visitor key gets the control variant.
-  const shape = await experimentShape(c.env.DB, site.id, q.slot, q.userId ?? q.anonymousId ?? null, { weights: site.config.weights, rules });
 
   // A visitor who declined personalization gets the same lists as an anonymous newcomer (trending, item on screen).
   // Consent, manifest and the session's path are independent reads: one round trip for all three. The session
   // object knows the consent too (told by ingest and POST /v1/consent), so a request naming only the session gets
-  // no personal list for a visitor who declined; a declined visitor's path is read but never used.
-  const [consent, read, session] = await Promise.all([
+  // no personal list for a visitor who declined; a declined visitor's path is read but never used. A declined
+  // visitor is still assigned a variant (a traffic split, not personalization).
+  // A running experiment on this slot shapes the list (src/recommend/experiments.ts): keyed by the verified userId
+  // (sticky across devices after identify), else the anonymous id; no visitor key gets the control variant. The
+  // running experiments are isolate-cached, and read beside the rest when cold.
+  const [consent, read, session, shape] = await Promise.all([
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
     q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
+    experimentShape(c.env.DB, site.id, q.slot, q.userId ?? q.anonymousId ?? null, { weights: site.config.weights, rules }),
   ]);
   const served = consent?.personalization !== false ? session : null;
   const personalized = consent?.personalization !== false && served?.personalized !== false;

@@ -1,6 +1,6 @@
 // Experiments (issue 10 part 3): /admin/experiments validation and lifecycle, deterministic sticky assignment on
 // GET /v1/recommendations, the trending-only control, the winner written into the site config, and rollups per variant.
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_EXPERIMENT_VARIANTS } from "../../src/config/limits";
 import { assignVariant } from "../../src/recommend/experiments";
@@ -108,6 +108,16 @@ describe("experiment serving", () => {
     expect((await admin("POST", `/admin/experiments/${exp}/stop?site=${site.id}`)).status).toBe(200);
     expect(decodeExposure((await serve(site, `anonymousId=${b}`)).recommendationId)?.variant).toBe("none");
     expect((await admin("PUT", `/admin/experiments/${exp}?site=${site.id}`, { slots: ["home"], variants: VARIANTS })).status).toBe(409);
+  });
+
+  it("a warm isolate serves running experiments from its cache, not D1", async () => {
+    const { site, exp } = await setup();
+    await admin("POST", `/admin/experiments/${exp}/start?site=${site.id}`);
+    const b = visitorIn(exp, "boosted", "w");
+    expect(decodeExposure((await serve(site, `anonymousId=${b}`)).recommendationId)?.variant).toBe(`${exp}:boosted`);
+    // Stopped behind the API's back: the cached copy still answers until EXPERIMENT_CACHE_MS passes.
+    await env.DB.prepare("UPDATE experiments SET status = 'stopped' WHERE site_id = ? AND id = ?").bind(site.id, exp).run();
+    expect(decodeExposure((await serve(site, `anonymousId=${b}`)).recommendationId)?.variant).toBe(`${exp}:boosted`);
   });
 
   it("the control serves trending only, not personalized", async () => {
