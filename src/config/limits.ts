@@ -238,3 +238,23 @@ export const GRAPH_SESSION_GAP_MS = 30 * 60_000;
  * sequence sources' seeds. The evaluation's protocol 2 gives the pipeline the same many.
  */
 export const VISITOR_HISTORY_ITEMS = 30;
+
+/** Variants of one experiment (issue 10 part 3): a control and a handful of treatments keep every arm's sample useful. */
+export const MAX_EXPERIMENT_VARIANTS = 8;
+/** Slots one experiment covers (the site config holds at most 20 slots). */
+export const MAX_EXPERIMENT_SLOTS = 20;
+/**
+ * Experiment ids and variant names: a served list's variant is `${experimentId}:${variantName}` and the exposure
+ * token holds at most MAX_EXPOSURE_VARIANT (32) bytes, so 16 + 1 + 15 fits.
+ */
+export const MAX_EXPERIMENT_ID_LENGTH = 16;
+export const MAX_VARIANT_NAME_LENGTH = 15;
+/** Experiments a site may keep (any status); listing and the serving cache read them all. */
+export const MAX_EXPERIMENTS_PER_SITE = 100;
+/**
+ * A site's running experiments are cached per isolate this long: start and stop reach other isolates within it,
+ * and a warm serve reads no D1 for them.
+ */
+export const EXPERIMENT_CACHE_MS = 10_000;
+/** Sites whose running experiments an isolate caches. */
+export const EXPERIMENT_CACHE_MAX_ENTRIES = 1000;

@@ -314,3 +314,23 @@ const metricsRowSchema = z.strictObject({
   conversion: z.number().nullable().meta({ description: "purchases / clicks" }),
 });
 export const metricsAnswerSchema = z.strictObject({ site: z.string(), from: z.string(), to: z.string(), rows: z.array(metricsRowSchema) });
+
+/** src/routes/admin-experiments.ts experimentView. `variants` are as saved (src/schemas/experiments.ts). */
+export const experimentViewSchema = z.strictObject({
+  site: z.string(),
+  id: z.string(),
+  status: z.enum(["draft", "running", "stopped"]),
+  slots: z.array(z.string()),
+  variants: z.array(z.strictObject({ name: z.string(), weight: z.number(), change: z.record(z.string(), z.unknown()) })),
+  startedAt: z.number().int().nullable(),
+  stoppedAt: z.number().int().nullable(),
+  winner: z.string().nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export const experimentListSchema = z.strictObject({ site: z.string(), experiments: z.array(experimentViewSchema) });
+export const winnerAnswerSchema = z.strictObject({
+  experiment: experimentViewSchema,
+  config: z.record(z.string(), z.unknown()).meta({ description: "the site config as written" }),
+  notApplied: z.array(z.enum(["sources", "control"])).meta({ description: "parts of the variant the site config cannot hold" }),
+});

@@ -11,6 +11,7 @@ import { itemUpsertSchema } from "../schemas/items";
 import { erasureJobId, exportQuerySchema, forgetBodySchema, selfExportBodySchema } from "../schemas/privacy";
 import { nextQuerySchema, profileQuerySchema, recommendationsQuerySchema, similarQuerySchema } from "../schemas/recommendations";
 import { SEGMENT_CALLS, segmentBatchSchema, segmentMessageSchema } from "../schemas/segment";
+import { experimentConfigSchema, experimentId, experimentSiteQuery, winnerBodySchema } from "../schemas/experiments";
 import { siteConfigSchema } from "../schemas/site-config";
 import { keyRotateSchema, siteIdString, siteUpsertSchema } from "../schemas/sites";
 import * as r from "./responses";
@@ -355,6 +356,38 @@ export const ROUTES: readonly RouteSpec[] = [
     queryDocs: { from: "first day, YYYY-MM-DD (UTC)", to: "last day, inclusive; at most 92 days from `from`", slot: "one slot only" },
     answers: { 200: { description: "the rollup rows", schema: r.metricsAnswerSchema } },
     errors: [400, 404],
+  },
+
+  // Experiments (src/routes/admin-experiments.ts)
+  { method: "get", path: "/admin/experiments", tag: "admin", summary: "A site's experiments", access: "admin", query: experimentSiteQuery, answers: { 200: { description: "the experiments", schema: r.experimentListSchema } }, errors: [400, 404] },
+  { method: "get", path: "/admin/experiments/:id", tag: "admin", summary: "One experiment", access: "admin", pathParams: { id: experimentId }, query: experimentSiteQuery, answers: { 200: { description: "the experiment", schema: r.experimentViewSchema } }, errors: [400, 404] },
+  {
+    method: "put",
+    path: "/admin/experiments/:id",
+    tag: "admin",
+    summary: "Create or replace a draft experiment",
+    description: "Slots, at least two uniquely named variants with traffic weights, and what each changes (blend weights, rules, sources, or `control: true`: trending only). Only drafts are edited (409 otherwise).",
+    access: "admin",
+    pathParams: { id: experimentId },
+    query: experimentSiteQuery,
+    body: { schema: experimentConfigSchema, contentTypes: JSON_ONLY },
+    answers: { 200: { description: "the draft, replaced", schema: r.experimentViewSchema }, 201: { description: "the draft, created", schema: r.experimentViewSchema } },
+    errors: [400, 404, 409, 413, 415],
+  },
+  { method: "post", path: "/admin/experiments/:id/start", tag: "admin", summary: "Start a draft experiment", access: "admin", pathParams: { id: experimentId }, query: experimentSiteQuery, answers: { 200: { description: "the running experiment", schema: r.experimentViewSchema } }, errors: [400, 404, 409] },
+  { method: "post", path: "/admin/experiments/:id/stop", tag: "admin", summary: "Stop a running experiment", access: "admin", pathParams: { id: experimentId }, query: experimentSiteQuery, answers: { 200: { description: "the stopped experiment", schema: r.experimentViewSchema } }, errors: [400, 404, 409] },
+  {
+    method: "post",
+    path: "/admin/experiments/:id/winner",
+    tag: "admin",
+    summary: "Declare a winner: stop and write its weights and rules into the site config",
+    description: "Weights merge over the site's weights, rules over each covered slot's rules; `sources` and `control` have no site-config setting and are listed in `notApplied`.",
+    access: "admin",
+    pathParams: { id: experimentId },
+    query: experimentSiteQuery,
+    body: { schema: winnerBodySchema, contentTypes: JSON_ONLY },
+    answers: { 200: { description: "the experiment and the written config", schema: r.winnerAnswerSchema } },
+    errors: [400, 404, 409, 413, 415],
   },
 
   // The embed snippet and the demo shop

@@ -1,7 +1,9 @@
-// /admin: operator endpoints behind the admin bearer token: sites and keys, site config, models, segments, sources.
+// /admin: operator endpoints behind the admin bearer token: sites and keys, site config, models, segments, sources,
+// metrics, and experiments (./admin-experiments.ts).
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireAdmin } from "../lib/auth";
+import { adminExperiments } from "./admin-experiments";
 import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
 import { parseJsonText, parseOrThrow } from "../lib/validate";
@@ -26,6 +28,7 @@ import type { PersonalData } from "../models/train-personal";
 
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin);
+admin.route("/experiments", adminExperiments);
 
 const ADMIN_BODY_BYTES = 64 * 1024;
 

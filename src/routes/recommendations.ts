@@ -7,6 +7,8 @@ import { assertUserAccess, requireSite } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { parseOrThrow } from "../lib/validate";
 import { servable } from "../models/manifest";
+import { applyChange, assignVariant, experimentForSlot, variantLabel, type ServeShape } from "../recommend/experiments";
+import { NO_VARIANT } from "../recommend/exposure";
 import { validateRules } from "../recommend/filters";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
@@ -14,9 +16,27 @@ import { recommend, servedListId } from "../serving/recommend";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
+import { database } from "../storage/db";
+import { runningExperiments } from "../storage/experiments-repo";
 import { readManifest } from "../storage/model-store";
 
 export const recommendations = new Hono<AppEnv>();
+
+/** The slot's weights, rules and sources after the running experiment's variant (if any), and that variant's label. */
+async function experimentShape(d1: D1Database, siteId: string, slot: string, visitorKey: string | null, base: ServeShape): Promise<ServeShape & { variant: string }> {
+  const exp = experimentForSlot(await runningExperiments(database(d1), siteId), slot);
+  if (!exp) return { ...base, variant: NO_VARIANT };
+  const v = assignVariant(exp.id, exp.config.variants, visitorKey);
+  const shape = applyChange(base, v.change);
+  // Validated against the slot at PUT time; a request's own rule parameters may still conflict with the variant's.
+  const conflict = validateRules(shape.rules);
+  if (conflict) {
+    throw new ApiError(400, "invalid_request", `invalid query: ${conflict.field}: ${conflict.message}`, [
+      { path: conflict.field, message: `${conflict.message} (in this request under experiment ${exp.id})` },
+    ]);
+  }
+  return { ...shape, variant: variantLabel(exp.id, v.name) };
+}
 
 const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 
@@ -39,11 +59,16 @@ recommendations.get("/", requireSite, async (c) => {
   // A visitor who declined personalization gets the same lists as an anonymous newcomer (trending, item on screen).
   // Consent, manifest and the session's path are independent reads: one round trip for all three. The session
   // object knows the consent too (told by ingest and POST /v1/consent), so a request naming only the session gets
-  // no personal list for a visitor who declined; a declined visitor's path is read but never used.
-  const [consent, read, session] = await Promise.all([
+  // no personal list for a visitor who declined; a declined visitor's path is read but never used. A declined
+  // visitor is still assigned a variant (a traffic split, not personalization).
+  // A running experiment on this slot shapes the list (src/recommend/experiments.ts): keyed by the verified userId
+  // (sticky across devices after identify), else the anonymous id; no visitor key gets the control variant. The
+  // running experiments are isolate-cached, and read beside the rest when cold.
+  const [consent, read, session, shape] = await Promise.all([
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
     q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
+    experimentShape(c.env.DB, site.id, q.slot, q.userId ?? q.anonymousId ?? null, { weights: site.config.weights, rules }),
   ]);
   const served = consent?.personalization !== false ? session : null;
   const personalized = consent?.personalization !== false && served?.personalized !== false;
@@ -56,7 +81,8 @@ recommendations.get("/", requireSite, async (c) => {
   const manifest = servable(read) ? read : null;
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
-  const key = visitor && manifest ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest({ rules, k, kind: kind ?? null, itemId: q.itemId ?? null })) : null;
+  const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };
+  const key = visitor && manifest ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest(digest)) : null;
   const state = sessionState(q.sessionId, path, manifest?.current.version ?? null);
   if (key) {
     const hit = await readCachedList(c.env.REC_CACHE, key, state);
@@ -65,7 +91,7 @@ recommendations.get("/", requireSite, async (c) => {
     if (hit)
       return c.json({
         ...hit,
-        recommendationId: servedListId(q.slot, hit.modelVersion, Date.now()),
+        recommendationId: servedListId(q.slot, hit.modelVersion, Date.now(), shape.variant),
         slot: q.slot,
         personalized: personalized && hit.personalized === true,
         cached: true,
@@ -77,10 +103,12 @@ recommendations.get("/", requireSite, async (c) => {
     current,
     slot: q.slot,
     visitor,
-    rules,
+    variant: shape.variant,
+    rules: shape.rules,
+    sources: shape.sources,
     k,
     kind,
-    weights: site.config.weights,
+    weights: shape.weights,
     allowUncatalogued: site.config.allowUncatalogued,
     now: Date.now(),
   });

@@ -314,3 +314,24 @@ export const recRollups = sqliteTable(
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.slot, t.variant, t.modelVersion] })],
 );
 export type RecRollupRow = typeof recRollups.$inferSelect;
+
+/**
+ * A/B experiments (issue 10 part 3): `config` is the validated PUT body (schemas/experiments.ts); `status` moves
+ * draft → running → stopped; `winner` is the declared variant's name.
+ */
+export const experiments = sqliteTable(
+  "experiments",
+  {
+    siteId: text("site_id").notNull(),
+    id: text("id").notNull(),
+    config: text("config", { mode: "json" }).$type<import("../schemas/experiments").ExperimentConfig>().notNull(),
+    status: text("status", { enum: ["draft", "running", "stopped"] }).notNull().default("draft"),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),
+    winner: text("winner"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.id] }), index("experiments_running").on(t.siteId, t.status)],
+);
+export type ExperimentRow = typeof experiments.$inferSelect;

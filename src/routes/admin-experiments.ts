@@ -1,0 +1,138 @@
+// /admin/experiments (issue 10 part 3): A/B experiments per site. PUT saves a draft; start, stop and winner move it
+// draft → running → stopped. Declaring a winner stops it and writes the variant's weights and rules into the site
+// config (weights site-wide, rules into each covered slot); sources and the control are not config settings, so a
+// winner that changes them is recorded but those parts are not applied (the answer lists them in `notApplied`).
+import { Hono } from "hono";
+import { readCappedText } from "../lib/body";
+import type { AppEnv } from "../lib/app-env";
+import { ApiError } from "../lib/errors";
+import { clearSiteCache } from "../lib/site-cache";
+import { parseJsonText, parseOrThrow } from "../lib/validate";
+import { MAX_EXPERIMENTS_PER_SITE } from "../config/limits";
+import { validateRules } from "../recommend/filters";
+import { experimentConfigSchema, experimentId, experimentSiteQuery, winnerBodySchema, type ExperimentConfig } from "../schemas/experiments";
+import type { SiteConfig } from "../schemas/site-config";
+import { database } from "../storage/db";
+import { clearExperimentCache, declareWinner, findExperiment, listExperiments, saveDraft, updateExperiment } from "../storage/experiments-repo";
+import type { ExperimentRow } from "../storage/schema";
+import { findSite } from "../storage/sites-repo";
+
+/** Mounted by routes/admin.ts under /admin/experiments, behind its admin-token middleware. */
+export const adminExperiments = new Hono<AppEnv>();
+
+const EXPERIMENT_BODY_BYTES = 64 * 1024;
+
+export function experimentView(e: ExperimentRow) {
+  return {
+    site: e.siteId,
+    id: e.id,
+    status: e.status,
+    slots: e.config.slots,
+    variants: e.config.variants,
+    startedAt: e.startedAt?.getTime() ?? null,
+    stoppedAt: e.stoppedAt?.getTime() ?? null,
+    winner: e.winner,
+    createdAt: e.createdAt.getTime(),
+    updatedAt: e.updatedAt.getTime(),
+  };
+}
+
+async function siteOf(env: Env, id: string) {
+  const site = await findSite(database(env.DB), id);
+  if (!site) throw new ApiError(404, "site_not_found", `no site ${id}`);
+  return site;
+}
+
+async function experimentOf(env: Env, site: string, id: string): Promise<ExperimentRow> {
+  const e = await findExperiment(database(env.DB), site, id);
+  if (!e) throw new ApiError(404, "experiment_not_found", `no experiment ${id} on site ${site}`);
+  return e;
+}
+
+/** Each variant's rules over each covered slot's saved rules must pass the one rule validator. */
+function assertVariantRules(config: ExperimentConfig, siteConfig: SiteConfig): void {
+  config.variants.forEach((v, i) => {
+    if (!v.change.rules) return;
+    for (const slot of config.slots) {
+      const { k: _k, kind: _kind, ...slotRules } = siteConfig.slots[slot] ?? {};
+      const conflict = validateRules({ ...slotRules, ...v.change.rules });
+      if (conflict) {
+        throw new ApiError(400, "invalid_request", `variants[${i}].change.rules.${conflict.field}: ${conflict.message} (over slot ${slot})`, [
+          { path: `variants[${i}].change.rules.${conflict.field}`, message: `${conflict.message} (over slot ${slot})` },
+        ]);
+      }
+    }
+  });
+}
+
+adminExperiments.get("/", async (c) => {
+  const { site } = parseOrThrow(experimentSiteQuery, c.req.query(), "query");
+  await siteOf(c.env, site);
+  return c.json({ site, experiments: (await listExperiments(database(c.env.DB), site)).map(experimentView) });
+});
+
+adminExperiments.get("/:id", async (c) => {
+  const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
+  const { site } = parseOrThrow(experimentSiteQuery, c.req.query(), "query");
+  return c.json(experimentView(await experimentOf(c.env, site, id)));
+});
+
+/** Creates or replaces a draft; a running or stopped experiment is not edited (409): make a new one. */
+adminExperiments.put("/:id", async (c) => {
+  const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
+  const { site } = parseOrThrow(experimentSiteQuery, c.req.query(), "query");
+  const config = parseOrThrow(experimentConfigSchema, parseJsonText(await readCappedText(c, EXPERIMENT_BODY_BYTES)), "experiment");
+  const db = database(c.env.DB);
+  const [siteRow, existing, all] = await Promise.all([siteOf(c.env, site), findExperiment(db, site, id), listExperiments(db, site)]);
+  assertVariantRules(config, siteRow.config);
+  if (existing && existing.status !== "draft") throw new ApiError(409, "experiment_not_draft", `experiment ${id} is ${existing.status}; only drafts are edited`);
+  if (!existing && all.length >= MAX_EXPERIMENTS_PER_SITE) throw new ApiError(409, "too_many_experiments", `a site keeps at most ${MAX_EXPERIMENTS_PER_SITE} experiments`);
+  const row = await saveDraft(db, site, id, { slots: config.slots, variants: config.variants }, new Date());
+  return c.json(experimentView(row), existing ? 200 : 201);
+});
+
+adminExperiments.post("/:id/start", async (c) => {
+  const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
+  const { site } = parseOrThrow(experimentSiteQuery, c.req.query(), "query");
+  const e = await experimentOf(c.env, site, id);
+  if (e.status !== "draft") throw new ApiError(409, "experiment_not_draft", `experiment ${id} is ${e.status}; only a draft starts`);
+  const now = new Date();
+  const row = await updateExperiment(database(c.env.DB), site, id, { status: "running", startedAt: now }, now);
+  clearExperimentCache(site);
+  return c.json(experimentView(row));
+});
+
+adminExperiments.post("/:id/stop", async (c) => {
+  const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
+  const { site } = parseOrThrow(experimentSiteQuery, c.req.query(), "query");
+  const e = await experimentOf(c.env, site, id);
+  if (e.status !== "running") throw new ApiError(409, "experiment_not_running", `experiment ${id} is ${e.status}`);
+  const now = new Date();
+  const row = await updateExperiment(database(c.env.DB), site, id, { status: "stopped", stoppedAt: now }, now);
+  clearExperimentCache(site);
+  return c.json(experimentView(row));
+});
+
+/**
+ * Declares a winner: stops the experiment (if running) and writes the variant's weights over the site's weights and
+ * its rules over each covered slot's rules. `sources` and `control` have no site-config setting: not applied.
+ */
+adminExperiments.post("/:id/winner", async (c) => {
+  const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
+  const { site } = parseOrThrow(experimentSiteQuery, c.req.query(), "query");
+  const { variant } = parseOrThrow(winnerBodySchema, parseJsonText(await readCappedText(c, EXPERIMENT_BODY_BYTES)), "winner");
+  const [e, siteRow] = await Promise.all([experimentOf(c.env, site, id), siteOf(c.env, site)]);
+  if (e.status === "draft") throw new ApiError(409, "experiment_not_started", `experiment ${id} has not run`);
+  if (e.winner !== null) throw new ApiError(409, "winner_declared", `experiment ${id} already has winner ${e.winner}`);
+  const v = e.config.variants.find((x) => x.name === variant);
+  if (!v) throw new ApiError(400, "invalid_request", `invalid winner: variant is not a variant of ${id}`, [{ path: "variant", message: `not a variant of ${id}` }]);
+  const config: SiteConfig = structuredClone(siteRow.config);
+  if (v.change.weights) config.weights = { ...config.weights, ...v.change.weights };
+  if (v.change.rules) for (const slot of e.config.slots) config.slots[slot] = { ...config.slots[slot], ...v.change.rules };
+  const notApplied = [...(v.change.sources ? ["sources"] : []), ...(v.change.control ? ["control"] : [])];
+  const now = new Date();
+  const row = await declareWinner(database(c.env.DB), site, id, v.name, config, e.status === "running", now);
+  clearExperimentCache(site);
+  clearSiteCache();
+  return c.json({ experiment: experimentView(row), config, notApplied });
+});
