@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
  * catching a dependency that drags in a lot: raise it on purpose, in review, never to make CI pass.
  * https://developers.cloudflare.com/workers/platform/limits/#worker-size
  */
-const MAX_GZIP_KIB = 124;
+const MAX_GZIP_KIB = 128;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;
