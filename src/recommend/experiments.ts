@@ -8,11 +8,10 @@
 //     reshuffles visitors already in a running experiment.
 import type { ExperimentConfig, Variant, VariantChange } from "../schemas/experiments";
 import type { Rules } from "../schemas/site-config";
+import { fnv1a32 } from "../models/shards";
 import type { SourceName } from "./sources";
 
 export type RunningExperiment = { id: string; config: ExperimentConfig; startedAt: number };
-
-const utf8 = new TextEncoder();
 
 /**
  * FNV-1a, 32 bits, over the UTF-8 bytes, then murmur3's fmix32 finalizer: plain FNV-1a leaves the high bits poorly
@@ -20,11 +19,8 @@ const utf8 = new TextEncoder();
  * 10k-id unit test caught a chi-square of 37 for a 1:3 split).
  */
 export function assignmentHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (const b of utf8.encode(s)) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193);
-  }
+  // The artifact's shard hash (one FNV-1a), then the finalizer.
+  let h = fnv1a32(s);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
