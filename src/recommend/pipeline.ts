@@ -112,7 +112,8 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
     evidence.push({ itemId: b.itemId, score: b.score, reason: b.reason, personal: s.personal({ itemId: b.itemId, score: b.score, reason: b.reason }, own), source: b.source });
   }
   const inEvidence = new Set(evidence.map((c) => c.itemId));
-  const backfill = backfillCandidates(currentCategories, view.trendingByCategory, view.trending, SOURCE_POOL * 2)
+  // Only as much back-fill as stage 2 may look at: evidence may all be dropped (unavailable), so the window's worth.
+  const backfill = backfillCandidates(currentCategories, view.trendingByCategory, view.trending, window(req, ex.size) + inEvidence.size)
     .filter((t) => !inEvidence.has(t.itemId))
     .map((t): Candidate => ({ ...t, personal: false, source: "backfill" }));
   return [...evidence, ...backfill];
@@ -143,9 +144,13 @@ function window(req: PipelineRequest, excluded: number): number {
 /** The items whose catalog details stage 2 reads: the candidates it may serve, the items their reasons name, pins. */
 export function detailIds(candidates: readonly Candidate[], req: PipelineRequest): string[] {
   const ex = exclusions(req);
-  const head = candidates.filter((c) => !ex.has(c.itemId)).slice(0, window(req, 0));
+  const size = window(req, 0);
   const ids = new Set<string>();
-  for (const c of head) {
+  let n = 0;
+  for (const c of candidates) {
+    if (n >= size) break;
+    if (ex.has(c.itemId)) continue;
+    n++;
     ids.add(c.itemId);
     const from = reasonItem(c.reason);
     if (from !== undefined) ids.add(from);
@@ -164,7 +169,12 @@ export function finishList(candidates: readonly Candidate[], req: PipelineReques
   const ex = exclusions(req);
   const catalogued = (id: string) => req.allowUncatalogued || catalog(id) != null;
   const meta = (id: string): ItemMeta | undefined => catalog(id) ?? undefined;
-  const pool = candidates.filter((c) => !ex.has(c.itemId) && catalogued(c.itemId)).slice(0, window(req, 0));
+  const size = window(req, 0);
+  const pool: Candidate[] = [];
+  for (const c of candidates) {
+    if (pool.length >= size) break;
+    if (!ex.has(c.itemId) && catalogued(c.itemId)) pool.push(c);
+  }
   const purchased = new Set(req.ctx.history.filter((h) => h.purchases > 0).map((h) => h.itemId));
   const viewed = new Set([...req.ctx.history.map((h) => h.itemId), ...req.ctx.path]);
   // A pin no source scored is there because the site put it there: its reason says so.
