@@ -1,5 +1,6 @@
 // The one validation wrapper: parse with zod, or throw a 400 that names every field at fault.
 import type * as z from "zod";
+import { validateRules, type Rules } from "../recommend/filters";
 import { ApiError, formatPath } from "./errors";
 
 export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
@@ -28,4 +29,17 @@ export function parseJsonText(text: string): unknown {
   } catch {
     throw new ApiError(400, "malformed_json", "body is not valid JSON");
   }
+}
+
+/**
+ * The 400 for business rules that contradict each other, from the one rule validator (src/recommend/filters.ts):
+ * names the parameter at `prefix + field` (a query parameter, `slots.<slot>.`, `variants[i].change.rules.`), with
+ * `note` saying where the rules came from. Used by requests, the site config and experiments alike.
+ */
+export function assertRulesConsistent(rules: Rules, opts: { prefix?: string; note?: string } = {}): void {
+  const conflict = validateRules(rules);
+  if (!conflict) return;
+  const path = `${opts.prefix ?? ""}${conflict.field}`;
+  const message = opts.note ? `${conflict.message} (${opts.note})` : conflict.message;
+  throw new ApiError(400, "invalid_request", `invalid rules: ${path}: ${message}`, [{ path, message }]);
 }

@@ -50,6 +50,11 @@ export type CatalogLookup = (itemId: string) => ItemDetails | null | undefined;
 
 export type ListItem = { id: string; score: number; reason: ReasonView; title?: string; url?: string; image?: string };
 export type FinishedList = { items: ListItem[]; personalized: boolean; candidates: Candidate[] };
+/**
+ * Stage 1's output: candidates best first, none of them an item the list leaves out, and that exclusion set (stage 2
+ * still needs it, for pins), computed once per request.
+ */
+export type Ranked = { candidates: Candidate[]; excluded: ReadonlySet<string> };
 
 function activeSources(req: PipelineRequest) {
   const only = req.sources ? new Set(req.sources) : null;
@@ -87,15 +92,15 @@ function recentlyViewed(req: PipelineRequest): Candidate[] {
  * item), then the back-fill (trending in the item on screen's categories, then global trending) behind every item
  * with real evidence. `currentCategories`: the item on screen's catalog categories (empty when unknown).
  */
-export function rankCandidates(req: PipelineRequest, view: ArtifactView, currentCategories: readonly string[] = []): Candidate[] {
-  if (req.kind === "recently_viewed") return recentlyViewed(req);
+export function rankCandidates(req: PipelineRequest, view: ArtifactView, currentCategories: readonly string[] = []): Ranked {
+  // What the list leaves out never enters the blend: a source's best scores are often the session's own items or
+  // the visitor's history, and normalising by an item that is then dropped would squash what it really offers.
+  const ex = exclusions(req);
+  if (req.kind === "recently_viewed") return { candidates: recentlyViewed(req).filter((c) => !ex.has(c.itemId)), excluded: ex };
   const own = new Set([...req.sessionPath, ...req.ctx.history.map((h) => h.itemId)]);
   const sources = activeSources(req);
   const lists: Partial<Record<SourceName, ReturnType<(typeof sources)[number]["candidates"]>>> = {};
   const normalise: Partial<Record<SourceName, Normalisation>> = {};
-  // What the list leaves out never enters the blend: a source's best scores are often the session's own items or
-  // the visitor's history, and normalising by an item that is then dropped would squash what it really offers.
-  const ex = exclusions(req);
   for (const s of sources) {
     const c = s.candidates(req.ctx, view, SOURCE_POOL + ex.size).filter((x) => !ex.has(x.itemId)).slice(0, SOURCE_POOL);
     if (c.length > 0) lists[s.name] = c;
@@ -114,9 +119,9 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
   const inEvidence = new Set(evidence.map((c) => c.itemId));
   // Only as much back-fill as stage 2 may look at: evidence may all be dropped (unavailable), so the window's worth.
   const backfill = backfillCandidates(currentCategories, view.trendingByCategory, view.trending, window(req, ex.size) + inEvidence.size)
-    .filter((t) => !inEvidence.has(t.itemId))
+    .filter((t) => !inEvidence.has(t.itemId) && !ex.has(t.itemId))
     .map((t): Candidate => ({ ...t, personal: false, source: "backfill" }));
-  return [...evidence, ...backfill];
+  return { candidates: [...evidence, ...backfill], excluded: ex };
 }
 
 /**
@@ -142,15 +147,9 @@ function window(req: PipelineRequest, excluded: number): number {
 }
 
 /** The items whose catalog details stage 2 reads: the candidates it may serve, the items their reasons name, pins. */
-export function detailIds(candidates: readonly Candidate[], req: PipelineRequest): string[] {
-  const ex = exclusions(req);
-  const size = window(req, 0);
+export function detailIds(ranked: Ranked, req: PipelineRequest): string[] {
   const ids = new Set<string>();
-  let n = 0;
-  for (const c of candidates) {
-    if (n >= size) break;
-    if (ex.has(c.itemId)) continue;
-    n++;
+  for (const c of ranked.candidates.slice(0, window(req, 0))) {
     ids.add(c.itemId);
     const from = reasonItem(c.reason);
     if (from !== undefined) ids.add(from);
@@ -160,26 +159,25 @@ export function detailIds(candidates: readonly Candidate[], req: PipelineRequest
 }
 
 /**
- * Stage 2: drops what the list leaves out (the item on screen always; what the session saw unless `includeViewed`;
- * uncatalogued items unless allowed), applies the business rules (filters, boosts, diversity, category cap, pins),
+ * Stage 2: drops uncatalogued items unless allowed (stage 1 already left out the item on screen and, unless
+ * `includeViewed`, what the session saw), applies the business rules (filters, boosts, diversity, category cap, pins),
  * cuts at k, and explains and decorates each item. `personalized` is true only when the visitor's own evidence
  * produced a served item.
  */
-export function finishList(candidates: readonly Candidate[], req: PipelineRequest, catalog: CatalogLookup): FinishedList {
-  const ex = exclusions(req);
+export function finishList(ranked: Ranked, req: PipelineRequest, catalog: CatalogLookup): FinishedList {
   const catalogued = (id: string) => req.allowUncatalogued || catalog(id) != null;
   const meta = (id: string): ItemMeta | undefined => catalog(id) ?? undefined;
   const size = window(req, 0);
   const pool: Candidate[] = [];
-  for (const c of candidates) {
+  for (const c of ranked.candidates) {
     if (pool.length >= size) break;
-    if (!ex.has(c.itemId) && catalogued(c.itemId)) pool.push(c);
+    if (catalogued(c.itemId)) pool.push(c);
   }
   const purchased = new Set(req.ctx.history.filter((h) => h.purchases > 0).map((h) => h.itemId));
   const viewed = new Set([...req.ctx.history.map((h) => h.itemId), ...req.ctx.path]);
   // A pin no source scored is there because the site put it there: its reason says so.
   const pinned = (itemId: string): Candidate => ({ itemId, score: 0, reason: { kind: "pinned" }, personal: false, source: "pinned" });
-  const rules: Rules = { ...req.rules, exclude: [...ex], pin: req.rules.pin?.filter(catalogued) };
+  const rules: Rules = { ...req.rules, exclude: [...ranked.excluded], pin: req.rules.pin?.filter(catalogued) };
   const picked = applyRules(pool, rules, { meta, purchased, viewed, k: req.k }, pinned);
   const label = (id: string) => catalog(id)?.title ?? (req.allowUncatalogued ? id : undefined);
   const items = picked.map((p): ListItem => {

@@ -7,9 +7,8 @@ import { readCappedText } from "../lib/body";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
-import { parseJsonText, parseOrThrow } from "../lib/validate";
+import { assertRulesConsistent, parseJsonText, parseOrThrow } from "../lib/validate";
 import { MAX_EXPERIMENTS_PER_SITE } from "../config/limits";
-import { validateRules } from "../recommend/filters";
 import { experimentConfigSchema, experimentId, experimentSiteQuery, winnerBodySchema, type ExperimentConfig } from "../schemas/experiments";
 import type { SiteConfig } from "../schemas/site-config";
 import { database } from "../storage/db";
@@ -55,12 +54,7 @@ function assertVariantRules(config: ExperimentConfig, siteConfig: SiteConfig): v
     if (!v.change.rules) return;
     for (const slot of config.slots) {
       const { k: _k, kind: _kind, ...slotRules } = siteConfig.slots[slot] ?? {};
-      const conflict = validateRules({ ...slotRules, ...v.change.rules });
-      if (conflict) {
-        throw new ApiError(400, "invalid_request", `variants[${i}].change.rules.${conflict.field}: ${conflict.message} (over slot ${slot})`, [
-          { path: `variants[${i}].change.rules.${conflict.field}`, message: `${conflict.message} (over slot ${slot})` },
-        ]);
-      }
+      assertRulesConsistent({ ...slotRules, ...v.change.rules }, { prefix: `variants[${i}].change.rules.`, note: `over slot ${slot}` });
     }
   });
 }

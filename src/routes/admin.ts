@@ -6,13 +6,12 @@ import { requireAdmin } from "../lib/auth";
 import { adminExperiments } from "./admin-experiments";
 import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
-import { parseJsonText, parseOrThrow } from "../lib/validate";
+import { assertRulesConsistent, parseJsonText, parseOrThrow } from "../lib/validate";
 import { readCappedText } from "../lib/body";
 import { keyRotateSchema, siteIdString, siteUpsertSchema } from "../schemas/sites";
 import { assertKeysFree, fieldOf, generateKey, provisionKeys } from "../lib/site-keys";
 import { listKeys, rotateKey, type KeyListing } from "../storage/site-keys-repo";
 import { siteConfigSchema } from "../schemas/site-config";
-import { validateRules } from "../recommend/filters";
 import { SOURCES } from "../recommend/sources";
 import { sites as sitesTable } from "../storage/schema";
 import { eq } from "drizzle-orm";
@@ -153,12 +152,7 @@ admin.put("/sites/:id/config", async (c) => {
   const config = parseOrThrow(siteConfigSchema, parseJsonText(await readCappedText(c, ADMIN_BODY_BYTES)), "config");
   // The same validator as request parameters: a saved slot that every request would refuse is refused here.
   for (const [slot, rules] of Object.entries(config.slots)) {
-    const conflict = validateRules(rules);
-    if (conflict) {
-      throw new ApiError(400, "invalid_request", `slot ${slot}: ${conflict.field}: ${conflict.message}`, [
-        { path: `slots.${slot}.${conflict.field}`, message: conflict.message },
-      ]);
-    }
+    assertRulesConsistent(rules, { prefix: `slots.${slot}.` });
   }
   const db = database(c.env.DB);
   await existingSite(c, id);

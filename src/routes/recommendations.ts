@@ -4,12 +4,10 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
-import { ApiError } from "../lib/errors";
-import { parseOrThrow } from "../lib/validate";
+import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
 import { servable } from "../models/manifest";
 import { applyChange, assignVariant, experimentForSlot, variantLabel, type ServeShape } from "../recommend/experiments";
 import { NO_VARIANT } from "../recommend/exposure";
-import { validateRules } from "../recommend/filters";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
 import { recommend, servedListId } from "../serving/recommend";
@@ -29,12 +27,7 @@ async function experimentShape(d1: D1Database, siteId: string, slot: string, vis
   const v = assignVariant(exp.id, exp.config.variants, visitorKey);
   const shape = applyChange(base, v.change);
   // Validated against the slot at PUT time; a request's own rule parameters may still conflict with the variant's.
-  const conflict = validateRules(shape.rules);
-  if (conflict) {
-    throw new ApiError(400, "invalid_request", `invalid query: ${conflict.field}: ${conflict.message}`, [
-      { path: conflict.field, message: `${conflict.message} (in this request under experiment ${exp.id})` },
-    ]);
-  }
+  assertRulesConsistent(shape.rules, { note: `in this request under experiment ${exp.id}` });
   return { ...shape, variant: variantLabel(exp.id, v.name) };
 }
 
@@ -46,12 +39,7 @@ recommendations.get("/", requireSite, async (c) => {
   const { k: slotK, kind, ...slotRules } = site.config.slots?.[q.slot] ?? {};
   const rules: Rules = { ...slotRules };
   for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(rules, { [key]: q[key] });
-  const conflict = validateRules(rules);
-  if (conflict) {
-    throw new ApiError(400, "invalid_request", `invalid query: ${conflict.field}: ${conflict.message}`, [
-      { path: conflict.field, message: `${conflict.message} (in this request or slot ${q.slot})` },
-    ]);
-  }
+  assertRulesConsistent(rules, { note: `in this request or slot ${q.slot}` });
   const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
   // A list built from a user's history is that user's data: the browser must prove it is signed in as them.
   if (q.userId !== undefined) await assertUserAccess(c, q.userId, q.userHash);

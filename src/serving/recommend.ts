@@ -84,8 +84,16 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   const needsVisitor = r.visitor !== null && (manifest !== null || r.kind === "recently_viewed");
   const visitor = needsVisitor ? await visitorContext(env.DB, siteId, r.visitor!) : { history: [], summary: null };
   const ctx: SourceContext = { path: r.path, current: r.current, history: visitor.history, segment: null, now: r.now };
-  const { path: _path, current: _current, visitor: _visitor, now: _now, slot: _slot, variant: _variant, ...rest } = r;
-  const req: PipelineRequest = { ...rest, ctx };
+  const req: PipelineRequest = {
+    ctx,
+    sessionPath: r.sessionPath,
+    rules: r.rules,
+    k: r.k,
+    weights: r.weights,
+    sources: r.sources,
+    kind: r.kind,
+    allowUncatalogued: r.allowUncatalogued,
+  };
   const seeds = listSeeds(req);
   const version = manifest?.current.version;
   const [session, personal, trending, data, onScreen] = await Promise.all([

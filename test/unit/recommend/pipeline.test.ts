@@ -58,7 +58,11 @@ describe("pipeline", () => {
 
   it("runs only the sources a request names", () => {
     const ranked = rankCandidates(request({ path: ["a"], current: "a" }, { sources: ["trending"] }), view, []);
-    expect(ranked.every((c) => c.source === "backfill")).toBe(true);
+    expect(ranked.candidates.length).toBeGreaterThan(0);
+    expect(ranked.candidates.every((c) => c.source === "backfill")).toBe(true);
+    // Nothing the list leaves out is a candidate: the item on screen is in the exclusions, not in the list.
+    expect(ranked.excluded.has("a")).toBe(true);
+    expect(ranked.candidates.map((c) => c.itemId)).not.toContain("a");
   });
 
   it("recently_viewed lists the session newest first, then history, without the item on screen and without back-fill", () => {
