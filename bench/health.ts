@@ -1,12 +1,16 @@
-// Baseline: GET /health (one trivial D1 query) on the same Miniflare setup as the other load benchmarks.
+// Fixed-path load benchmarks on the same Miniflare setup as the others: `floor`, an unknown path answered by Hono's
+// 404 (no storage touched: what the runtime and the middleware cost), and `health`, one trivial D1 query.
 import autocannon from "autocannon";
 import { startWorker } from "./miniflare";
 
-export async function benchHealth(opts: { connections: number; duration: number }): Promise<Record<string, number>> {
+/** No route matches it, so the app's notFound answers without reading D1, KV or a Durable Object. */
+export const FLOOR_PATH = "/bench-floor";
+
+export async function benchPath(path: string, opts: { connections: number; duration: number }): Promise<Record<string, number>> {
   const { url, mf } = await startWorker();
   try {
-    for (let i = 0; i < 50; i++) await (await fetch(`${url}/health`)).arrayBuffer();
-    const result = await autocannon({ url: `${url}/health`, connections: opts.connections, duration: opts.duration });
+    for (let i = 0; i < 50; i++) await (await fetch(`${url}${path}`)).arrayBuffer();
+    const result = await autocannon({ url: `${url}${path}`, connections: opts.connections, duration: opts.duration });
     return {
       connections: opts.connections,
       requests: result.requests.total,

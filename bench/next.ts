@@ -13,11 +13,12 @@ const SESSIONS = 200;
 
 /**
  * `next`: GET /v1/sessions/:id/next. `recommendations`: the slot endpoint for a session without a visitor id.
+ * `session`: GET /v1/sessions/:id, the live path alone (the Durable Object's share of a `next` read).
  * `personal-warm`: with an anonymous id, the same 200 visitors and states again and again (KV cache hits).
  * `personal-cold`: with an anonymous id and a new slot name every request, so every request misses the cache and
  * reads the visitor's history and summary from D1 and blends from scratch.
  */
-export type NextMode = "next" | "recommendations" | "personal-warm" | "personal-cold";
+export type NextMode = "session" | "next" | "recommendations" | "personal-warm" | "personal-cold";
 
 export async function benchNext(opts: { connections: number; duration: number; path: NextMode }): Promise<Record<string, number | string>> {
   const { url, mf } = await startWorker();
@@ -47,6 +48,7 @@ export async function benchNext(opts: { connections: number; duration: number; p
     }
     let cold = 0;
     const target = (s: number) => {
+      if (opts.path === "session") return `/v1/sessions/bench-s${s}?key=${DEMO_WRITE_KEY}`;
       if (opts.path === "next") return `/v1/sessions/bench-s${s}/next?k=10&key=${DEMO_WRITE_KEY}`;
       if (opts.path === "recommendations") return `/v1/recommendations?sessionId=bench-s${s}&k=10&key=${DEMO_WRITE_KEY}`;
       const slot = opts.path === "personal-cold" ? `c${cold++}` : "home";

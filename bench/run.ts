@@ -1,8 +1,11 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints their figures as JSON lines.
+// Load benchmarks are read against `floor` (a route touching no storage) of the same invocation, which runs first
+// whenever one is asked for: each load line carries `vsFloorReqPerSec` and `vsFloorP99`, the ratios that stay
+// meaningful on a shared, noisy machine.
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { benchIngest } from "./ingest";
-import { benchHealth } from "./health";
+import { benchPath, FLOOR_PATH } from "./health";
 import { benchNext } from "./next";
 import { benchTrending } from "./trending";
 
@@ -14,10 +17,12 @@ const connections = Number(values.connections);
 const duration = Number(values.duration);
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
-  // The floor: Hono + Miniflare with no storage, to read the other figures as ratios on a noisy machine.
-  health: () => benchHealth({ connections, duration }),
+  // The floor: Hono + Miniflare with no storage (Hono's 404), to read the other figures as ratios to it.
+  floor: () => benchPath(FLOOR_PATH, { connections, duration }),
+  health: () => benchPath("/health", { connections, duration }),
   ingest: () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 1, visitors: 500 }),
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
+  session: () => benchNext({ connections, duration, path: "session" }),
   next: () => benchNext({ connections, duration, path: "next" }),
   recommendations: () => benchNext({ connections, duration, path: "recommendations" }),
   "personal-warm": () => benchNext({ connections, duration, path: "personal-warm" }),
@@ -31,13 +36,23 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   },
 };
 
-const names = positionals.length > 0 ? positionals : Object.keys(benches);
+/** Benchmarks that are not HTTP load on the Worker, so a ratio to the floor means nothing for them. */
+const NOT_LOAD = new Set(["trending", "train"]);
+
+const asked = positionals.length > 0 ? positionals : Object.keys(benches);
+const unknown = asked.filter((n) => !benches[n]);
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
+  process.exit(2);
+}
+const needsFloor = asked.some((n) => !NOT_LOAD.has(n) && n !== "floor");
+const names = needsFloor ? ["floor", ...asked.filter((n) => n !== "floor")] : asked;
+let floor: Record<string, number | string> | undefined;
+const ratio = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 for (const name of names) {
-  const run = benches[name];
-  if (!run) {
-    console.error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(", ")}`);
-    process.exit(2);
-  }
   process.stderr.write(`bench: ${name} ...\n`);
-  console.log(JSON.stringify({ bench: name, ...(await run()) }));
+  const r = await benches[name]!();
+  if (name === "floor") floor = r;
+  const vs = floor && name !== "floor" && !NOT_LOAD.has(name) ? { vsFloorReqPerSec: ratio(r.reqPerSec, floor.reqPerSec), vsFloorP99: ratio(r.latencyP99ms, floor.latencyP99ms) } : {};
+  console.log(JSON.stringify({ bench: name, ...r, ...vs }));
 }
