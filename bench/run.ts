@@ -29,6 +29,11 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   "personal-cold": () => benchNext({ connections, duration, path: "personal-cold" }),
   // The trending query on a week of a mid-size shop (no built Worker needed: D1 only).
   trending: () => benchTrending({ events: 300_000, visitors: 30_000, items: 5_000 }),
+  // The retrain's trainers on a streamed synthetic shop of 1M, 3M and 10M events (memory flat, time linear).
+  "train-scale": async () => {
+    const r = spawnSync("tsx", ["bench/train-scale.ts"], { stdio: "inherit" });
+    return { exitCode: r.status ?? -1 };
+  },
   // Training runs per dataset in child processes (clean peak-memory figures); it prints its own table.
   train: async () => {
     const r = spawnSync("tsx", ["bench/train.ts"], { stdio: "inherit" });
@@ -37,7 +42,7 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
 };
 
 /** Benchmarks that are not HTTP load on the Worker, so a ratio to the floor means nothing for them. */
-const NOT_LOAD = new Set(["trending", "train"]);
+const NOT_LOAD = new Set(["trending", "train", "train-scale"]);
 
 const asked = positionals.length > 0 ? positionals : Object.keys(benches);
 const unknown = asked.filter((n) => !benches[n]);

@@ -239,6 +239,14 @@ export const GRAPH_SESSION_GAP_MS = 30 * 60_000;
  */
 export const VISITOR_HISTORY_ITEMS = 30;
 
+/**
+ * Slots of one training pair table (session after/with pairs, item-CF pairs, the graph's edges): 2^20 slots are
+ * 16 MiB and hold about 840k pairs at the table's load factor. A full table keeps its heaviest half and drops the
+ * rest (lossy counting), so training memory follows this budget, not the number of events: the retrain runs in
+ * one isolate (128 MB). The shared evaluation datasets stay below it (yoochoose-100k: 49k after-pairs).
+ */
+export const TRAINING_PAIR_SLOTS = 2 ** 20;
+
 /** Variants of one experiment (issue 10 part 3): a control and a handful of treatments keep every arm's sample useful. */
 export const MAX_EXPERIMENT_VARIANTS = 8;
 /** Slots one experiment covers (the site config holds at most 20 slots). */

@@ -49,6 +49,11 @@ export class SessionModelTrainer {
     return { items: this.acc.vocab.size, afterPairs: this.acc.after.size, withPairs: this.acc.with.size };
   }
 
+  /** Pairs the bounded pair tables dropped (0 until a table reaches its slot budget, TRAINING_PAIR_SLOTS). */
+  get pruned(): number {
+    return this.acc.after.pruned + this.acc.with.pruned;
+  }
+
   /** Builds per-item lists from the statistics so far; training may continue afterwards. */
   build(): SessionModel {
     return buildModel(this.acc, this.config.build);

@@ -1,0 +1,137 @@
+// `npm run bench -- train-scale` (or `npx tsx bench/train-scale.ts [--json] [1000000 ...]`): the retrain's pure
+// trainers — the session statistics and every personal family (item-CF, content, graph) — fed a streamed synthetic
+// shop of 1M, 3M and 10M events, each in its own child process, with time, peak live memory and artifact size.
+// Memory should stay flat in the number of events (it follows the catalog and its pairs) and time grow linearly.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { encodeFamilies, encodeShards } from "../src/models/shards";
+import { encodeStats } from "../src/models/stats-codec";
+import { PersonalFamiliesTrainer } from "../src/models/personal-families";
+import { SessionModelTrainer } from "../src/recommend/trainer";
+import { catalog, DEFAULT_SHOP, visitors } from "./synthetic-events";
+
+const SIZES = [1_000_000, 3_000_000, 10_000_000];
+/** An isolate's memory limit: the retrain runs in one. */
+const ISOLATE_MB = 128;
+
+const forceGc = (globalThis as { gc?: () => void }).gc;
+const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+
+type Row = Record<string, number | string>;
+
+function measure(events: number): Row {
+  forceGc?.();
+  const base = process.memoryUsage();
+  let peakLive = 0;
+  let peakRss = base.rss;
+  // Live memory after a full GC, sampled from inside the loops (timers cannot fire in synchronous training).
+  const sample = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    forceGc?.();
+    const m = process.memoryUsage();
+    peakLive = Math.max(peakLive, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
+  };
+  const every = 250_000 * Math.max(1, Math.round(events / 2_000_000));
+  const progress = (phase: string, n: number) => process.stderr.write(`  ${phase}: ${(n / 1e6).toFixed(2)}M events, peak live ${mb(peakLive)} MB\n`);
+
+  // Phase 1, as the retrain does: count sessions, build and encode the session artifact and its statistics, then
+  // let the statistics go before the personal families are trained.
+  const t0 = performance.now();
+  let session: SessionModelTrainer | undefined = new SessionModelTrainer();
+  let n = 0;
+  let profiles = 0;
+  for (const v of visitors(events)) {
+    for (const s of v.sessions) session.pushSession(s);
+    n += v.rows.length;
+    profiles++;
+    if (n % every < v.rows.length) {
+      sample();
+      progress("sessions", n);
+    }
+  }
+  sample();
+  const t1 = performance.now();
+  const sessionModel = session.build();
+  const sessionArtifact = encodeShards(sessionModel);
+  const statsBytes = encodeStats(session.stats()).byteLength;
+  const size = session.size;
+  const pruned = session.pruned;
+  sample();
+  session = undefined;
+  const t2 = performance.now();
+
+  // Phase 2: the catalog, then every profile's history rows (one profile's rows together), then one build.
+  let personal: PersonalFamiliesTrainer | undefined = new PersonalFamiliesTrainer();
+  for (const item of catalog()) personal.pushCatalog(item);
+  let rows = 0;
+  for (const v of visitors(events)) {
+    for (const r of v.rows) personal.pushHistory(r);
+    rows += v.rows.length;
+    if (rows % every < v.rows.length) {
+      sample();
+      progress("histories", rows);
+    }
+  }
+  sample();
+  const t3 = performance.now();
+  const families = personal.build();
+  personal = undefined;
+  sample();
+  const personalArtifact = encodeFamilies(families.model);
+  sample();
+  const t4 = performance.now();
+  const items = sessionModel.items.length;
+  return {
+    events: n,
+    profiles,
+    items,
+    afterPairs: size.afterPairs,
+    withPairs: size.withPairs,
+    prunedPairs: pruned,
+    sessionCountSeconds: Math.round(t1 - t0) / 1000,
+    sessionBuildSeconds: Math.round(t2 - t1) / 1000,
+    historyCountSeconds: Math.round(t3 - t2) / 1000,
+    familiesBuildSeconds: Math.round(t4 - t3) / 1000,
+    totalSeconds: Math.round(t4 - t0) / 1000,
+    peakLiveMB: forceGc ? mb(peakLive) : "n/a",
+    peakRssMB: mb(peakRss),
+    statsKB: Math.round(statsBytes / 1024),
+    bytesPerItem: Math.round((sessionArtifact.meta.totalBytes + personalArtifact.meta.totalBytes) / Math.max(1, items)),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: "boolean", default: false }, child: { type: "string" } } });
+  if (values.child !== undefined) {
+    process.stdout.write(JSON.stringify(measure(Number(values.child))) + "\n");
+    return;
+  }
+  const sizes = positionals.length > 0 ? positionals.map(Number) : SIZES;
+  process.stderr.write(`bench train-scale: ${DEFAULT_SHOP.items} items in ${DEFAULT_SHOP.categories} categories, ~${DEFAULT_SHOP.eventsPerVisitor} events a visitor\n`);
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    process.stderr.write(`bench train-scale: ${size} events ...\n`);
+    const child = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", fileURLToPath(import.meta.url), "--child", String(size)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    if (child.status !== 0) throw new Error(`${size} events failed`);
+    const row = JSON.parse(child.stdout) as Row;
+    row.secondsPerMillion = Math.round((Number(row.totalSeconds) / (Number(row.events) / 1e6)) * 100) / 100;
+    row.underIsolateLimit = typeof row.peakLiveMB === "number" && row.peakLiveMB < ISOLATE_MB ? "yes" : "no";
+    rows.push(row);
+    if (values.json) process.stdout.write(JSON.stringify({ bench: "train-scale", ...row }) + "\n");
+  }
+  if (!values.json) {
+    const keys = Object.keys(rows[0] ?? {});
+    const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
+    process.stdout.write([line(keys), ...rows.map((r) => line(keys.map((k) => String(r[k]))))].join("\n") + "\n");
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
