@@ -14,9 +14,9 @@ import { keyLookupAllowed } from "../lib/rate-limit";
 import { fieldOf } from "../lib/site-keys";
 import { parseOrThrow } from "../lib/validate";
 import { admin } from "../routes/admin";
-import { DASHBOARD_NOTICES, dashboardPageQuery, signInForm } from "../schemas/dashboard";
+import { DASHBOARD_NOTICES, dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
 import { experimentId } from "../schemas/experiments";
-import { KEY_KINDS, siteIdString } from "../schemas/sites";
+import { siteIdString } from "../schemas/sites";
 import { database } from "../storage/db";
 import { listExperiments } from "../storage/experiments-repo";
 import { readManifest } from "../storage/model-store";
@@ -184,7 +184,7 @@ function experimentAction(verb: "start" | "stop" | "winner", notice: keyof typeo
   return action(async (c) => {
     const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
     const site = parseOrThrow(siteIdString, c.req.query("site"), "site");
-    const body = verb === "winner" ? { variant: (await readForm(c)).get("variant") } : undefined;
+    const body = verb === "winner" ? parseOrThrow(winnerForm, Object.fromEntries(await readForm(c)), "winner form") : undefined;
     await callAdmin(c, "POST", `/admin/experiments/${encodeURIComponent(id)}/${verb}?site=${encodeURIComponent(site)}`, body);
     return c.redirect(pageHref(`${DASHBOARD_BASE}/experiments`, site, { notice }), 303);
   });
@@ -237,10 +237,8 @@ dashboard.post(
   "/ui/sites/:id/keys/rotate",
   action(async (c) => {
     const site = parseOrThrow(siteIdString, c.req.param("id"), "site id");
-    const form = await readForm(c);
-    const kind = KEY_KINDS.find((k) => k === form.get("kind"));
-    if (!kind) throw new ApiError(400, "invalid_request", "invalid rotation: kind must be write, server or identity", [{ path: "kind", message: "must be write, server or identity" }]);
-    const json = await callAdmin(c, "POST", `/admin/sites/${encodeURIComponent(site)}/keys/rotate`, { kind, overlapSeconds: Number(form.get("overlapSeconds") ?? "86400") });
+    const { kind, overlapSeconds } = parseOrThrow(rotateForm, Object.fromEntries(await readForm(c)), "rotation form");
+    const json = await callAdmin(c, "POST", `/admin/sites/${encodeURIComponent(site)}/keys/rotate`, { kind, ...(overlapSeconds ? { overlapSeconds: Number(overlapSeconds) } : {}) });
     const ctx = await siteContext(c);
     return sitesPage(c, ctx, { site, kind, key: String(json[fieldOf(kind)]) });
   }),

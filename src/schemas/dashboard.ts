@@ -1,7 +1,7 @@
 // Query and form contracts of the operator dashboard (src/dashboard/): strict, so a stray parameter is a 400 naming it.
 import * as z from "zod";
 import { DASHBOARD_MAX_TOKEN_LENGTH } from "../config/limits";
-import { siteIdString } from "./sites";
+import { KEY_KINDS, siteIdString } from "./sites";
 
 /** The notices a dashboard action redirects with (fixed codes: the page never echoes text from the URL). */
 export const DASHBOARD_NOTICES = {
@@ -19,3 +19,12 @@ export const dashboardPageQuery = z.strictObject({
 
 /** The sign-in form (application/x-www-form-urlencoded). */
 export const signInForm = z.strictObject({ token: z.string().min(1, "is required").max(DASHBOARD_MAX_TOKEN_LENGTH) });
+
+/** Declare-winner form: the variant's name (the JSON API validates it against the experiment). */
+export const winnerForm = z.strictObject({ variant: z.string().min(1, "is required").max(64) });
+
+/** Key-rotation form: which credential, and how long the replaced one stays valid (seconds, as text in a form). */
+export const rotateForm = z.strictObject({
+  kind: z.enum(KEY_KINDS),
+  overlapSeconds: z.string().regex(/^\d{1,9}$/, "must be a whole number of seconds").optional(),
+});

@@ -45,8 +45,8 @@ function YAxis(props: { f: Axes; label?: string }) {
     <g class="axis y">
       {f.yTicks.map((t) => (
         <g>
-          <line class="grid" x1={M.left} x2={W - M.right} y1={f.y(t)} y2={f.y(t)} />
-          <text x={M.left - 6} y={f.y(t) + 4} text-anchor="end">
+          <line class="grid" x1={M.left} x2={W - M.right} y1={f.y(t).toFixed(1)} y2={f.y(t).toFixed(1)} />
+          <text x={M.left - 6} y={(f.y(t) + 4).toFixed(1)} text-anchor="end">
             {f.yFormat(t)}
           </text>
         </g>
@@ -66,8 +66,8 @@ function XAxis(props: { ticks: { at: number; label: string }[] }) {
       <line class="baseline" x1={M.left} x2={W - M.right} y1={H - M.bottom} y2={H - M.bottom} />
       {props.ticks.map((t) => (
         <g>
-          <line class="tick" x1={t.at} x2={t.at} y1={H - M.bottom} y2={H - M.bottom + 5} />
-          <text x={t.at} y={H - M.bottom + 18} text-anchor="middle">
+          <line class="tick" x1={t.at.toFixed(1)} x2={t.at.toFixed(1)} y1={H - M.bottom} y2={H - M.bottom + 5} />
+          <text x={t.at.toFixed(1)} y={H - M.bottom + 18} text-anchor="middle">
             {t.label}
           </text>
         </g>
@@ -141,6 +141,8 @@ export function LineChart(props: {
   to: number;
   yFormat?: (n: number) => string;
   yLabel?: string;
+  /** The data's spacing: DAY_MS for daily points (day ticks and labels), default hourly. */
+  step?: number;
 }) {
   const yFormat = props.yFormat ?? formatCount;
   const values = props.series.flatMap((s) => s.points.flatMap((p) => (p.y === null ? [] : [p.y, p.lo ?? p.y, p.hi ?? p.y])));
@@ -148,7 +150,7 @@ export function LineChart(props: {
   const yt = niceTicks(0, Math.max(...values), 5);
   const x = linearScale([props.from, props.to], [M.left + 8, W - M.right - 8]);
   const y = linearScale([yt.min, yt.max], [H - M.bottom, M.top]);
-  const tt = timeTicks(props.from, props.to, 7);
+  const tt = timeTicks(props.from, props.to, 7, props.step);
   const f: Axes = { x, y, yTicks: yt.ticks, yFormat };
   return (
     <Frame title={props.title} kind="chart-line">

@@ -48,10 +48,13 @@ export const DAY_MS = 86_400_000;
 /** Time-axis steps, smallest first: a tick every so many hours, then days, then weeks. */
 const TIME_STEPS = [1, 2, 3, 6, 12, 24, 48, 72, 168, 336].map((h) => h * HOUR_MS);
 
-/** Ticks on UTC hour or day boundaries inside [from, to], at most `count` of them (at least the first step). */
-export function timeTicks(from: number, to: number, count = 6): { step: number; ticks: number[] } {
-  if (!(to > from)) return { step: DAY_MS, ticks: [from] };
-  const step = TIME_STEPS.find((s) => (to - from) / s <= count) ?? TIME_STEPS.at(-1)!;
+/**
+ * Ticks on UTC hour or day boundaries inside [from, to], at most `count` of them, the step at least `minStep` (daily
+ * data gets day ticks however short the span).
+ */
+export function timeTicks(from: number, to: number, count = 6, minStep = HOUR_MS): { step: number; ticks: number[] } {
+  if (!(to > from)) return { step: Math.max(minStep, HOUR_MS), ticks: [from] };
+  const step = TIME_STEPS.find((s) => s >= minStep && (to - from) / s <= count) ?? TIME_STEPS.at(-1)!;
   const ticks: number[] = [];
   for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
   return { step, ticks };

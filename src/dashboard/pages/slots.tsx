@@ -1,6 +1,6 @@
 // Slots: per slot, daily CTR and conversion of each experiment variant with 95% Wilson bands, and the period's totals.
 import { LineChart, type LineSeries } from "../charts/charts";
-import { formatPercent } from "../charts/scale";
+import { DAY_MS, formatPercent } from "../charts/scale";
 import type { DayFigures, SlotFigures } from "../data/slots";
 import { Rate, count, money } from "./format";
 
@@ -33,8 +33,8 @@ export function SlotsBody(props: { slots: SlotFigures[]; days: string[] }) {
             Slot <code>{s.slot}</code>
           </h2>
           <div class="charts">
-            <LineChart title={`CTR per day · ${s.slot}`} series={series(s, (d) => d.ctr)} from={from} to={to} yFormat={formatPercent} yLabel="clicks / impressions" />
-            <LineChart title={`Conversion per day · ${s.slot}`} series={series(s, (d) => d.conversion)} from={from} to={to} yFormat={formatPercent} yLabel="purchases / clicks" />
+            <LineChart title={`CTR per day · ${s.slot}`} series={series(s, (d) => d.ctr)} from={from} to={to} yFormat={formatPercent} yLabel="clicks / impressions" step={DAY_MS} />
+            <LineChart title={`Conversion per day · ${s.slot}`} series={series(s, (d) => d.conversion)} from={from} to={to} yFormat={formatPercent} yLabel="purchases / clicks" step={DAY_MS} />
           </div>
           <table class="slot-totals">
             <thead>
