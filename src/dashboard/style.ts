@@ -19,20 +19,20 @@ p.hint,.muted{color:#5b6b7c}
 .tile{background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:10px 14px}
 .tile .v{font-size:22px;font-weight:650}
 .tile .k{color:#5b6b7c;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:14px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}
 figure.chart{margin:0;background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:10px 12px 6px}
 figure.chart figcaption{font-weight:600;margin-bottom:2px}
 figure.chart svg{width:100%;height:auto;display:block}
-svg text{font-size:11px;fill:#44525f}
-svg .axis-label{font-size:11px;fill:#5b6b7c}
+svg text{font-size:13px;fill:#44525f}
+svg .axis-label{font-size:13px;fill:#5b6b7c}
 svg .grid{stroke:#e6ebf0}
 svg .baseline,svg .tick{stroke:#8593a1}
-svg .empty{font-size:13px;fill:#8593a1}
+svg .empty{font-size:15px;fill:#8593a1}
 svg .line{fill:none;stroke-width:2}
 svg .band{stroke:none;fill-opacity:.16}
 svg .pt{stroke:#fff;stroke-width:1}
 svg .bar{stroke:none}
-svg .legend text{font-size:12px;fill:#1d2733}
+svg .legend text{font-size:14px;fill:#1d2733}
 .s0{--c:#0072b2}.s1{--c:#e69f00}.s2{--c:#009e73}.s3{--c:#cc79a7}.s4{--c:#56b4e9}.s5{--c:#d55e00}.s6{--c:#7a7a00}.s7{--c:#555}
 .series .line{stroke:var(--c)}.series .band,.series .pt,.series .bar,.key{fill:var(--c)}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dde3ea;border-radius:8px;overflow:hidden;margin:6px 0 10px}

@@ -6,7 +6,7 @@ import { formatCount, linearScale, niceTicks, timeLabel, timeTicks, type Scale }
 
 const W = 720;
 const H = 260;
-const M = { left: 60, right: 16, top: 30, bottom: 34 };
+const M = { left: 64, right: 16, top: 32, bottom: 36 };
 /** Series beyond this many reuse colours (the stylesheet defines s0..s7). */
 const PALETTE = 8;
 
@@ -25,11 +25,11 @@ function Legend(props: { names: string[] }) {
     <g class="legend">
       {props.names.map((name, i) => {
         const at = x;
-        x += 24 + name.length * 7;
+        x += 28 + name.length * 8;
         return (
           <g>
             <rect class={`key ${seriesClass(i)}`} x={at} y={8} width={12} height={12} rx={2} />
-            <text x={at + 16} y={18}>
+            <text x={at + 17} y={19}>
               {name}
             </text>
           </g>
@@ -67,7 +67,7 @@ function XAxis(props: { ticks: { at: number; label: string }[] }) {
       {props.ticks.map((t) => (
         <g>
           <line class="tick" x1={t.at.toFixed(1)} x2={t.at.toFixed(1)} y1={H - M.bottom} y2={H - M.bottom + 5} />
-          <text x={t.at.toFixed(1)} y={H - M.bottom + 18} text-anchor="middle">
+          <text x={t.at.toFixed(1)} y={H - M.bottom + 20} text-anchor="middle">
             {t.label}
           </text>
         </g>
