@@ -19,7 +19,7 @@ p.hint,.muted{color:#5b6b7c}
 .tile{background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:10px 14px}
 .tile .v{font-size:22px;font-weight:650}
 .tile .k{color:#5b6b7c;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:14px}
 figure.chart{margin:0;background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:10px 12px 6px}
 figure.chart figcaption{font-weight:600;margin-bottom:2px}
 figure.chart svg{width:100%;height:auto;display:block}

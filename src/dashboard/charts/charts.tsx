@@ -4,8 +4,9 @@
 import type { Child } from "hono/jsx";
 import { formatCount, linearScale, niceTicks, timeLabel, timeTicks, type Scale } from "./scale";
 
-const W = 720;
-const H = 260;
+/** The viewBox: about the width a chart gets in the two-column grid, so text renders near its CSS size. */
+const W = 560;
+const H = 250;
 const M = { left: 64, right: 16, top: 32, bottom: 36 };
 /** Series beyond this many reuse colours (the stylesheet defines s0..s7). */
 const PALETTE = 8;

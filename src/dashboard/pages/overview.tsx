@@ -1,7 +1,7 @@
 // Overview: events and sessions per hour (the last two days) and per day (the last two weeks), with the period's
 // recommendation totals.
 import { BarChart, LineChart } from "../charts/charts";
-import { formatPercent } from "../charts/scale";
+import { DAY_MS, formatPercent, timeLabel } from "../charts/scale";
 import type { OverviewData } from "../data/overview";
 import { count, money } from "./format";
 
@@ -18,7 +18,7 @@ export function OverviewBody(props: { data: OverviewData }) {
     ["Attributed purchases", count(totals.purchases)],
     ["Attributed revenue", money(totals.revenue)],
   ];
-  const dayLabels = days.map((d) => d.day.slice(5));
+  const dayLabels = days.map((d) => timeLabel(Date.parse(`${d.day}T00:00:00Z`), DAY_MS));
   return (
     <div>
       <div class="tiles">

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { bandPath, BarChart, LineChart, linePath, ScatterChart } from "../../../src/dashboard/charts/charts";
 import { DAY_MS, formatCount, formatPercent, HOUR_MS, linearScale, niceStep, niceTicks, timeLabel, timeTicks } from "../../../src/dashboard/charts/scale";
+import { projectionOf } from "../../../src/dashboard/data/projection";
 import { wilson } from "../../../src/dashboard/data/stats";
 
 describe("linearScale", () => {
@@ -114,5 +115,21 @@ describe("wilson", () => {
     expect(wilson(0, 20)!.hi).toBeCloseTo(0.1611, 4);
     expect(wilson(20, 20)!.hi).toBe(1);
     expect(wilson(0, 0)).toBeNull();
+  });
+});
+
+describe("projectionOf", () => {
+  it("reads points as objects or tuples, and nothing else", () => {
+    expect(projectionOf({ projection: [{ x: 1, y: 2, segment: 1 }, [3, 4, 0]] })).toEqual([{ x: 1, y: 2, group: 1 }, { x: 3, y: 4, group: 0 }]);
+    expect(projectionOf({ projection: { points: [[0, 0, 2]] } })).toEqual([{ x: 0, y: 0, group: 2 }]);
+    expect(projectionOf({ k: 2 })).toBeNull();
+    expect(projectionOf({ projection: [["a", 1]] })).toBeNull();
+    expect(projectionOf(null)).toBeNull();
+  });
+  it("samples a large projection evenly", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => [i, i, 0]);
+    const got = projectionOf({ projection: many })!;
+    expect(got.length).toBe(2000);
+    expect(got[1]!.x).toBe(5);
   });
 });
