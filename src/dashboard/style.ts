@@ -46,6 +46,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.
 .badge.running,.badge.serving{background:#d9f2e3;color:#17663a}.badge.stopped{background:#f4e3d3;color:#7a4310}.badge.draft{background:#e4e9ef}
 .actions{display:flex;gap:6px;flex-wrap:wrap;align-items:center}
 .actions form{margin:0}
+.rotate form{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:5px 8px}
 button,.button{font:inherit;padding:5px 12px;border-radius:6px;border:1px solid #2b5f8f;background:#2b6cb0;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#2b5f8f}
 button.danger{background:#b83232;border-color:#8f2020}

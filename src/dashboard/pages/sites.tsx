@@ -55,7 +55,7 @@ export function SitesBody(props: { sites: { site: SiteRow; keys: KeyListing[] }[
               ))}
             </tbody>
           </table>
-          <div class="actions">
+          <div class="actions rotate">
             {KINDS.map((k) => (
               <form method="post" action={`${DASHBOARD_BASE}/sites/${encodeURIComponent(site.id)}/keys/rotate`}>
                 <input type="hidden" name="kind" value={k.kind} />
