@@ -1,7 +1,6 @@
 // The dashboard's sign-in session: a stateless cookie holding an expiry and a nonce signed with HMAC-SHA256 under a
 // key derived from ADMIN_TOKEN (never the token itself), plus the same-Origin check every dashboard POST passes.
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { DASHBOARD_SESSION_SECONDS } from "../config/limits";
 import type { AppEnv } from "../lib/app-env";
 import { hmacSha256Hex, randomToken, secretsEqual } from "../lib/crypto";
@@ -35,27 +34,34 @@ export async function sessionValid(value: string | undefined, adminToken: string
   return secretsEqual(parts[3]!, await hmacSha256Hex(await signingKey(adminToken), payload));
 }
 
+/** The session cookie's value from the Cookie header (a tiny reader: hono/cookie would add 2.6 KB for one name). */
+export function sessionCookieOf(header: string | undefined): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
 export async function hasSession(c: Context<AppEnv>): Promise<boolean> {
-  return sessionValid(getCookie(c, SESSION_COOKIE), c.env.ADMIN_TOKEN, Date.now());
+  return sessionValid(sessionCookieOf(c.req.header("cookie")), c.env.ADMIN_TOKEN, Date.now());
 }
 
 function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === "https:";
 }
 
+/** The cookie's value (the session's characters are all cookie-safe) and attributes: Secure whenever the page is https. */
+function cookie(c: Context, value: string, maxAge: number): string {
+  return `${SESSION_COOKIE}=${value}; Max-Age=${maxAge}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Strict${isHttps(c) ? "; Secure" : ""}`;
+}
+
 export async function startSession(c: Context<AppEnv>): Promise<void> {
-  setCookie(c, SESSION_COOKIE, await issueSession(c.env.ADMIN_TOKEN, Date.now()), {
-    httpOnly: true,
-    // Secure whenever the page is https; plain http is only `wrangler dev` on loopback.
-    secure: isHttps(c),
-    sameSite: "Strict",
-    path: COOKIE_PATH,
-    maxAge: DASHBOARD_SESSION_SECONDS,
-  });
+  c.header("set-cookie", cookie(c, await issueSession(c.env.ADMIN_TOKEN, Date.now()), DASHBOARD_SESSION_SECONDS), { append: true });
 }
 
 export function endSession(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: COOKIE_PATH, secure: isHttps(c), httpOnly: true, sameSite: "Strict" });
+  c.header("set-cookie", cookie(c, "", 0), { append: true });
 }
 
 /**

@@ -1,5 +1,6 @@
 // The dashboard's one stylesheet, served by the Worker at /admin/ui/dashboard.css (the CSP allows no inline style).
-// Series colours s0..s7 are a colour-blind-safe palette (Okabe-Ito), shared by lines, bands, bars, dots and legends.
+// Series colours s0..s7 are a colour-blind-safe palette (Okabe-Ito), shared by lines, bands, bars, dots and legends;
+// some lines are dashed too, so overlapping series stay apart.
 export const DASHBOARD_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;background:#f5f7fa}
@@ -34,7 +35,7 @@ svg .pt{stroke:#fff;stroke-width:1}
 svg .bar{stroke:none}
 svg .legend text{font-size:14px;fill:#1d2733}
 .s0{--c:#0072b2}.s1{--c:#e69f00}.s2{--c:#009e73}.s3{--c:#cc79a7}.s4{--c:#56b4e9}.s5{--c:#d55e00}.s6{--c:#7a7a00}.s7{--c:#555}
-.series .line{stroke:var(--c)}.series .band,.series .pt,.series .bar,.key{fill:var(--c)}
+.series .line{stroke:var(--c)}.s1 .line,.s4 .line{stroke-dasharray:6 3}.s3 .line,.s6 .line{stroke-dasharray:2 3}.series .band,.series .pt,.series .bar,.key{fill:var(--c)}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dde3ea;border-radius:8px;overflow:hidden;margin:6px 0 10px}
 th,td{text-align:left;padding:7px 10px;border-bottom:1px solid #edf0f3;vertical-align:top}
 th{background:#eef2f6;font-weight:600;font-size:13px}
