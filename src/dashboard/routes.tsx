@@ -84,12 +84,13 @@ function signedIn(render: (c: C) => Promise<Response>) {
   };
 }
 
-/** A dashboard POST: same Origin first (CSRF), then the session; 403 / 401 pages otherwise. */
+/** A dashboard POST: same Origin first (CSRF: a 403 page, signed in or not), then the session, as for pages. */
 function action(run: (c: C) => Promise<Response>) {
-  return signedIn(async (c) => {
-    if (!sameOrigin(c)) throw new ApiError(403, "cross_origin_post", "this form must be posted from the dashboard itself (Origin mismatch)");
-    return run(c);
-  });
+  const guarded = signedIn(run);
+  return async (c: C): Promise<Response> => {
+    if (!sameOrigin(c)) return errorPage(c, new ApiError(403, "cross_origin_post", "this form must be posted from the dashboard itself (Origin mismatch)"));
+    return guarded(c);
+  };
 }
 
 async function readForm(c: C): Promise<URLSearchParams> {

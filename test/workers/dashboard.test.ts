@@ -112,6 +112,13 @@ describe("dashboard sign-in", () => {
       });
     expect((await start("https://evil.example")).status).toBe(403);
     expect((await start()).status).toBe(403);
+    // Without a session too: a cross-origin POST is refused before anything else.
+    const anonymous = await fetchPath(`/admin/ui/experiments/e1/start?site=${site.id}`, { method: "POST", headers: { origin: "https://evil.example" } });
+    expect(anonymous.status).toBe(403);
+    // Same Origin but no session: back to the sign-in form.
+    const signedOut = await fetchPath(`/admin/ui/experiments/e1/start?site=${site.id}`, { method: "POST", headers: { origin: BASE } });
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.headers.get("location")).toBe("/admin/ui/sign-in");
     const still = await exports.default.fetch(`${BASE}/admin/experiments/e1?site=${site.id}`, { headers: ADMIN });
     expect(((await still.json()) as { status: string }).status).toBe("draft");
 
