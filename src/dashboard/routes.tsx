@@ -176,7 +176,8 @@ dashboard.get(
     if (!ctx.site) return view(c, "experiments", "Experiments", ctx, null);
     const now = Date.now();
     const rows = await listExperiments(database(c.env.DB), ctx.site);
-    const experiments = await Promise.all(rows.map(async (row) => ({ row, figures: await experimentFigures(c.env.DB, row, now) })));
+    const figures = await experimentFigures(c.env.DB, ctx.site, rows, now);
+    const experiments = rows.map((row, i) => ({ row, figures: figures[i]! }));
     return view(c, "experiments", "Experiments", ctx, <ExperimentsBody site={ctx.site} experiments={experiments} />);
   }),
 );
