@@ -8,8 +8,10 @@ import { gzipSync } from "node:zlib";
  * shaken out). Cloudflare's own limit is 3 MiB (Free) / 10 MiB (Paid) gzipped; this one is about startup time and
  * catching a dependency that drags in a lot: raise it on purpose, in review, never to make CI pass.
  * https://developers.cloudflare.com/workers/platform/limits/#worker-size
+ * Raised 128 -> 150 for the operator dashboard (issue 10 part 6: server-rendered pages, SVG charts, hono/jsx; +18.5 KiB
+ * gzipped, measured 143.66 KiB).
  */
-const MAX_GZIP_KIB = 128;
+const MAX_GZIP_KIB = 150;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;

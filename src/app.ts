@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./lib/app-env";
 import { cors } from "./lib/cors";
+import { dashboard } from "./dashboard/routes";
 import { errorBody } from "./lib/errors";
 import { onError } from "./lib/on-error";
 import { securityHeaders } from "./lib/security-headers";
@@ -34,6 +35,7 @@ app.route("/v1/users", users);
 app.route("/v1/sessions", sessions);
 app.route("/v1/recommendations", recommendations);
 app.route("/v1", segment);
+app.route("/admin", dashboard);
 app.route("/admin", admin);
 app.route("/", openapi);
 app.route("/", sdk);

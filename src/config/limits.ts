@@ -266,3 +266,20 @@ export const MAX_EXPERIMENTS_PER_SITE = 100;
 export const EXPERIMENT_CACHE_MS = 10_000;
 /** Sites whose running experiments an isolate caches. */
 export const EXPERIMENT_CACHE_MAX_ENTRIES = 1000;
+
+// Operator dashboard (issue 10 part 6, src/dashboard/) and its hourly traffic rollup.
+/**
+ * A dashboard sign-in lasts this long: the session cookie is stateless (HMAC-signed expiry), so this is also how long
+ * a copied cookie stays usable after sign-out; rotating ADMIN_TOKEN ends every session at once.
+ */
+export const DASHBOARD_SESSION_SECONDS = 8 * 60 * 60;
+/** The sign-in form's token field: admin tokens are short secrets; anything longer is refused unread. */
+export const DASHBOARD_MAX_TOKEN_LENGTH = 512;
+/** Form bodies the dashboard reads (sign-in, winner, rotation): a few fields. */
+export const DASHBOARD_FORM_BYTES = 4 * 1024;
+/** Hours the overview's hourly chart shows (two days: today against yesterday at a glance). */
+export const DASHBOARD_TRAFFIC_HOURS = 48;
+/** Days the overview's daily chart and the slots page show by default (at most METRICS_MAX_DAYS). */
+export const DASHBOARD_DEFAULT_DAYS = 14;
+/** Points drawn in the segments scatter: beyond this the projection is sampled evenly (the SVG stays small). */
+export const DASHBOARD_MAX_SCATTER_POINTS = 2000;

@@ -93,6 +93,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "admin", description: "Operator routes: sites and keys, config, models, segments, sources" },
   { name: "snippet", description: "The embed snippet" },
   { name: "demo", description: "The demo shop" },
+  { name: "dashboard", description: "The operator dashboard (HTML pages and forms; sign in with the admin token)" },
   { name: "operations", description: "Health and this document" },
 ];
 
@@ -111,6 +112,12 @@ const SECURITY_SCHEMES: Record<string, Record<string, unknown>> = {
   },
   serverKeyBearer: { type: "http", scheme: "bearer", description: "The secret server key as `Authorization: Bearer sk_…` (never in a URL)." },
   adminToken: { type: "http", scheme: "bearer", description: "The operator's ADMIN_TOKEN as `Authorization: Bearer <token>`." },
+  dashboardSession: {
+    type: "apiKey",
+    in: "cookie",
+    name: "edgerec_admin",
+    description: "The operator dashboard's session: set by POST /admin/ui/sign-in, HttpOnly, SameSite=Strict, an HMAC-signed expiry (never the token).",
+  },
   segmentBasic: {
     type: "http",
     scheme: "basic",
@@ -128,6 +135,7 @@ const SECURITY: Record<Access, SecurityRequirement[]> = {
   server: [{ siteKey: [] }, { serverKeyBearer: [] }, { siteKey: [], adminToken: [] }, { siteKeyQuery: [], adminToken: [] }],
   admin: [{ adminToken: [] }],
   segment: [{ segmentBasic: [] }, {}],
+  dashboard: [{ dashboardSession: [] }],
 };
 
 /** Error statuses every route of an access level can answer (authentication, Origin check, rate limits). */
@@ -137,6 +145,7 @@ const ACCESS_ERRORS: Record<Access, readonly number[]> = {
   server: [401, 403, 429],
   admin: [401],
   segment: [401, 403, 429],
+  dashboard: [],
 };
 
 const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {

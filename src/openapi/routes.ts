@@ -12,6 +12,7 @@ import { erasureJobId, exportQuerySchema, forgetBodySchema, selfExportBodySchema
 import { nextQuerySchema, profileQuerySchema, recommendationsQuerySchema, similarQuerySchema } from "../schemas/recommendations";
 import { SEGMENT_CALLS, segmentBatchSchema, segmentMessageSchema } from "../schemas/segment";
 import { experimentConfigSchema, experimentId, experimentSiteQuery, winnerBodySchema } from "../schemas/experiments";
+import { dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
 import { siteConfigSchema } from "../schemas/site-config";
 import { keyRotateSchema, siteIdString, siteUpsertSchema } from "../schemas/sites";
 import * as r from "./responses";
@@ -22,9 +23,10 @@ import * as r from "./responses";
  * - `key`: the site's public write key (`X-Edgerec-Key` or `?key=`) or its server key (`X-Edgerec-Key` or Bearer);
  * - `server`: the server key, or a site key together with the admin token;
  * - `admin`: the admin bearer token;
- * - `segment`: Basic auth with a site key as the user name, or `writeKey` in the body.
+ * - `segment`: Basic auth with a site key as the user name, or `writeKey` in the body;
+ * - `dashboard`: the operator dashboard's signed session cookie (POSTs also need this Worker's own Origin).
  */
-export type Access = "none" | "key" | "server" | "admin" | "segment";
+export type Access = "none" | "key" | "server" | "admin" | "segment" | "dashboard";
 
 export type Method = "get" | "post" | "put" | "delete";
 
@@ -67,6 +69,7 @@ export type RouteSpec = {
 const JSON_ONLY = ["application/json"] as const;
 const BEACON = ["application/json", "text/plain"] as const;
 const JS = "application/javascript";
+const FORM = ["application/x-www-form-urlencoded"] as const;
 
 /** The batch as documented: each element of `events` is an event (validated one by one, so one bad event is rejected alone). */
 export const eventBatchBody = eventBatchSchema.extend({ events: z.array(eventSchema).min(1).max(MAX_BATCH_EVENTS) });
@@ -398,7 +401,79 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: "get", path: "/demo/demo.css", tag: "demo", summary: "The demo's stylesheet", access: "none", answers: { 200: { description: "CSS", contentType: "text/css" } }, errors: [] },
   { method: "get", path: "/demo/p/:id", tag: "demo", summary: "A demo product page", access: "none", answers: { 200: { description: "HTML", contentType: "text/html" } }, errors: [400, 404] },
   { method: "get", path: "/demo/img/:file", tag: "demo", summary: "A demo product image (`<item id>.svg`)", access: "none", pathParams: { file: z.string() }, answers: { 200: { description: "SVG", contentType: "image/svg+xml" } }, errors: [] },
+
+  // The operator dashboard (HTML; src/dashboard/). Its refusals are HTML pages too, listed as answers.
+  ...dashboardRoutes(),
 ];
+
+/** The dashboard's pages and form endpoints: every answer is HTML or a 303 (Post/Redirect/Get). */
+function dashboardRoutes(): RouteSpec[] {
+  const HTML = "text/html";
+  const page = (path: string, summary: string): RouteSpec => ({
+    method: "get",
+    path,
+    tag: "dashboard",
+    summary,
+    access: "dashboard",
+    query: dashboardPageQuery,
+    queryDocs: { site: "the site shown (default: the first site)", notice: "the notice of the action just done" },
+    answers: {
+      200: { description: "the page", contentType: HTML },
+      303: { description: "no valid session: to /admin/ui/sign-in", contentType: HTML },
+      400: { description: "an unknown or invalid query parameter, named on the page", contentType: HTML },
+      404: { description: "no such site", contentType: HTML },
+    },
+    errors: [],
+  });
+  const form = (path: string, summary: string, body?: z.ZodType, ok: Record<number, AnswerSpec> = { 303: { description: "done: back to the page with a notice", contentType: HTML } }): RouteSpec => ({
+    method: "post",
+    path,
+    tag: "dashboard",
+    summary,
+    access: "dashboard",
+    ...(body ? { body: { schema: body, contentTypes: FORM } } : {}),
+    answers: {
+      ...ok,
+      400: { description: "invalid form or parameter (the JSON API's message)", contentType: HTML },
+      403: { description: "the Origin is not this Worker's (CSRF guard)", contentType: HTML },
+      404: { description: "no such site or experiment", contentType: HTML },
+      409: { description: "refused in the current state (the JSON API's 409)", contentType: HTML },
+    },
+    errors: [],
+  });
+  return [
+    { method: "get", path: "/admin/ui/dashboard.css", tag: "dashboard", summary: "The dashboard's stylesheet", access: "none", answers: { 200: { description: "CSS", contentType: "text/css" } }, errors: [] },
+    { method: "get", path: "/admin/ui/sign-in", tag: "dashboard", summary: "The sign-in form (a signed-in visitor is sent to /admin)", access: "none", answers: { 200: { description: "the form", contentType: HTML }, 303: { description: "already signed in", contentType: HTML } }, errors: [] },
+    {
+      method: "post",
+      path: "/admin/ui/sign-in",
+      tag: "dashboard",
+      summary: "Sign in with the admin token: sets the HttpOnly, SameSite=Strict session cookie",
+      access: "none",
+      body: { schema: signInForm, contentTypes: FORM },
+      answers: {
+        303: { description: "signed in: to /admin, with Set-Cookie", contentType: HTML },
+        400: { description: "no token", contentType: HTML },
+        401: { description: "not the admin token", contentType: HTML },
+        403: { description: "the Origin is not this Worker's", contentType: HTML },
+        429: { description: "too many attempts from this client", contentType: HTML },
+      },
+      errors: [],
+    },
+    { method: "post", path: "/admin/ui/sign-out", tag: "dashboard", summary: "Sign out: clears the session cookie", access: "none", answers: { 303: { description: "to the sign-in form", contentType: HTML }, 403: { description: "the Origin is not this Worker's", contentType: HTML } }, errors: [] },
+    page("/admin", "Overview: events and sessions per hour and per day"),
+    page("/admin/ui/slots", "Slots: CTR and conversion per day per variant with 95% bands"),
+    page("/admin/ui/experiments", "Experiments: status, results per variant, start / stop / promote"),
+    form("/admin/ui/experiments/:id/start", "Start a draft experiment (runs POST /admin/experiments/:id/start)"),
+    form("/admin/ui/experiments/:id/stop", "Stop a running experiment (runs POST /admin/experiments/:id/stop)"),
+    form("/admin/ui/experiments/:id/winner", "Promote a variant (runs POST /admin/experiments/:id/winner)", winnerForm),
+    page("/admin/ui/models", "Models: kept versions with offline metrics, canary state, rollback"),
+    form("/admin/ui/models/rollback", "Roll back to the previous kept version (runs POST /admin/models/rollback)"),
+    page("/admin/ui/segments", "Segments: sizes, descriptions, 2-D projection"),
+    page("/admin/ui/sites", "Sites and keys (key prefixes only)"),
+    form("/admin/ui/sites/:id/keys/rotate", "Rotate a credential (runs POST /admin/sites/:id/keys/rotate)", rotateForm, { 200: { description: "the sites page showing the new credential once", contentType: HTML } }),
+  ];
+}
 
 /** Path parameters default to an opaque id. */
 export const DEFAULT_PATH_PARAM = idString;

@@ -12,6 +12,7 @@ import { decodeExposure, exposureDay } from "../recommend/exposure";
 import { consentFlagsStatement } from "./consent-repo";
 import { suppressedStatement, suppressionHash } from "./erasure-repo";
 import { rollupStatement } from "./rollups-repo";
+import { trafficRollupStatements } from "./traffic-rollups-repo";
 
 export type StoredEvent = IngestEvent & { profileId: string };
 
@@ -204,6 +205,7 @@ export async function writeIngestBatch(
   statements.push(d1.prepare(AGGREGATE_PROFILES).bind(ingestId));
   statements.push(d1.prepare(AGGREGATE_PROFILE_ITEMS).bind(ingestId));
   statements.push(rollupStatement(d1, ingestId));
+  statements.push(...trafficRollupStatements(d1, ingestId));
   statements.push(d1.prepare(CLEAR_INGEST_ID).bind(ingestId));
   await d1.batch(statements);
 }

@@ -335,3 +335,23 @@ export const experiments = sqliteTable(
   (t) => [primaryKey({ columns: [t.siteId, t.id] }), index("experiments_running").on(t.siteId, t.status)],
 );
 export type ExperimentRow = typeof experiments.$inferSelect;
+
+/**
+ * Hourly traffic (issue 10 part 6, the dashboard's overview): per (site, UTC hour of the event's `ts`) the events
+ * stored, the distinct sessions with an event in that hour, and the sessions started (a session's first stored
+ * event falls in that hour). Bumped by ingest in the events' own transaction from the rows it really inserted
+ * (storage/traffic-rollups-repo.ts), so the overview never scans the event log. A day's sessions are the sum of
+ * `sessions_started` (each session counts once); summing `sessions` over hours counts a session once per hour.
+ */
+export const trafficRollups = sqliteTable(
+  "traffic_rollups",
+  {
+    siteId: text("site_id").notNull(),
+    /** Start of the UTC hour, ms since the epoch. */
+    hour: integer("hour").notNull(),
+    events: integer("events").notNull().default(0),
+    sessions: integer("sessions").notNull().default(0),
+    sessionsStarted: integer("sessions_started").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.hour] })],
+);
