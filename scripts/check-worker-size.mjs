@@ -9,7 +9,8 @@ import { gzipSync } from "node:zlib";
  * catching a dependency that drags in a lot: raise it on purpose, in review, never to make CI pass.
  * https://developers.cloudflare.com/workers/platform/limits/#worker-size
  */
-const MAX_GZIP_KIB = 128;
+// 128 -> 130: issue 10 part 5's experiment results (statistics, results view and its OpenAPI schema, ~3 KiB).
+const MAX_GZIP_KIB = 130;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;

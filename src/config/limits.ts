@@ -258,3 +258,15 @@ export const MAX_EXPERIMENTS_PER_SITE = 100;
 export const EXPERIMENT_CACHE_MS = 10_000;
 /** Sites whose running experiments an isolate caches. */
 export const EXPERIMENT_CACHE_MAX_ENTRIES = 1000;
+
+// --- Experiment results (issue 10 part 5: GET /admin/experiments/:id/results, src/recommend/experiment-results.ts) ---
+/**
+ * Impressions every variant needs before a difference is called significant or a winner named: below it the
+ * figures are shown, the verdict is `insufficient_sample`. A CTR around 5% gives a 95% interval of about ±1.4
+ * points at 1,000 impressions, so smaller samples would "find" differences by peeking.
+ */
+export const EXPERIMENT_MIN_IMPRESSIONS_PER_VARIANT = 1000;
+/** Two-sided level of the treatment-against-control tests, split over the treatments (Bonferroni). */
+export const EXPERIMENT_ALPHA = 0.05;
+/** The sample-ratio-mismatch check flags a split whose chi-square p-value is below this (GrowthBook's default). */
+export const EXPERIMENT_SRM_ALPHA = 0.001;

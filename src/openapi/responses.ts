@@ -310,6 +310,7 @@ const metricsRowSchema = z.strictObject({
   carts: z.number().int().meta({ description: "attributed (last recommended click on the item within the window)" }),
   purchases: z.number().int().meta({ description: "attributed, like carts" }),
   revenue: z.number().meta({ description: "of attributed purchases: price × quantity, else properties.revenue" }),
+  revenueSq: z.number().meta({ description: "sum of each attributed purchase's revenue squared (revenue variance in experiment results)" }),
   ctr: z.number().nullable().meta({ description: "clicks / impressions" }),
   conversion: z.number().nullable().meta({ description: "purchases / clicks" }),
 });
@@ -327,6 +328,55 @@ export const experimentViewSchema = z.strictObject({
   winner: z.string().nullable(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+});
+/** src/recommend/experiment-results.ts ExperimentResults, with the site, status and slot filter. */
+const estimateSchema = z.strictObject({ value: z.number(), low: z.number(), high: z.number() });
+const boundsSchema = z.strictObject({ estimate: z.number(), low: z.number(), high: z.number() });
+const comparisonSchema = z.strictObject({
+  difference: boundsSchema.meta({ description: "treatment − control, 95% interval" }),
+  lift: boundsSchema.nullable().meta({ description: "treatment / control − 1, delta-method 95% interval; null when the control's rate is 0" }),
+  pValue: z.number().meta({ description: "two-sided" }),
+  significant: z.boolean().meta({ description: "p < alphaPerComparison, with the minimum sample and no SRM" }),
+});
+export const experimentResultsSchema = z.strictObject({
+  site: z.string(),
+  status: z.enum(["draft", "running", "stopped"]),
+  slot: z.string().nullable(),
+  experiment: z.string(),
+  control: z.string(),
+  minImpressionsPerVariant: z.number().int(),
+  sampleSufficient: z.boolean(),
+  alphaPerComparison: z.number(),
+  srm: z.strictObject({
+    unit: z.literal("listsServed"),
+    observed: z.record(z.string(), z.number().int()),
+    expectedShares: z.record(z.string(), z.number()),
+    chiSquare: z.number(),
+    df: z.number().int(),
+    pValue: z.number(),
+    threshold: z.number(),
+    mismatch: z.boolean(),
+  }),
+  variants: z.array(
+    z.strictObject({
+      name: z.string(),
+      weight: z.number(),
+      share: z.number(),
+      control: z.boolean(),
+      listsServed: z.number().int(),
+      impressions: z.number().int(),
+      clicks: z.number().int(),
+      carts: z.number().int(),
+      purchases: z.number().int(),
+      revenue: z.number(),
+      ctr: estimateSchema.meta({ description: "clicks per impression, Wilson 95%" }),
+      conversion: estimateSchema.meta({ description: "purchases per impression, Wilson 95%" }),
+      revenuePerImpression: estimateSchema.meta({ description: "normal 95% interval" }),
+      vsControl: z.strictObject({ ctr: comparisonSchema, conversion: comparisonSchema, revenuePerImpression: comparisonSchema }).nullable(),
+    }),
+  ),
+  verdict: z.enum(["insufficient_sample", "sample_ratio_mismatch", "no_significant_difference", "winner"]),
+  winner: z.string().nullable(),
 });
 export const experimentListSchema = z.strictObject({ site: z.string(), experiments: z.array(experimentViewSchema) });
 export const winnerAnswerSchema = z.strictObject({

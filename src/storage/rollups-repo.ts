@@ -29,11 +29,11 @@ const REVENUE = `CASE WHEN p.type <> '${PURCHASE}' THEN 0.0
  * Both sides read only rows tagged with ?1, so a retried batch (whose rows ON CONFLICT skipped) adds nothing.
  */
 const AGGREGATE_ROLLUPS = `
-INSERT INTO rec_rollups (site_id, day, slot, variant, model_version, lists_served, impressions, clicked_impressions, clicks, carts, purchases, revenue)
+INSERT INTO rec_rollups (site_id, day, slot, variant, model_version, lists_served, impressions, clicked_impressions, clicks, carts, purchases, revenue, revenue_sq)
 SELECT site_id, day, slot, variant, model,
   COUNT(DISTINCT CASE WHEN type = '${IMPRESSION}' AND first THEN rec_id END), SUM(type = '${IMPRESSION}'),
   COUNT(DISTINCT CASE WHEN type = '${CLICK}' AND first THEN rec_id END), SUM(type = '${CLICK}'),
-  SUM(type = '${CART}'), SUM(type = '${PURCHASE}'), SUM(revenue)
+  SUM(type = '${CART}'), SUM(type = '${PURCHASE}'), SUM(revenue), SUM(revenue * revenue)
 FROM (
   SELECT e.site_id, e.type, e.rec_day AS day, e.rec_slot AS slot, e.rec_variant AS variant, e.rec_model AS model, e.rec_id,
          0.0 AS revenue,
@@ -58,7 +58,8 @@ ON CONFLICT(site_id, day, slot, variant, model_version) DO UPDATE SET
   clicks = rec_rollups.clicks + excluded.clicks,
   carts = rec_rollups.carts + excluded.carts,
   purchases = rec_rollups.purchases + excluded.purchases,
-  revenue = rec_rollups.revenue + excluded.revenue`;
+  revenue = rec_rollups.revenue + excluded.revenue,
+  revenue_sq = rec_rollups.revenue_sq + excluded.revenue_sq`;
 
 /** The rollup upsert of one ingest transaction; goes in its db.batch after the events insert. */
 export function rollupStatement(d1: D1Database, ingestId: string, windowMs: number = ATTRIBUTION_WINDOW_MS): D1PreparedStatement {
@@ -77,6 +78,8 @@ export type MetricsRow = {
   carts: number;
   purchases: number;
   revenue: number;
+  /** Sum of attributed purchases' revenue squared (experiment results' revenue variance). */
+  revenueSq: number;
   /** clicks / impressions; null without impressions. */
   ctr: number | null;
   /** purchases / clicks; null without clicks. */
@@ -95,13 +98,14 @@ type RollupSqlRow = {
   carts: number;
   purchases: number;
   revenue: number;
+  revenue_sq: number;
 };
 
 /** One site's rollup rows for days from..to (inclusive, YYYY-MM-DD), optionally one slot: one query. */
 export async function readMetrics(d1: D1Database, siteId: string, from: string, to: string, slot?: string): Promise<MetricsRow[]> {
   const { results } = await d1
     .prepare(
-      `SELECT day, slot, variant, model_version, lists_served, impressions, clicked_impressions, clicks, carts, purchases, revenue
+      `SELECT day, slot, variant, model_version, lists_served, impressions, clicked_impressions, clicks, carts, purchases, revenue, revenue_sq
        FROM rec_rollups WHERE site_id = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR slot = ?4)
        ORDER BY day, slot, variant, model_version`,
     )
@@ -119,6 +123,7 @@ export async function readMetrics(d1: D1Database, siteId: string, from: string, 
     carts: r.carts,
     purchases: r.purchases,
     revenue: r.revenue,
+    revenueSq: r.revenue_sq,
     ctr: r.impressions > 0 ? r.clicks / r.impressions : null,
     conversion: r.clicks > 0 ? r.purchases / r.clicks : null,
   }));

@@ -310,6 +310,8 @@ export const recRollups = sqliteTable(
     carts: integer("carts").notNull().default(0),
     purchases: integer("purchases").notNull().default(0),
     revenue: real("revenue").notNull().default(0),
+    /** Sum of each attributed purchase's revenue squared: the variance of revenue per impression (experiment results). */
+    revenueSq: real("revenue_sq").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.slot, t.variant, t.modelVersion] })],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE `rec_rollups` ADD `revenue_sq` real DEFAULT 0 NOT NULL;
