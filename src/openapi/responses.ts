@@ -311,6 +311,7 @@ const metricsRowSchema = z.strictObject({
   purchases: z.number().int().meta({ description: "attributed, like carts" }),
   revenue: z.number().meta({ description: "of attributed purchases: price × quantity, else properties.revenue" }),
   revenueSq: z.number().meta({ description: "sum of each attributed purchase's revenue squared (revenue variance in experiment results)" }),
+  visitors: z.number().int().meta({ description: "visitors first shown a list of this variant in this row (summed over rows: distinct visitors)" }),
   ctr: z.number().nullable().meta({ description: "clicks / impressions" }),
   conversion: z.number().nullable().meta({ description: "purchases / clicks" }),
 });
@@ -348,7 +349,7 @@ export const experimentResultsSchema = z.strictObject({
   sampleSufficient: z.boolean(),
   alphaPerComparison: z.number(),
   srm: z.strictObject({
-    unit: z.literal("listsServed"),
+    unit: z.literal("visitors"),
     observed: z.record(z.string(), z.number().int()),
     expectedShares: z.record(z.string(), z.number()),
     chiSquare: z.number(),
@@ -363,6 +364,7 @@ export const experimentResultsSchema = z.strictObject({
       weight: z.number(),
       share: z.number(),
       control: z.boolean(),
+      visitors: z.number().int().meta({ description: "distinct visitors shown a list of the variant" }),
       listsServed: z.number().int(),
       impressions: z.number().int(),
       clicks: z.number().int(),

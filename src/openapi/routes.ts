@@ -380,7 +380,7 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: "admin",
     summary: "An experiment's results: rates with 95% intervals, each treatment against the control, SRM check",
     description:
-      "From the rollups (one query). CTR and conversion per impression with Wilson intervals, revenue per impression with a normal interval; differences by the two-proportion z-test (Welch for revenue), Bonferroni over treatments; SRM: chi-square of lists served against the weights, flagged below p 0.001. No winner before EXPERIMENT_MIN_IMPRESSIONS_PER_VARIANT impressions in every variant.",
+      "From the rollups (one query). CTR and conversion per impression with Wilson intervals, revenue per impression with a normal interval; differences by the two-proportion z-test (Welch for revenue), Bonferroni over treatments; SRM: chi-square of distinct visitors against the weights, flagged below p 0.001. No winner before EXPERIMENT_MIN_IMPRESSIONS_PER_VARIANT impressions in every variant.",
     access: "admin",
     pathParams: { id: experimentId },
     query: experimentResultsQuery,

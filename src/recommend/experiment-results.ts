@@ -18,6 +18,8 @@ import {
 /** The rollup counters the view reads (src/storage/rollups-repo.ts MetricsRow has them all); `variant` is the label. */
 export type ExperimentRollupRow = {
   variant: string;
+  /** Distinct visitors first shown this variant in the row (summed over rows: the variant's visitors). */
+  visitors: number;
   listsServed: number;
   impressions: number;
   clicks: number;
@@ -60,6 +62,7 @@ export type VariantResult = {
   /** weight / total weight: the configured share of traffic. */
   share: number;
   control: boolean;
+  visitors: number;
   listsServed: number;
   impressions: number;
   clicks: number;
@@ -87,8 +90,8 @@ export type ExperimentResults = {
   /** The level each treatment's comparison is held to: alpha / number of treatments. */
   alphaPerComparison: number;
   srm: {
-    /** The assignment count checked: lists served (distinct lists with an impression) per variant. */
-    unit: "listsServed";
+    /** The assignment count checked: distinct visitors shown a list of the variant. */
+    unit: "visitors";
     observed: Record<string, number>;
     expectedShares: Record<string, number>;
     chiSquare: number;
@@ -137,10 +140,11 @@ export function experimentResults(
 ): ExperimentResults {
   const variants = experiment.config.variants;
   const control = variants.find((v) => v.change.control === true) ?? variants[0]!;
-  const totals = new Map(variants.map((v) => [variantLabel(experiment.id, v.name), { listsServed: 0, impressions: 0, clicks: 0, carts: 0, purchases: 0, revenue: 0, revenueSq: 0 }]));
+  const totals = new Map(variants.map((v) => [variantLabel(experiment.id, v.name), { visitors: 0, listsServed: 0, impressions: 0, clicks: 0, carts: 0, purchases: 0, revenue: 0, revenueSq: 0 }]));
   for (const r of rows) {
     const t = totals.get(r.variant);
     if (!t) continue;
+    t.visitors += r.visitors;
     t.listsServed += r.listsServed;
     t.impressions += r.impressions;
     t.clicks += r.clicks;
@@ -153,7 +157,7 @@ export function experimentResults(
   const totalWeight = variants.reduce((s, v) => s + v.weight, 0);
   const sampleSufficient = variants.every((v) => count(v.name).impressions >= opts.minImpressionsPerVariant);
   const srmTest = sampleRatioTest(
-    variants.map((v) => count(v.name).listsServed),
+    variants.map((v) => count(v.name).visitors),
     variants.map((v) => v.weight),
   );
   const mismatch = srmTest.pValue < opts.srmAlpha;
@@ -200,8 +204,8 @@ export function experimentResults(
     sampleSufficient,
     alphaPerComparison,
     srm: {
-      unit: "listsServed",
-      observed: Object.fromEntries(variants.map((v) => [v.name, count(v.name).listsServed])),
+      unit: "visitors",
+      observed: Object.fromEntries(variants.map((v) => [v.name, count(v.name).visitors])),
       expectedShares: Object.fromEntries(variants.map((v) => [v.name, v.weight / totalWeight])),
       chiSquare: srmTest.chiSquare,
       df: srmTest.df,

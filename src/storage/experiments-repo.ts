@@ -86,7 +86,7 @@ export async function readExperimentRollups(d1: D1Database, siteId: string, labe
   const marks = labels.map((_, i) => `?${i + 3}`).join(", ");
   const { results } = await d1
     .prepare(
-      `SELECT variant, SUM(lists_served) AS listsServed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(carts) AS carts,
+      `SELECT variant, SUM(visitors) AS visitors, SUM(lists_served) AS listsServed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(carts) AS carts,
               SUM(purchases) AS purchases, SUM(revenue) AS revenue, SUM(revenue_sq) AS revenueSq
        FROM rec_rollups WHERE site_id = ?1 AND (?2 IS NULL OR slot = ?2) AND variant IN (${marks})
        GROUP BY variant`,

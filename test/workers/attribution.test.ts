@@ -66,6 +66,7 @@ describe("attribution rollups", () => {
       purchases: 1,
       revenue: 25,
       revenueSq: 625,
+      visitors: 1,
       ctr: 0.5,
       conversion: 1,
     };

@@ -53,13 +53,13 @@ async function settledResults(site: TestSite, exp: string, done: (r: Results) =>
 }
 
 /** Rollup rows of a past experiment's traffic, stored as ingest stores them (for samples too big to send here). */
-async function storeRollups(site: TestSite, rows: { variant: string; lists: number; impressions: number; clicks: number; purchases?: number; revenue?: number; revenueSq?: number }[]): Promise<void> {
+async function storeRollups(site: TestSite, rows: { variant: string; visitors?: number; lists: number; impressions: number; clicks: number; purchases?: number; revenue?: number; revenueSq?: number }[]): Promise<void> {
   await env.DB.batch(
     rows.map((r) =>
       env.DB.prepare(
-        `INSERT INTO rec_rollups (site_id, day, slot, variant, model_version, lists_served, impressions, clicked_impressions, clicks, carts, purchases, revenue, revenue_sq)
-         VALUES (?, '2026-01-01', 'home', ?, 'v1', ?, ?, ?, ?, 0, ?, ?, ?)`,
-      ).bind(site.id, r.variant, r.lists, r.impressions, r.clicks, r.clicks, r.purchases ?? 0, r.revenue ?? 0, r.revenueSq ?? 0),
+        `INSERT INTO rec_rollups (site_id, day, slot, variant, model_version, lists_served, impressions, clicked_impressions, clicks, carts, purchases, revenue, revenue_sq, visitors)
+         VALUES (?, '2026-01-01', 'home', ?, 'v1', ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+      ).bind(site.id, r.variant, r.lists, r.impressions, r.clicks, r.clicks, r.purchases ?? 0, r.revenue ?? 0, r.revenueSq ?? 0, r.visitors ?? r.lists),
     ),
   );
 }
@@ -72,31 +72,34 @@ describe("GET /admin/experiments/:id/results", () => {
     expect((await postEvents(site, views)).status).toBe(200);
     const exp = await experiment(site, ["home"]);
     const t = Date.now() - 60_000;
-    const sent: Record<string, unknown>[] = [];
-    // Six visitors per arm, one list each with 3 item impressions; the model arm clicks every impression, the
-    // control none: an overwhelming difference, on far too few impressions to be called.
-    for (const name of ["control", "model"]) {
-      for (let i = 0; i < 6; i++) {
-        const anon = visitorIn(exp, name, `${name}-${i}-x`);
-        const list = await (await get(`/v1/recommendations?slot=home&k=3&anonymousId=${anon}`, { "x-edgerec-key": site.key })).json<List>();
-        expect(decodeExposure(list.recommendationId)?.variant).toBe(`${exp}:${name}`);
-        expect(list.items).toHaveLength(3);
-        const ctx = { recommendationId: list.recommendationId, slot: "home" };
-        for (const item of list.items) {
-          sent.push(event({ type: "impression", anonymousId: anon, sessionId: `s-${anon}`, itemId: item.id, ts: t, context: ctx }));
-          if (name === "model") sent.push(event({ type: "click", anonymousId: anon, sessionId: `s-${anon}`, itemId: item.id, ts: t + 1000, context: ctx }));
+    // Six visitors per arm, two lists each (two batches: a visitor counts once across them), 3 item impressions a
+    // list; the model arm clicks every impression, the control none: an overwhelming difference, on far too few
+    // impressions to be called.
+    for (const round of [0, 1]) {
+      const sent: Record<string, unknown>[] = [];
+      for (const name of ["control", "model"]) {
+        for (let i = 0; i < 6; i++) {
+          const anon = visitorIn(exp, name, `${name}-${i}-x`);
+          const list = await (await get(`/v1/recommendations?slot=home&k=3&anonymousId=${anon}`, { "x-edgerec-key": site.key })).json<List>();
+          expect(decodeExposure(list.recommendationId)?.variant).toBe(`${exp}:${name}`);
+          expect(list.items).toHaveLength(3);
+          const ctx = { recommendationId: list.recommendationId, slot: "home" };
+          for (const item of list.items) {
+            sent.push(event({ type: "impression", anonymousId: anon, sessionId: `s-${anon}`, itemId: item.id, ts: t + round, context: ctx }));
+            if (name === "model") sent.push(event({ type: "click", anonymousId: anon, sessionId: `s-${anon}`, itemId: item.id, ts: t + 1000 + round, context: ctx }));
+          }
         }
       }
+      // Many visitors in one batch: the backend's server key (a browser batch names one visitor).
+      const ingest = await postEvents(site, sent, { headers: serverHeaders(site) });
+      expect(ingest.status, await ingest.clone().text()).toBe(200);
     }
-    // Many visitors in one batch: the backend's server key (a browser batch names one visitor).
-    const ingest = await postEvents(site, sent, { headers: serverHeaders(site) });
-    expect(ingest.status, await ingest.clone().text()).toBe(200);
-    const r = await settledResults(site, exp, (x) => x.variants.every((v) => v.impressions === 18));
+    const r = await settledResults(site, exp, (x) => x.variants.every((v) => v.impressions === 36));
     const [control, model] = r.variants;
-    expect(control).toMatchObject({ name: "control", control: true, listsServed: 6, impressions: 18, clicks: 0, vsControl: null });
-    expect(model).toMatchObject({ name: "model", listsServed: 6, impressions: 18, clicks: 18 });
+    expect(control).toMatchObject({ name: "control", control: true, visitors: 6, listsServed: 12, impressions: 36, clicks: 0, vsControl: null });
+    expect(model).toMatchObject({ name: "model", visitors: 6, listsServed: 12, impressions: 36, clicks: 36 });
     expect(model!.ctr.value).toBe(1);
-    expect(model!.ctr.low).toBeGreaterThan(0.8); // Wilson at 18/18
+    expect(model!.ctr.low).toBeGreaterThan(0.9); // Wilson at 36/36
     expect(model!.vsControl!.ctr.pValue).toBeLessThan(1e-6);
     expect(model!.vsControl!.ctr.significant).toBe(false);
     expect(r).toMatchObject({ control: "control", sampleSufficient: false, verdict: "insufficient_sample", winner: null, minImpressionsPerVariant: EXPERIMENT_MIN_IMPRESSIONS_PER_VARIANT });
@@ -130,7 +133,7 @@ describe("GET /admin/experiments/:id/results", () => {
     const s = await results(site, skewed);
     expect(s.srm.mismatch).toBe(true);
     expect(s.srm.pValue).toBeLessThan(0.001);
-    expect(s.srm.observed).toEqual({ control: 1000, model: 1200 });
+    expect(s.srm.observed).toEqual({ control: 1000, model: 1200 }); // visitors
     expect(s).toMatchObject({ verdict: "sample_ratio_mismatch", winner: null });
     expect(s.variants[1]!.vsControl!.ctr.significant).toBe(false);
   });

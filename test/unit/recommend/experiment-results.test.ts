@@ -7,6 +7,7 @@ import type { Variant } from "../../../src/schemas/experiments";
 const opts = { minImpressionsPerVariant: 1000, alpha: 0.05, srmAlpha: 0.001 };
 const row = (variant: string, lists: number, impressions: number, clicks: number, extra: Partial<ExperimentRollupRow> = {}): ExperimentRollupRow => ({
   variant,
+  visitors: lists,
   listsServed: lists,
   impressions,
   clicks,
@@ -25,7 +26,7 @@ describe("experimentResults", () => {
   it("sums rows per variant (days, slots, versions) and ignores other labels; the control is change.control", () => {
     const r = experimentResults({ id: "x", config: { variants } }, [row("x:t", 10, 100, 5), row("x:t", 10, 100, 7), row("x:c", 20, 200, 4), row("y:t", 1, 1, 1)], opts);
     expect(r.control).toBe("c");
-    expect(r.variants.map((v) => [v.name, v.impressions, v.clicks, v.listsServed])).toEqual([
+    expect(r.variants.map((v) => [v.name, v.impressions, v.clicks, v.visitors])).toEqual([
       ["t", 200, 12, 20],
       ["c", 200, 4, 20],
     ]);

@@ -1,1 +1,0 @@
-ALTER TABLE `rec_rollups` ADD `revenue_sq` real DEFAULT 0 NOT NULL;
