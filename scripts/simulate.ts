@@ -2,7 +2,7 @@
 // Miniflare (bench/miniflare.ts), seeds the demo shop, lets synthetic shoppers with a hidden taste build history,
 // retrains, runs an experiment of the served model against the trending-only control with product-page traffic
 // (click model in scripts/simulate/visitors.ts), and prints GET /admin/experiments/:id/results.
-//   npm run build && npm run simulate -- [--json] [--shoppers 1600] [--history 1200] [--pages 3] [--seed 11]
+//   npm run build && npm run simulate -- [--json] [--shoppers 400] [--history 600] [--pages 3] [--seed 11]
 import { parseArgs } from "node:util";
 import { BENCH_ADMIN_TOKEN, startWorker } from "../bench/miniflare";
 import type { ExperimentResults } from "../src/recommend/experiment-results";
@@ -16,8 +16,9 @@ import { makeShoppers, shopOf } from "./simulate/visitors";
 const { values } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
-    shoppers: { type: "string", default: "1600" },
-    history: { type: "string", default: "1200" },
+    verbose: { type: "boolean", default: false },
+    shoppers: { type: "string", default: "400" },
+    history: { type: "string", default: "600" },
     pages: { type: "string", default: "3" },
     k: { type: "string", default: "6" },
     seed: { type: "string", default: "11" },
@@ -58,7 +59,12 @@ async function settledResults(api: Api, impressions: number): Promise<Results> {
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-const { url, mf } = await startWorker();
+// The Worker's own log lines (retrain progress, …) go to stderr with --verbose, else only its warnings and errors.
+const { url, mf } = await startWorker(undefined, {
+  onLog: (l) => {
+    if (values.verbose || l.level === "warn" || l.level === "error") log(`${l.message}\n`);
+  },
+});
 try {
   const api: Api = { baseUrl: url, adminToken: BENCH_ADMIN_TOKEN };
   log(`simulate: Worker at ${url}\n`);
