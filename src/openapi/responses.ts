@@ -384,5 +384,5 @@ export const experimentListSchema = z.strictObject({ site: z.string(), experimen
 export const winnerAnswerSchema = z.strictObject({
   experiment: experimentViewSchema,
   config: z.record(z.string(), z.unknown()).meta({ description: "the site config as written" }),
-  notApplied: z.array(z.enum(["sources", "control"])).meta({ description: "parts of the variant the site config cannot hold" }),
+  notApplied: z.array(z.enum(["sources", "control", "modelVersion"])).meta({ description: "parts of the variant the site config cannot hold" }),
 });

@@ -1,7 +1,7 @@
 // /admin/experiments (issue 10 part 3): A/B experiments per site. PUT saves a draft; start, stop and winner move it
 // draft → running → stopped. Declaring a winner stops it and writes the variant's weights and rules into the site
-// config (weights site-wide, rules into each covered slot); sources and the control are not config settings, so a
-// winner that changes them is recorded but those parts are not applied (the answer lists them in `notApplied`).
+// config (weights site-wide, rules into each covered slot); sources, the control and a pinned model version are not
+// config settings, so a winner that changes them is recorded but those parts are not applied (`notApplied` lists them).
 import { Hono } from "hono";
 import { readCappedText } from "../lib/body";
 import type { AppEnv } from "../lib/app-env";
@@ -165,7 +165,7 @@ adminExperiments.post("/:id/winner", async (c) => {
   const config: SiteConfig = structuredClone(siteRow.config);
   if (v.change.weights) config.weights = { ...config.weights, ...v.change.weights };
   if (v.change.rules) for (const slot of e.config.slots) config.slots[slot] = { ...config.slots[slot], ...v.change.rules };
-  const notApplied = [...(v.change.sources ? ["sources"] : []), ...(v.change.control ? ["control"] : [])];
+  const notApplied = [...(v.change.sources ? ["sources"] : []), ...(v.change.control ? ["control"] : []), ...(v.change.modelVersion ? ["modelVersion"] : [])];
   const now = new Date();
   const row = await declareWinner(database(c.env.DB), site, id, v.name, config, e.status === "running", now);
   clearExperimentCache(site);

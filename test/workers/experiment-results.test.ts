@@ -211,5 +211,8 @@ describe("experiments on /next and /similar, and a pinned model version", () => 
     const now = await serve(visitorIn(exp, "current", "pin", variants));
     expect(now.modelVersion).toBe(current);
     expect(exposureDay(decodeExposure(now.recommendationId)!)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // A pinned version is no site-config setting: a winner that pins one lists it as not applied.
+    const won = await admin("POST", `/admin/experiments/${exp}/winner?site=${site.id}`, { variant: "old" });
+    expect((await won.json<{ notApplied: string[] }>()).notApplied).toEqual(["modelVersion"]);
   });
 });
