@@ -4,7 +4,7 @@
 // (click model in scripts/simulate/visitors.ts), and prints GET /admin/experiments/:id/results.
 //   npm run build && npm run simulate -- [--json] [--shoppers 400] [--history 600] [--pages 3] [--seed 11]
 import { parseArgs } from "node:util";
-import { BENCH_ADMIN_TOKEN, startWorker } from "../bench/miniflare";
+import { BENCH_ADMIN_TOKEN, startWorker, type BenchDb } from "../bench/miniflare";
 import type { ExperimentResults } from "../src/recommend/experiment-results";
 import { seed as seedDemo } from "./seed";
 import { demoCatalog } from "./demo/generator";
@@ -57,6 +57,20 @@ async function settledResults(api: Api, impressions: number): Promise<Results> {
   }
 }
 
+/** Polls the site's stored event count until it reaches `expected` (bounded), read from the Worker's D1 directly. */
+async function settledEventLog(db: BenchDb, expected: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const row = await db.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = ?").bind(SITE).first<{ n: number }>();
+    if ((row?.n ?? 0) >= expected) return;
+    if (Date.now() > deadline) {
+      log(`history: only ${row?.n ?? 0} of ${expected} events stored after 120 s; training on what is there\n`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 // The Worker's own log lines (retrain progress, …) go to stderr with --verbose, else only its warnings and errors.
@@ -79,7 +93,17 @@ try {
 
   const historyShoppers = shoppers.slice(0, HISTORY);
   const now = Date.now();
-  await runPool(historyShoppers, CONCURRENCY, (s, i) => browseHistory(api, shop, s, SEED * 1_000_003 + i, now - 3_600_000 - i * 1_000), (d) => progress("history", d, historyShoppers.length));
+  let historyEvents = 0;
+  await runPool(
+    historyShoppers,
+    CONCURRENCY,
+    async (s, i) => {
+      historyEvents += await browseHistory(api, shop, s, SEED * 1_000_003 + i, now - 3_600_000 - i * 1_000);
+    },
+    (d) => progress("history", d, historyShoppers.length),
+  );
+  // Training reads D1: with ingest behind a queue, accepted events land there a little later. Wait until all have.
+  await settledEventLog(await mf.getD1Database("DB"), historyEvents);
 
   phase("history sent");
   const trained = await admin<{ version: { version: string; itemCount: number } }>(api, "POST", `/admin/retrain?site=${SITE}`);

@@ -8,7 +8,7 @@ import { nextItem, react, type Shop, type Shopper } from "./visitors";
 const STEP_MS = 4_000;
 
 /** One past session of views (no slots): history the model is trained on. `endTs` is its last event's time. */
-export async function browseHistory(api: Api, shop: Shop, s: Shopper, seed: number, endTs: number): Promise<void> {
+export async function browseHistory(api: Api, shop: Shop, s: Shopper, seed: number, endTs: number): Promise<number> {
   const rand = seededRandom(seed);
   const sessionId = seededUuid(rand);
   const length = 4 + Math.floor(rand() * 8);
@@ -19,6 +19,7 @@ export async function browseHistory(api: Api, shop: Shop, s: Shopper, seed: numb
     item = nextItem(shop, s, rand, item);
   }
   await sendEvents(api, s, events);
+  return events.length;
 }
 
 export type VisitCounts = { lists: number; impressions: number; clicks: number; carts: number; purchases: number };
