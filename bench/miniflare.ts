@@ -9,8 +9,14 @@ export const BENCH_ADMIN_TOKEN = "bench-admin-token";
 /** Miniflare's D1 binding as seen from Node. */
 export type BenchDb = Awaited<ReturnType<Miniflare["getD1Database"]>>;
 
-/** `script`: the bundled Worker (default dist/index.js; the conformance tests build their own into a temp folder). */
-export async function startWorker(script = path.resolve(import.meta.dirname, "../dist/index.js")): Promise<{ url: string; mf: Miniflare }> {
+/**
+ * `script`: the bundled Worker (default dist/index.js; the conformance tests build their own into a temp folder).
+ * `onLog`: receives the Worker's console output instead of this process's stdout (the simulator keeps stdout JSON).
+ */
+export async function startWorker(
+  script = path.resolve(import.meta.dirname, "../dist/index.js"),
+  opts: { onLog?: (log: { level: string; message: string }) => void } = {},
+): Promise<{ url: string; mf: Miniflare }> {
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   const worker = {
     name: "edgerec",
@@ -33,6 +39,7 @@ export async function startWorker(script = path.resolve(import.meta.dirname, "..
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       cf: false, // never fetch Request.cf from the internet
+      ...(opts.onLog ? { handleStructuredLogs: opts.onLog } : {}),
       host: "127.0.0.1",
       port: 0,
       workers: [

@@ -283,3 +283,15 @@ export const DASHBOARD_TRAFFIC_HOURS = 48;
 export const DASHBOARD_DEFAULT_DAYS = 14;
 /** Points drawn in the segments scatter: beyond this the projection is sampled evenly (the SVG stays small). */
 export const DASHBOARD_MAX_SCATTER_POINTS = 2000;
+
+// --- Experiment results (issue 10 part 5: GET /admin/experiments/:id/results, src/recommend/experiment-results.ts) ---
+/**
+ * Impressions every variant needs before a difference is called significant or a winner named: below it the
+ * figures are shown, the verdict is `insufficient_sample`. A CTR around 5% gives a 95% interval of about ±1.4
+ * points at 1,000 impressions, so smaller samples would "find" differences by peeking.
+ */
+export const EXPERIMENT_MIN_IMPRESSIONS_PER_VARIANT = 1000;
+/** Two-sided level of the treatment-against-control tests, split over the treatments (Bonferroni). */
+export const EXPERIMENT_ALPHA = 0.05;
+/** The sample-ratio-mismatch check flags a split whose chi-square p-value is below this (GrowthBook's default). */
+export const EXPERIMENT_SRM_ALPHA = 0.001;

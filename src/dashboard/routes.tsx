@@ -174,10 +174,9 @@ dashboard.get(
   signedIn(async (c) => {
     const ctx = await siteContext(c);
     if (!ctx.site) return view(c, "experiments", "Experiments", ctx, null);
-    const now = Date.now();
     const rows = await listExperiments(database(c.env.DB), ctx.site);
-    const figures = await experimentFigures(c.env.DB, ctx.site, rows, now);
-    const experiments = rows.map((row, i) => ({ row, figures: figures[i]! }));
+    const results = await experimentFigures(c.env.DB, ctx.site, rows);
+    const experiments = rows.map((row, i) => ({ row, results: results[i] ?? null }));
     return view(c, "experiments", "Experiments", ctx, <ExperimentsBody site={ctx.site} experiments={experiments} />);
   }),
 );

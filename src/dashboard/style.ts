@@ -42,6 +42,10 @@ th{background:#eef2f6;font-weight:600;font-size:13px}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr:last-child td{border-bottom:none}
 .ci{color:#5b6b7c;font-size:12px;white-space:nowrap}
+.verdict{padding:8px 12px;border-left:4px solid #9aa7b4;background:#f4f6f8}
+.verdict.winner{border-color:#1f7a4d}
+.verdict.sample_ratio_mismatch{border-color:#b3261e}
+.significant{font-weight:600}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e4e9ef;color:#33414e}
 .badge.running,.badge.serving{background:#d9f2e3;color:#17663a}.badge.stopped{background:#f4e3d3;color:#7a4310}.badge.draft{background:#e4e9ef}

@@ -310,6 +310,8 @@ const metricsRowSchema = z.strictObject({
   carts: z.number().int().meta({ description: "attributed (last recommended click on the item within the window)" }),
   purchases: z.number().int().meta({ description: "attributed, like carts" }),
   revenue: z.number().meta({ description: "of attributed purchases: price × quantity, else properties.revenue" }),
+  revenueSq: z.number().meta({ description: "sum of each attributed purchase's revenue squared (revenue variance in experiment results)" }),
+  visitors: z.number().int().meta({ description: "visitors first shown a list of this variant in this row (summed over rows: distinct visitors)" }),
   ctr: z.number().nullable().meta({ description: "clicks / impressions" }),
   conversion: z.number().nullable().meta({ description: "purchases / clicks" }),
 });
@@ -328,9 +330,59 @@ export const experimentViewSchema = z.strictObject({
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
+/** src/recommend/experiment-results.ts ExperimentResults, with the site, status and slot filter. */
+const estimateSchema = z.strictObject({ value: z.number(), low: z.number(), high: z.number() });
+const boundsSchema = z.strictObject({ estimate: z.number(), low: z.number(), high: z.number() });
+const comparisonSchema = z.strictObject({
+  difference: boundsSchema.meta({ description: "treatment − control, 95% interval" }),
+  lift: boundsSchema.nullable().meta({ description: "treatment / control − 1, delta-method 95% interval; null when the control's rate is 0" }),
+  pValue: z.number().meta({ description: "two-sided" }),
+  significant: z.boolean().meta({ description: "p < alphaPerComparison, with the minimum sample and no SRM" }),
+});
+export const experimentResultsSchema = z.strictObject({
+  site: z.string(),
+  status: z.enum(["draft", "running", "stopped"]),
+  slot: z.string().nullable(),
+  experiment: z.string(),
+  control: z.string(),
+  minImpressionsPerVariant: z.number().int(),
+  sampleSufficient: z.boolean(),
+  alphaPerComparison: z.number(),
+  srm: z.strictObject({
+    unit: z.literal("visitors"),
+    observed: z.record(z.string(), z.number().int()),
+    expectedShares: z.record(z.string(), z.number()),
+    chiSquare: z.number(),
+    df: z.number().int(),
+    pValue: z.number(),
+    threshold: z.number(),
+    mismatch: z.boolean(),
+  }),
+  variants: z.array(
+    z.strictObject({
+      name: z.string(),
+      weight: z.number(),
+      share: z.number(),
+      control: z.boolean(),
+      visitors: z.number().int().meta({ description: "distinct visitors shown a list of the variant" }),
+      listsServed: z.number().int(),
+      impressions: z.number().int(),
+      clicks: z.number().int(),
+      carts: z.number().int(),
+      purchases: z.number().int(),
+      revenue: z.number(),
+      ctr: estimateSchema.meta({ description: "clicks per impression, Wilson 95%" }),
+      conversion: estimateSchema.meta({ description: "purchases per impression, Wilson 95%" }),
+      revenuePerImpression: estimateSchema.meta({ description: "normal 95% interval" }),
+      vsControl: z.strictObject({ ctr: comparisonSchema, conversion: comparisonSchema, revenuePerImpression: comparisonSchema }).nullable(),
+    }),
+  ),
+  verdict: z.enum(["insufficient_sample", "sample_ratio_mismatch", "no_significant_difference", "winner"]),
+  winner: z.string().nullable(),
+});
 export const experimentListSchema = z.strictObject({ site: z.string(), experiments: z.array(experimentViewSchema) });
 export const winnerAnswerSchema = z.strictObject({
   experiment: experimentViewSchema,
   config: z.record(z.string(), z.unknown()).meta({ description: "the site config as written" }),
-  notApplied: z.array(z.enum(["sources", "control"])).meta({ description: "parts of the variant the site config cannot hold" }),
+  notApplied: z.array(z.enum(["sources", "control", "modelVersion"])).meta({ description: "parts of the variant the site config cannot hold" }),
 });

@@ -11,7 +11,7 @@ import { itemUpsertSchema } from "../schemas/items";
 import { erasureJobId, exportQuerySchema, forgetBodySchema, selfExportBodySchema } from "../schemas/privacy";
 import { nextQuerySchema, profileQuerySchema, recommendationsQuerySchema, similarQuerySchema } from "../schemas/recommendations";
 import { SEGMENT_CALLS, segmentBatchSchema, segmentMessageSchema } from "../schemas/segment";
-import { experimentConfigSchema, experimentId, experimentSiteQuery, winnerBodySchema } from "../schemas/experiments";
+import { experimentConfigSchema, experimentId, experimentResultsQuery, experimentSiteQuery, winnerBodySchema } from "../schemas/experiments";
 import { dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
 import { siteConfigSchema } from "../schemas/site-config";
 import { keyRotateSchema, siteIdString, siteUpsertSchema } from "../schemas/sites";
@@ -376,6 +376,20 @@ export const ROUTES: readonly RouteSpec[] = [
     body: { schema: experimentConfigSchema, contentTypes: JSON_ONLY },
     answers: { 200: { description: "the draft, replaced", schema: r.experimentViewSchema }, 201: { description: "the draft, created", schema: r.experimentViewSchema } },
     errors: [400, 404, 409, 413, 415],
+  },
+  {
+    method: "get",
+    path: "/admin/experiments/:id/results",
+    tag: "admin",
+    summary: "An experiment's results: rates with 95% intervals, each treatment against the control, SRM check",
+    description:
+      "From the rollups (one query). CTR and conversion per impression with Wilson intervals, revenue per impression with a normal interval; differences by the two-proportion z-test (Welch for revenue), Bonferroni over treatments; SRM: chi-square of distinct visitors against the weights, flagged below p 0.001. No winner before EXPERIMENT_MIN_IMPRESSIONS_PER_VARIANT impressions in every variant.",
+    access: "admin",
+    pathParams: { id: experimentId },
+    query: experimentResultsQuery,
+    queryDocs: { slot: "one of the experiment's slots only" },
+    answers: { 200: { description: "the results", schema: r.experimentResultsSchema } },
+    errors: [400, 404],
   },
   { method: "post", path: "/admin/experiments/:id/start", tag: "admin", summary: "Start a draft experiment", access: "admin", pathParams: { id: experimentId }, query: experimentSiteQuery, answers: { 200: { description: "the running experiment", schema: r.experimentViewSchema } }, errors: [400, 404, 409] },
   { method: "post", path: "/admin/experiments/:id/stop", tag: "admin", summary: "Stop a running experiment", access: "admin", pathParams: { id: experimentId }, query: experimentSiteQuery, answers: { 200: { description: "the stopped experiment", schema: r.experimentViewSchema } }, errors: [400, 404, 409] },

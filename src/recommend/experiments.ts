@@ -6,6 +6,7 @@
 //   - No visitor key: the control variant (or the first one when none is the control), never a random one.
 //   - Several running experiments on one slot: the oldest started wins (ties by id), so starting a new one never
 //     reshuffles visitors already in a running experiment.
+import { servable, type Manifest } from "../models/manifest";
 import type { ExperimentConfig, Variant, VariantChange } from "../schemas/experiments";
 import type { Rules } from "../schemas/site-config";
 import { fnv1a32 } from "../models/shards";
@@ -57,7 +58,13 @@ export function variantLabel(experimentId: string, variantName: string): string 
   return `${experimentId}:${variantName}`;
 }
 
-export type ServeShape = { weights?: Partial<Record<SourceName, number>>; rules: Rules; sources?: readonly SourceName[] };
+export type ServeShape = {
+  weights?: Partial<Record<SourceName, number>>;
+  rules: Rules;
+  sources?: readonly SourceName[];
+  /** A stored model version to serve instead of the manifest's current one. */
+  modelVersion?: string;
+};
 
 /** A variant's change over the slot's shape: weights and rules merged over the site's, sources replaced. */
 export function applyChange(base: ServeShape, change: VariantChange): ServeShape {
@@ -65,5 +72,18 @@ export function applyChange(base: ServeShape, change: VariantChange): ServeShape
     weights: change.weights ? { ...base.weights, ...change.weights } : base.weights,
     rules: change.rules ? { ...base.rules, ...change.rules } : base.rules,
     sources: change.control ? ["trending"] : (change.sources ?? base.sources),
+    modelVersion: change.modelVersion ?? base.modelVersion,
   };
+}
+
+/**
+ * The manifest a list is served from when its variant pins `modelVersion`: the kept version in place of the
+ * current one. A version the manifest no longer keeps (dropped by later retrains) or this code cannot read leaves
+ * the manifest as it is, so the list is served (and its exposure token records) the current version.
+ */
+export function pinnedManifest(manifest: Manifest | null, modelVersion: string | undefined): Manifest | null {
+  if (!manifest || modelVersion === undefined || manifest.current.version === modelVersion) return manifest;
+  const v = manifest.versions.find((x) => x.version === modelVersion);
+  const pinned = v ? { ...manifest, current: v } : null;
+  return pinned && servable(pinned) ? pinned : manifest;
 }

@@ -1,7 +1,7 @@
 // /admin/experiments (issue 10 part 3): A/B experiments per site. PUT saves a draft; start, stop and winner move it
 // draft → running → stopped. Declaring a winner stops it and writes the variant's weights and rules into the site
-// config (weights site-wide, rules into each covered slot); sources and the control are not config settings, so a
-// winner that changes them is recorded but those parts are not applied (the answer lists them in `notApplied`).
+// config (weights site-wide, rules into each covered slot); sources, the control and a pinned model version are not
+// config settings, so a winner that changes them is recorded but those parts are not applied (`notApplied` lists them).
 import { Hono } from "hono";
 import { readCappedText } from "../lib/body";
 import type { AppEnv } from "../lib/app-env";
@@ -9,10 +9,20 @@ import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
 import { assertRulesConsistent, parseJsonText, parseOrThrow } from "../lib/validate";
 import { MAX_EXPERIMENTS_PER_SITE } from "../config/limits";
-import { experimentConfigSchema, experimentId, experimentSiteQuery, winnerBodySchema, type ExperimentConfig } from "../schemas/experiments";
+import { experimentResults } from "../recommend/experiment-results";
+import { variantLabel } from "../recommend/experiments";
+import {
+  experimentConfigSchema,
+  experimentId,
+  experimentResultsQuery,
+  experimentSiteQuery,
+  winnerBodySchema,
+  type ExperimentConfig,
+} from "../schemas/experiments";
 import type { SiteConfig } from "../schemas/site-config";
 import { database } from "../storage/db";
-import { clearExperimentCache, declareWinner, findExperiment, listExperiments, saveDraft, updateExperiment } from "../storage/experiments-repo";
+import { clearExperimentCache, declareWinner, findExperiment, listExperiments, readExperimentRollups, saveDraft, updateExperiment } from "../storage/experiments-repo";
+import { readManifest } from "../storage/model-store";
 import type { ExperimentRow } from "../storage/schema";
 import { findSite } from "../storage/sites-repo";
 
@@ -59,6 +69,22 @@ function assertVariantRules(config: ExperimentConfig, siteConfig: SiteConfig): v
   });
 }
 
+/**
+ * A variant's pinned model version must be one the site's manifest keeps now (KEEP_VERSIONS of them). A later
+ * retrain may drop it; the serve path then falls back to the current version (src/recommend/experiments.ts).
+ */
+async function assertModelVersions(env: Env, site: string, config: ExperimentConfig): Promise<void> {
+  if (!config.variants.some((v) => v.change.modelVersion !== undefined)) return;
+  const manifest = await readManifest(env.MODELS, site, { fresh: true });
+  const kept = new Set(manifest?.versions.map((v) => v.version) ?? []);
+  const issues = config.variants.flatMap((v, i) =>
+    v.change.modelVersion !== undefined && !kept.has(v.change.modelVersion)
+      ? [{ path: `variants[${i}].change.modelVersion`, message: `site ${site} keeps no model version ${v.change.modelVersion} (kept: ${[...kept].join(", ") || "none"})` }]
+      : [],
+  );
+  if (issues.length > 0) throw new ApiError(400, "invalid_request", `invalid experiment: ${issues[0]!.path}: ${issues[0]!.message}`, issues);
+}
+
 adminExperiments.get("/", async (c) => {
   const { site } = parseOrThrow(experimentSiteQuery, c.req.query(), "query");
   await siteOf(c.env, site);
@@ -71,6 +97,21 @@ adminExperiments.get("/:id", async (c) => {
   return c.json(experimentView(await experimentOf(c.env, site, id)));
 });
 
+/**
+ * The experiment's results from its rollups (one grouped query): per variant the counters and rates with 95%
+ * intervals, each treatment against the control, the SRM check and a verdict (src/recommend/experiment-results.ts).
+ */
+adminExperiments.get("/:id/results", async (c) => {
+  const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
+  const { site, slot } = parseOrThrow(experimentResultsQuery, c.req.query(), "query");
+  const e = await experimentOf(c.env, site, id);
+  if (slot !== undefined && !e.config.slots.includes(slot)) {
+    throw new ApiError(400, "invalid_request", `invalid query: slot: experiment ${id} does not cover slot ${slot}`, [{ path: "slot", message: `not a slot of ${id}` }]);
+  }
+  const rows = await readExperimentRollups(c.env.DB, site, e.config.variants.map((v) => variantLabel(id, v.name)), slot);
+  return c.json({ site, status: e.status, slot: slot ?? null, ...experimentResults({ id, config: e.config }, rows) });
+});
+
 /** Creates or replaces a draft; a running or stopped experiment is not edited (409): make a new one. */
 adminExperiments.put("/:id", async (c) => {
   const id = parseOrThrow(experimentId, c.req.param("id"), "experiment id");
@@ -79,6 +120,7 @@ adminExperiments.put("/:id", async (c) => {
   const db = database(c.env.DB);
   const [siteRow, existing, all] = await Promise.all([siteOf(c.env, site), findExperiment(db, site, id), listExperiments(db, site)]);
   assertVariantRules(config, siteRow.config);
+  await assertModelVersions(c.env, site, config);
   if (existing && existing.status !== "draft") throw new ApiError(409, "experiment_not_draft", `experiment ${id} is ${existing.status}; only drafts are edited`);
   if (!existing && all.length >= MAX_EXPERIMENTS_PER_SITE) throw new ApiError(409, "too_many_experiments", `a site keeps at most ${MAX_EXPERIMENTS_PER_SITE} experiments`);
   const row = await saveDraft(db, site, id, { slots: config.slots, variants: config.variants }, new Date());
@@ -123,7 +165,7 @@ adminExperiments.post("/:id/winner", async (c) => {
   const config: SiteConfig = structuredClone(siteRow.config);
   if (v.change.weights) config.weights = { ...config.weights, ...v.change.weights };
   if (v.change.rules) for (const slot of e.config.slots) config.slots[slot] = { ...config.slots[slot], ...v.change.rules };
-  const notApplied = [...(v.change.sources ? ["sources"] : []), ...(v.change.control ? ["control"] : [])];
+  const notApplied = [...(v.change.sources ? ["sources"] : []), ...(v.change.control ? ["control"] : []), ...(v.change.modelVersion ? ["modelVersion"] : [])];
   const now = new Date();
   const row = await declareWinner(database(c.env.DB), site, id, v.name, config, e.status === "running", now);
   clearExperimentCache(site);

@@ -10,6 +10,7 @@ import { idString } from "../schemas/common";
 import { itemUpsertSchema } from "../schemas/items";
 import { similarQuerySchema } from "../schemas/recommendations";
 import { clearCatalogCache } from "../serving/catalog-cache";
+import { experimentShape, shapedManifest } from "../serving/experiment-shape";
 import { recommend } from "../serving/recommend";
 import { readManifest } from "../storage/model-store";
 import { servable } from "../models/manifest";
@@ -39,17 +40,23 @@ items.get("/:id/similar", requireSite, async (c) => {
   const id = parseOrThrow(idString, c.req.param("id"), "item id");
   const q = parseOrThrow(similarQuerySchema, c.req.query(), "query");
   const site = c.get("site");
-  const read = await readManifest(c.env.MODELS, site.id);
+  // A running experiment on slot "similar" shapes the list, keyed by the request's anonymousId (none: the control).
+  const [read, shape] = await Promise.all([
+    readManifest(c.env.MODELS, site.id),
+    experimentShape(c.env.DB, site.id, "similar", q.anonymousId ?? null, { weights: site.config.weights, rules: {} }),
+  ]);
   // Back-filled like every other list (the item's category first, then trending), so it reaches k when it can.
-  const recs = await recommend(c.env, site.id, servable(read) ? read : null, {
+  const recs = await recommend(c.env, site.id, shapedManifest(servable(read) ? read : null, shape), {
     path: [id],
     sessionPath: [],
     current: id,
     slot: "similar",
     visitor: null,
-    rules: {},
+    variant: shape.variant,
+    rules: shape.rules,
+    sources: shape.sources,
     k: q.k,
-    weights: site.config.weights,
+    weights: shape.weights,
     allowUncatalogued: site.config.allowUncatalogued,
     now: Date.now(),
   });

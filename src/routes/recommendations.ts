@@ -6,30 +6,16 @@ import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
 import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
 import { servable } from "../models/manifest";
-import { applyChange, assignVariant, experimentForSlot, variantLabel, type ServeShape } from "../recommend/experiments";
-import { NO_VARIANT } from "../recommend/exposure";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
+import { experimentShape, shapedManifest } from "../serving/experiment-shape";
 import { recommend, servedListId } from "../serving/recommend";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
-import { database } from "../storage/db";
-import { runningExperiments } from "../storage/experiments-repo";
 import { readManifest } from "../storage/model-store";
 
 export const recommendations = new Hono<AppEnv>();
-
-/** The slot's weights, rules and sources after the running experiment's variant (if any), and that variant's label. */
-async function experimentShape(d1: D1Database, siteId: string, slot: string, visitorKey: string | null, base: ServeShape): Promise<ServeShape & { variant: string }> {
-  const exp = experimentForSlot(await runningExperiments(database(d1), siteId), slot);
-  if (!exp) return { ...base, variant: NO_VARIANT };
-  const v = assignVariant(exp.id, exp.config.variants, visitorKey);
-  const shape = applyChange(base, v.change);
-  // Validated against the slot at PUT time; a request's own rule parameters may still conflict with the variant's.
-  assertRulesConsistent(shape.rules, { note: `in this request under experiment ${exp.id}` });
-  return { ...shape, variant: variantLabel(exp.id, v.name) };
-}
 
 const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 
@@ -66,10 +52,11 @@ recommendations.get("/", requireSite, async (c) => {
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
-  const manifest = servable(read) ? read : null;
+  // A variant that pins a model version serves that kept version (the token and cache state say which).
+  const manifest = shapedManifest(servable(read) ? read : null, shape);
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
-  const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };
+  const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, model: shape.modelVersion ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };
   const key = visitor && manifest ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest(digest)) : null;
   const state = sessionState(q.sessionId, path, manifest?.current.version ?? null);
   if (key) {

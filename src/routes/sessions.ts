@@ -7,6 +7,7 @@ import { parseOrThrow } from "../lib/validate";
 import { idString } from "../schemas/common";
 import { nextQuerySchema } from "../schemas/recommendations";
 import { servable } from "../models/manifest";
+import { experimentShape, shapedManifest } from "../serving/experiment-shape";
 import { recommend } from "../serving/recommend";
 import { sessionStub } from "../session/session-client";
 import { readManifest } from "../storage/model-store";
@@ -26,17 +27,27 @@ sessions.get("/:id/next", requireSite, async (c) => {
   const q = parseOrThrow(nextQuerySchema, c.req.query(), "query");
   const site = c.get("site");
   // A visitor who declined personalization gets the non-personal list (trending), from an empty path.
-  const [{ path, personalized }, read] = await Promise.all([sessionStub(c.env, site.id, sessionId).servingPath(), readManifest(c.env.MODELS, site.id)]);
+  // A running experiment on slot "next" shapes the list, keyed by the request's anonymousId (none: the control).
+  const [{ path, personalized }, read, shape] = await Promise.all([
+    sessionStub(c.env, site.id, sessionId).servingPath(),
+    readManifest(c.env.MODELS, site.id),
+    experimentShape(c.env.DB, site.id, "next", q.anonymousId ?? null, {
+      weights: site.config.weights,
+      rules: q.includeViewed !== undefined ? { includeViewed: q.includeViewed } : {},
+    }),
+  ]);
   // The session's own path is the only evidence: no visitor history, the same pipeline as every other list.
-  const recs = await recommend(c.env, site.id, servable(read) ? read : null, {
+  const recs = await recommend(c.env, site.id, shapedManifest(servable(read) ? read : null, shape), {
     path,
     sessionPath: path,
     current: path.at(-1),
     slot: "next",
     visitor: null,
-    rules: q.includeViewed !== undefined ? { includeViewed: q.includeViewed } : {},
+    variant: shape.variant,
+    rules: shape.rules,
+    sources: shape.sources,
     k: q.k,
-    weights: site.config.weights,
+    weights: shape.weights,
     allowUncatalogued: site.config.allowUncatalogued,
     now: Date.now(),
   });

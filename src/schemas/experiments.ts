@@ -6,6 +6,9 @@ import { SOURCE_NAMES } from "../recommend/sources";
 import { BLEND_SOURCES, rulesSchema, slotName } from "./site-config";
 import { siteIdString } from "./sites";
 
+/** A model version id as the manifest names them (`v…`), within the exposure token's 32-byte model field. */
+export const modelVersionString = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 letters, digits, '.', '_' or '-'");
+
 export const experimentId = z
   .string()
   .regex(new RegExp(`^[a-z0-9_-]{1,${MAX_EXPERIMENT_ID_LENGTH}}$`), `must be 1-${MAX_EXPERIMENT_ID_LENGTH} lowercase letters, digits, - or _`);
@@ -20,6 +23,8 @@ export const variantChangeSchema = z
     rules: rulesSchema.optional(),
     sources: z.array(z.enum(SOURCE_NAMES)).min(1).max(SOURCE_NAMES.length).optional(),
     control: z.literal(true).optional(),
+    /** Serve this stored model version (one the site's manifest keeps; checked at PUT) instead of the current one. */
+    modelVersion: modelVersionString.optional(),
   })
   .refine((c) => !(c.control && c.sources), { path: ["sources"], message: "must be absent when control is true (the control serves trending only)" });
 
@@ -50,4 +55,6 @@ export type Variant = ExperimentConfig["variants"][number];
 export type VariantChange = Variant["change"];
 
 export const experimentSiteQuery = z.strictObject({ site: siteIdString });
+/** GET …/results: optionally one of the experiment's slots only. */
+export const experimentResultsQuery = z.strictObject({ site: siteIdString, slot: slotName.optional() });
 export const winnerBodySchema = z.strictObject({ variant: variantName });

@@ -16,8 +16,9 @@ const keyParam = z.string().optional();
 const flag = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
 
 /** `includeViewed`: keep items this session already saw (a "next" list leaves them out by default). */
-export const nextQuerySchema = z.strictObject({ key: keyParam, k: kParam, includeViewed: flag.optional() });
-export const similarQuerySchema = z.strictObject({ key: keyParam, k: kParam });
+/** `anonymousId` on /next and /similar only assigns the visitor's experiment variant (no history is read). */
+export const nextQuerySchema = z.strictObject({ key: keyParam, k: kParam, includeViewed: flag.optional(), anonymousId: idString.optional() });
+export const similarQuerySchema = z.strictObject({ key: keyParam, k: kParam, anonymousId: idString.optional() });
 
 /** A comma-separated list in a query string ("a,b,c"), each entry validated, duplicates removed. */
 function csv(entry: z.ZodString, max: number) {

@@ -2,6 +2,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { EXPERIMENT_CACHE_MAX_ENTRIES, EXPERIMENT_CACHE_MS } from "../config/limits";
 import { IsolateCache } from "../lib/isolate-cache";
+import type { ExperimentRollupRow } from "../recommend/experiment-results";
 import type { RunningExperiment } from "../recommend/experiments";
 import type { ExperimentConfig } from "../schemas/experiments";
 import type { Database } from "./db";
@@ -75,4 +76,22 @@ export function runningExperiments(db: Database, siteId: string): Promise<Runnin
 /** Drops this isolate's cached running experiments (after a start, stop or winner); others expire within the TTL. */
 export function clearExperimentCache(siteId: string): void {
   runningCache.delete(siteId);
+}
+
+/**
+ * An experiment's rollup counters per variant label (`experimentId:variantName`), optionally one slot: one grouped
+ * query over rec_rollups. The labels name this experiment only (ids are unique per site and never reused).
+ */
+export async function readExperimentRollups(d1: D1Database, siteId: string, labels: readonly string[], slot?: string): Promise<ExperimentRollupRow[]> {
+  const marks = labels.map((_, i) => `?${i + 3}`).join(", ");
+  const { results } = await d1
+    .prepare(
+      `SELECT variant, SUM(visitors) AS visitors, SUM(lists_served) AS listsServed, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(carts) AS carts,
+              SUM(purchases) AS purchases, SUM(revenue) AS revenue, SUM(revenue_sq) AS revenueSq
+       FROM rec_rollups WHERE site_id = ?1 AND (?2 IS NULL OR slot = ?2) AND variant IN (${marks})
+       GROUP BY variant`,
+    )
+    .bind(siteId, slot ?? null, ...labels)
+    .all<ExperimentRollupRow>();
+  return results;
 }

@@ -77,6 +77,8 @@ export const events = sqliteTable(
     index("events_rec_click").on(t.siteId, t.profileId, t.itemId, t.ts).where(sql`type = 'click' AND rec_id IS NOT NULL`),
     // Whether a list already had an impression or a click (lists served, clicked lists).
     index("events_rec_list").on(t.siteId, t.recId, t.type).where(sql`rec_id IS NOT NULL`),
+    // A visitor's first impression in a variant (rec_rollups.visitors, the experiment results' SRM count).
+    index("events_rec_visitor").on(t.siteId, t.profileId, t.recVariant).where(sql`type = 'impression' AND rec_id IS NOT NULL`),
     index("events_site_ts").on(t.siteId, t.ts),
     index("events_site_session_ts").on(t.siteId, t.sessionId, t.ts),
     index("events_site_profile_ts").on(t.siteId, t.profileId, t.ts),
@@ -310,6 +312,13 @@ export const recRollups = sqliteTable(
     carts: integer("carts").notNull().default(0),
     purchases: integer("purchases").notNull().default(0),
     revenue: real("revenue").notNull().default(0),
+    /**
+     * Distinct visitors (profiles) whose first impression in this variant is in this row: summed over rows, a
+     * variant's distinct visitors (the experiment results' sample-ratio check).
+     */
+    visitors: integer("visitors").notNull().default(0),
+    /** Sum of each attributed purchase's revenue squared: the variance of revenue per impression (experiment results). */
+    revenueSq: real("revenue_sq").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.slot, t.variant, t.modelVersion] })],
 );

@@ -232,8 +232,12 @@ describe("operator dashboard", () => {
       expect(await cellNumber(page, `section[data-experiment="${EXPERIMENT}"] tr[data-variant="${variant}"] td:nth-child(3)`)).toBe(sent.impressions);
       expect(await cellNumber(page, `section[data-experiment="${EXPERIMENT}"] tr[data-variant="${variant}"] td:nth-child(4)`)).toBe(sent.clicks);
       expect(await tr.locator("td").nth(4).textContent()).toMatch(/^\d+(\.\d+)?% \[\d+(\.\d+)?% – \d+(\.\d+)?%\]$/);
-      expect(await tr.locator("td").nth(1).textContent()).toBe("50% / 50%");
+      expect(await tr.locator("td").nth(1).textContent()).toMatch(/^50% \/ \d+(\.\d+)?%$/);
     }
+    // The results view's verdict, split check and the treatment's lift against the control (with its interval).
+    expect(await page.locator(`section[data-experiment="${EXPERIMENT}"] .verdict`).getAttribute("data-verdict")).toMatch(/^(insufficient_sample|winner|no_significant_difference)$/);
+    expect(await results.locator(`tr[data-variant="personal"] td`).nth(8).textContent()).toMatch(/^\+\d+(\.\d+)?% \[.+\] p /);
+    expect(await results.locator(`tr[data-variant="control"] td`).nth(8).textContent()).toBe("control");
     await shot(page, "experiments");
 
     await Promise.all([page.waitForURL(/notice=winner/), results.locator(`tr[data-variant="personal"] button`, { hasText: "Promote" }).click()]);

@@ -65,6 +65,8 @@ describe("attribution rollups", () => {
       carts: 1,
       purchases: 1,
       revenue: 25,
+      revenueSq: 625,
+      visitors: 1,
       ctr: 0.5,
       conversion: 1,
     };
@@ -80,7 +82,7 @@ describe("attribution rollups", () => {
       event({ type: "click", itemId: "b", ts: t + 4000, context: ctx }),
       event({ type: "purchase", itemId: "b", ts: t + 5000, properties: { revenue: 7 } }),
     ]);
-    expect(await metrics(site, day, "&slot=home")).toEqual([{ ...expected, clicks: 2, purchases: 2, revenue: 32, ctr: 1, conversion: 1 }]);
+    expect(await metrics(site, day, "&slot=home")).toEqual([{ ...expected, clicks: 2, purchases: 2, revenue: 32, revenueSq: 625 + 49, ctr: 1, conversion: 1 }]);
     expect(await metrics(site, day, "&slot=product")).toEqual([]);
   });
 

@@ -1,12 +1,12 @@
 // Experiments: every experiment of the site with its status and variants, the results table of each one that ran,
 // and start / stop / declare-winner buttons (forms posting to the dashboard, which runs the JSON API's handlers).
 import { formatPercent } from "../charts/scale";
-import type { VariantFigures } from "../data/experiments";
+import type { Estimate, ExperimentResults, VariantResult } from "../../recommend/experiment-results";
 import { DASHBOARD_BASE } from "../layout";
 import { Rate, count, money, when } from "./format";
 import type { ExperimentRow } from "../../storage/schema";
 
-export type ExperimentEntry = { row: ExperimentRow; figures: VariantFigures[] };
+export type ExperimentEntry = { row: ExperimentRow; results: ExperimentResults | null };
 
 function action(site: string, id: string, verb: string): string {
   return `${DASHBOARD_BASE}/experiments/${encodeURIComponent(id)}/${verb}?site=${encodeURIComponent(site)}`;
@@ -21,56 +21,102 @@ function changeText(change: ExperimentRow["config"]["variants"][number]["change"
   return parts.length > 0 ? parts.join("; ") : "no change (site defaults)";
 }
 
-function Results(props: { e: ExperimentEntry; site: string }) {
-  const { row, figures } = props.e;
-  const canPromote = row.status !== "draft" && row.winner === null;
+const rate = (e: Estimate) => ({ rate: e.value, lo: e.low, hi: e.high });
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${formatPercent(x)}`;
+const pValue = (p: number) => (p < 0.0001 ? "< 0.0001" : p.toFixed(4));
+
+const VERDICTS: Record<ExperimentResults["verdict"], string> = {
+  insufficient_sample: "Not enough data yet: every variant needs the minimum impressions before anything is called.",
+  sample_ratio_mismatch: "Sample ratio mismatch: the observed split does not match the configured one, so assignment is broken and no result is trusted.",
+  no_significant_difference: "No significant difference against the control.",
+  winner: "A variant beats the control significantly on CTR.",
+};
+
+/** CTR lift against the control with its 95% interval and p-value (held to the Bonferroni-split alpha). */
+function Lift(props: { v: VariantResult }) {
+  const c = props.v.vsControl?.ctr;
+  if (!c) return <span class="muted">control</span>;
   return (
-    <table class="results">
-      <thead>
-        <tr>
-          <th>Variant</th>
-          <th class="num">Split (set / seen)</th>
-          <th class="num">Impressions</th>
-          <th class="num">Clicks</th>
-          <th class="num">CTR [95%]</th>
-          <th class="num">Purchases</th>
-          <th class="num">Conversion / impression [95%]</th>
-          <th class="num">Revenue / impression</th>
-          {canPromote ? <th /> : null}
-        </tr>
-      </thead>
-      <tbody>
-        {figures.map((f) => (
-          <tr data-variant={f.variant}>
-            <td>
-              {f.variant}
-              {row.winner === f.variant ? <span class="badge serving"> winner</span> : null}
-            </td>
-            <td class="num">{`${formatPercent(f.share)} / ${f.observedShare === null ? "–" : formatPercent(f.observedShare)}`}</td>
-            <td class="num">{count(f.impressions)}</td>
-            <td class="num">{count(f.clicks)}</td>
-            <td class="num">
-              <Rate v={f.ctr} />
-            </td>
-            <td class="num">{count(f.purchases)}</td>
-            <td class="num">
-              <Rate v={f.conversion} />
-            </td>
-            <td class="num">{f.revenuePerImpression === null ? "–" : money(f.revenuePerImpression)}</td>
-            {canPromote ? (
-              <td>
-                <form method="post" action={action(props.site, row.id, "winner")}>
-                  <input type="hidden" name="variant" value={f.variant} />
-                  <button type="submit" class="secondary">
-                    Promote
-                  </button>
-                </form>
-              </td>
-            ) : null}
+    <span class={c.significant ? "significant" : undefined}>
+      {c.lift ? `${signed(c.lift.estimate)} ` : `${signed(c.difference.estimate)} pts `}
+      <span class="ci">{c.lift ? `[${signed(c.lift.low)} – ${signed(c.lift.high)}]` : `[${signed(c.difference.low)} – ${signed(c.difference.high)}]`}</span>
+      {` p ${pValue(c.pValue)}`}
+    </span>
+  );
+}
+
+function Results(props: { e: ExperimentEntry; site: string }) {
+  const { row, results } = props.e;
+  if (!results) return <p class="hint">Not started: no results yet.</p>;
+  const canPromote = row.status !== "draft" && row.winner === null;
+  const seen = Object.values(results.srm.observed).reduce((a, b) => a + b, 0);
+  return (
+    <div>
+      <p class={`verdict ${results.verdict}`} data-verdict={results.verdict}>
+        {VERDICTS[results.verdict]}
+        {results.winner ? ` Winner: ${results.winner}.` : ""} Minimum sample {count(results.minImpressionsPerVariant)} impressions a variant; each comparison at
+        alpha {results.alphaPerComparison.toFixed(3)}. Split check (chi-square on visitors): p {pValue(results.srm.pValue)}
+        {results.srm.mismatch ? " — mismatch" : " — passes"}.
+      </p>
+      <table class="results">
+        <thead>
+          <tr>
+            <th>Variant</th>
+            <th class="num">Split (set / seen)</th>
+            <th class="num">Impressions</th>
+            <th class="num">Clicks</th>
+            <th class="num">CTR [95%]</th>
+            <th class="num">Purchases</th>
+            <th class="num">Conversion / impression [95%]</th>
+            <th class="num">Revenue / impression [95%]</th>
+            <th class="num">CTR lift vs control [95%]</th>
+            {canPromote ? <th /> : null}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {results.variants.map((v) => (
+            <tr data-variant={v.name}>
+              <td>
+                {v.name}
+                {row.winner === v.name ? <span class="badge serving"> winner</span> : null}
+              </td>
+              <td class="num">{`${formatPercent(v.share)} / ${seen > 0 ? formatPercent((results.srm.observed[v.name] ?? 0) / seen) : "–"}`}</td>
+              <td class="num">{count(v.impressions)}</td>
+              <td class="num">{count(v.clicks)}</td>
+              <td class="num">
+                <Rate v={v.impressions > 0 ? rate(v.ctr) : null} />
+              </td>
+              <td class="num">{count(v.purchases)}</td>
+              <td class="num">
+                <Rate v={v.impressions > 0 ? rate(v.conversion) : null} />
+              </td>
+              <td class="num">
+                {v.impressions > 0 ? (
+                  <span>
+                    {money(v.revenuePerImpression.value)} <span class="ci">{`[${money(v.revenuePerImpression.low)} – ${money(v.revenuePerImpression.high)}]`}</span>
+                  </span>
+                ) : (
+                  "–"
+                )}
+              </td>
+              <td class="num">
+                <Lift v={v} />
+              </td>
+              {canPromote ? (
+                <td>
+                  <form method="post" action={action(props.site, row.id, "winner")}>
+                    <input type="hidden" name="variant" value={v.name} />
+                    <button type="submit" class="secondary">
+                      Promote
+                    </button>
+                  </form>
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -85,8 +131,9 @@ export function ExperimentsBody(props: { site: string; experiments: ExperimentEn
   return (
     <div>
       <p class="hint">
-        Figures are the experiment's recommendation rollups over its slots since it started; intervals are 95% Wilson intervals per variant. Promoting a variant stops the
-        experiment and writes its weights and rules into the site config.
+        Figures are the experiment's recommendation rollups (the same view as <code>GET /admin/experiments/:id/results</code>): rates with 95% Wilson intervals,
+        each treatment's CTR lift against the control with its interval and two-proportion p-value. Promoting a variant stops the experiment and writes its weights and
+        rules into the site config.
       </p>
       <table class="experiments">
         <thead>
@@ -145,7 +192,7 @@ export function ExperimentsBody(props: { site: string; experiments: ExperimentEn
               </li>
             ))}
           </ul>
-          {e.row.status === "draft" ? <p class="hint">Not started: no results yet.</p> : <Results e={e} site={props.site} />}
+          <Results e={e} site={props.site} />
         </section>
       ))}
     </div>

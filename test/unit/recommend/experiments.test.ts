@@ -1,6 +1,7 @@
 // Experiment assignment (src/recommend/experiments.ts): deterministic, weighted, independent between experiments.
 import { describe, expect, it } from "vitest";
 import { applyChange, assignVariant, experimentForSlot } from "../../../src/recommend/experiments";
+import { sampleRatioTest } from "../../../src/recommend/stats";
 import type { Variant } from "../../../src/schemas/experiments";
 
 const v = (name: string, weight: number, change: Variant["change"] = {}): Variant => ({ name, weight, change });
@@ -25,6 +26,30 @@ describe("assignVariant", () => {
   });
 });
 
+describe("assignment against the SRM check", () => {
+  it("10k ids pass the results' SRM check for several splits; a broken assignment fails it", () => {
+    for (const weights of [[1, 1], [1, 3], [50, 30, 20]]) {
+      const variants = weights.map((w, i) => v(`v${i}`, w));
+      const counts = weights.map(() => 0);
+      for (let i = 0; i < 10_000; i++) counts[variants.findIndex((x) => x.name === assignVariant("srm", variants, `visitor-${i}`).name)]!++;
+      expect(sampleRatioTest(counts, weights).pValue, JSON.stringify(counts)).toBeGreaterThan(0.001);
+      // Deterministic: the same ids again give the same counts.
+      const again = weights.map(() => 0);
+      for (let i = 0; i < 10_000; i++) again[variants.findIndex((x) => x.name === assignVariant("srm", variants, `visitor-${i}`).name)]!++;
+      expect(again).toEqual(counts);
+    }
+    // Dropping a tenth of one arm's visitors (e.g. a variant that fails to render) is flagged.
+    const variants = [v("a", 1), v("b", 1)];
+    const counts = [0, 0];
+    for (let i = 0; i < 10_000; i++) {
+      const arm = assignVariant("srm", variants, `visitor-${i}`).name === "a" ? 0 : 1;
+      if (arm === 1 && i % 10 === 0) continue;
+      counts[arm]!++;
+    }
+    expect(sampleRatioTest(counts, [1, 1]).pValue).toBeLessThan(0.001);
+  });
+});
+
 describe("experimentForSlot and applyChange", () => {
   it("picks the oldest running experiment covering the slot and merges the change", () => {
     const config = { slots: ["home"], variants: [v("a", 1), v("b", 1)] };
@@ -40,6 +65,7 @@ describe("experimentForSlot and applyChange", () => {
       weights: { trending: 1, item_cf: 2 },
       rules: { excludeViewed: true, diversity: 0.5 },
       sources: undefined,
+      modelVersion: undefined,
     });
     expect(applyChange(base, { control: true }).sources).toEqual(["trending"]);
   });
