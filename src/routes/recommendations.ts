@@ -5,12 +5,11 @@ import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
 import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
-import { servable } from "../models/manifest";
 import { applyChange, assignVariant, experimentForSlot, variantLabel, type ServeShape } from "../recommend/experiments";
 import { NO_VARIANT } from "../recommend/exposure";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
-import { recommend, servedListId } from "../serving/recommend";
+import { modelFor, recommend, servedListId } from "../serving/recommend";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
@@ -66,7 +65,8 @@ recommendations.get("/", requireSite, async (c) => {
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
-  const manifest = servable(read) ? read : null;
+  // A pending canary serves its share of visitors, keyed like experiments (verified userId, else anonymous id).
+  const manifest = modelFor(read, q.userId ?? q.anonymousId);
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
   const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };
