@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { inCanary } from "../../src/models/canary";
 import type { Manifest, ModelVersion } from "../../src/models/manifest";
+import { canaryEvaluationSchema, modelsAnswerSchema, rollbackAnswerSchema } from "../../src/openapi/responses";
 import { decodeExposure } from "../../src/recommend/exposure";
 import type { ModelsView } from "../../src/routes/admin-models";
 import { RETRAIN_CRON, TRENDING_CRON } from "../../src/scheduled";
@@ -55,13 +56,20 @@ async function startCanary(site: TestSite, body: unknown): Promise<ModelsView> {
   expect(res.status, await res.clone().text()).toBe(201);
   // Other isolates see a new manifest within the cache TTL; this one must see it now.
   clearModelCaches();
-  return res.json<ModelsView>();
+  return documented(await res.json<ModelsView>(), modelsAnswerSchema);
+}
+
+/** Answers match their OpenAPI schemas strictly (as test/workers/openapi.test.ts checks its routes). */
+function documented<T>(body: T, schema: { safeParse(x: unknown): { success: boolean; error?: { issues: unknown[] } } }): T {
+  const parsed = schema.safeParse(body);
+  expect(parsed.success ? [] : parsed.error!.issues).toEqual([]);
+  return body;
 }
 
 async function models(site: TestSite): Promise<ModelsView> {
   const res = await get(`/admin/models?site=${site.id}`, ADMIN);
   expect(res.status).toBe(200);
-  return res.json<ModelsView>();
+  return documented(await res.json<ModelsView>(), modelsAnswerSchema);
 }
 
 async function serve(site: TestSite, anonymousId: string): Promise<Served> {
@@ -74,7 +82,7 @@ async function evaluate(site: TestSite): Promise<Evaluation> {
   const res = await post(`/admin/models/${site.id}/canary/evaluate`);
   expect(res.status, await res.clone().text()).toBe(200);
   clearModelCaches();
-  return res.json<Evaluation>();
+  return documented(await res.json<Evaluation>(), canaryEvaluationSchema);
 }
 
 /** Visitors of each arm: the first `n` anonymous ids the canary's hash puts inside and outside its share. */
@@ -207,7 +215,7 @@ describe("POST /admin/models/:site/rollback", () => {
 
     const first = await post(`/admin/models/${site.id}/rollback`);
     expect(first.status).toBe(200);
-    const a = await first.json<{ current: ModelVersion; decision: { decision: string; version: string; trigger: string; rule: string } }>();
+    const a = documented(await first.json<{ current: ModelVersion; decision: { decision: string; version: string; trigger: string; rule: string } }>(), rollbackAnswerSchema);
     expect(a.current.version).toBe(v2.version);
     expect(a.decision).toMatchObject({ decision: "rolled_back", version: canary.version, trigger: "manual", rule: "manual" });
 
