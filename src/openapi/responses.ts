@@ -294,6 +294,9 @@ export const modelDecisionSchema = z.strictObject({
 
 const canarySchema = z.strictObject({ version: z.string(), share: z.number(), startedAt: z.number().int() });
 
+/** A kept version with its state in GET /admin/models. */
+export const keptVersionSchema = modelVersionSchema.extend({ state: z.enum(["current", "canary", "rolled_back", "kept"]) });
+
 /** src/routes/admin-models.ts ModelsView. */
 export const modelsAnswerSchema = z.strictObject({
   site: z.string(),
@@ -301,7 +304,7 @@ export const modelsAnswerSchema = z.strictObject({
   canary: canarySchema
     .extend({ ageMs: z.number(), guardrail: guardrailDecisionSchema.meta({ description: "what the guardrail would decide now" }) })
     .nullable(),
-  versions: z.array(modelVersionSchema.extend({ state: z.enum(["current", "canary", "rolled_back", "kept"]) })),
+  versions: z.array(keptVersionSchema),
   decisions: z.array(modelDecisionSchema),
 });
 export const rollbackAnswerSchema = z.strictObject({ site: z.string(), current: modelVersionSchema, versions: z.array(modelVersionSchema), decision: modelDecisionSchema });
