@@ -8,8 +8,10 @@ import { gzipSync } from "node:zlib";
  * shaken out). Cloudflare's own limit is 3 MiB (Free) / 10 MiB (Paid) gzipped; this one is about startup time and
  * catching a dependency that drags in a lot: raise it on purpose, in review, never to make CI pass.
  * https://developers.cloudflare.com/workers/platform/limits/#worker-size
+ * 128 -> 132: the canary rollout (issue 10 part 4: guardrail, canary jobs, /admin/models routes and their OpenAPI
+ * schemas) measured 130.18 KiB.
  */
-const MAX_GZIP_KIB = 128;
+const MAX_GZIP_KIB = 132;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;
