@@ -27,6 +27,17 @@ export async function benchNext(opts: { connections: number; duration: number; p
     const trained = await fetch(`${url}/admin/retrain?site=demo`, { method: "POST", headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
     if (trained.status !== 201) throw new Error(`retrain: ${trained.status} ${await trained.text()}`);
     const version = ((await trained.json()) as { version: { version: string; itemCount: number } }).version;
+    // BENCH_CANARY_SHARE=0.5: a pending canary (a random copy of the model) serves that share of visitors, so the
+    // personal modes measure the canary split's cost (the canary's own shards are one more isolate-cached set).
+    const canaryShare = process.env.BENCH_CANARY_SHARE;
+    if (canaryShare) {
+      const res = await fetch(`${url}/admin/models/demo/canary`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ build: "random", share: Number(canaryShare) }),
+      });
+      if (res.status !== 201) throw new Error(`canary: ${res.status} ${await res.text()}`);
+    }
 
     // Live sessions with 1-6 steps each, so reads score real paths.
     const items = demoCatalog().map((i) => i.id);

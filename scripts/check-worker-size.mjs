@@ -11,8 +11,8 @@ import { gzipSync } from "node:zlib";
  * Raised 128 -> 150 for the operator dashboard (issue 10 part 6: server-rendered pages, SVG charts, hono/jsx; +18.5 KiB
  * gzipped, measured 143.66 KiB).
  */
-// + issue 10 part 5's experiment results (statistics, results view and its OpenAPI schema, ~3 KiB).
-const MAX_GZIP_KIB = 150;
+// 150 -> 156: issue 10 part 5's experiment results (~3 KiB) and part 4's canary rollout (~5 KiB); measured 153.16 KiB.
+const MAX_GZIP_KIB = 156;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;

@@ -3,6 +3,7 @@ import { runRetrain } from "./models/train";
 import { resumeErasures } from "./privacy/erasure";
 import { runRetention } from "./privacy/retention";
 import { refreshTrending } from "./models/trending-refresh";
+import { evaluateCanaries } from "./models/canary-jobs";
 import { CRONS, RETENTION_CRON, RETRAIN_CRON, TRENDING_CRON } from "./config/crons";
 
 export { CRONS, RETENTION_CRON, RETRAIN_CRON, TRENDING_CRON };
@@ -13,9 +14,15 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx:
       await runRetrain(env, controller.scheduledTime);
       return;
     case TRENDING_CRON: {
-      // Two independent jobs on one trigger: a failing erasure run must not stop the trending refresh, nor the reverse.
-      const [trending, erasures] = await Promise.allSettled([refreshTrending(env, controller.scheduledTime), resumeErasures(env)]);
+      // Independent jobs on one trigger: a failing erasure run or canary guardrail must not stop the trending
+      // refresh, nor the reverse.
+      const [trending, erasures, canaries] = await Promise.allSettled([
+        refreshTrending(env, controller.scheduledTime),
+        resumeErasures(env),
+        evaluateCanaries(env, controller.scheduledTime),
+      ]);
       if (erasures.status === "rejected") logJobError("erasure-resume", erasures.reason);
+      if (canaries.status === "rejected") logJobError("canary-guardrail", canaries.reason);
       if (trending.status === "rejected") throw trending.reason;
       return;
     }

@@ -295,3 +295,27 @@ export const EXPERIMENT_MIN_IMPRESSIONS_PER_VARIANT = 1000;
 export const EXPERIMENT_ALPHA = 0.05;
 /** The sample-ratio-mismatch check flags a split whose chi-square p-value is below this (GrowthBook's default). */
 export const EXPERIMENT_SRM_ALPHA = 0.001;
+
+// --- Canary model rollout (issue 10 part 4): a new model version served to a share of visitors first; a guardrail
+// (src/recommend/canary-guardrail.ts) compares its CTR with the current version's and promotes or rolls it back.
+// Each threshold below is the default of a site's `canary` policy (PUT /admin/sites/:id/config), which may override it.
+/** Share of visitors served a canary when neither the admin call nor the site's policy names one. */
+export const CANARY_DEFAULT_SHARE = 0.1;
+/** A canary serves at most half the traffic: beyond that it is a rollout, not a canary. */
+export const CANARY_MAX_SHARE = 0.5;
+/**
+ * Impressions (shown recommended items, from rec_rollups) each arm needs before the guardrail decides. At a 5% CTR
+ * 2,000 impressions give a standard error of about 0.5 points per arm: a 25% relative drop is then detectable.
+ */
+export const CANARY_MIN_IMPRESSIONS = 2000;
+/** The largest relative CTR drop (canary vs current) the guardrail accepts for promotion: 0.05 = 5% below. */
+export const CANARY_MAX_CTR_DROP = 0.05;
+/** One-sided significance level of the "canary is worse" two-proportion test: below it the canary is rolled back. */
+export const CANARY_SIGNIFICANCE = 0.05;
+/**
+ * A canary still undecided this long after it started is rolled back ("expired"), so a retrain policy that waits
+ * on a pending canary is never stuck on it; the next retrain publishes a fresh one.
+ */
+export const CANARY_MAX_AGE_MS = 48 * 3_600_000;
+/** Model decisions GET /admin/models lists (newest first). */
+export const MODEL_DECISIONS_LISTED = 50;

@@ -24,6 +24,19 @@ export type ModelVersion = {
    */
   personal?: { nShards: number; families?: string[] };
   metrics: Record<string, number | string>;
+  /**
+   * When a guardrail or an operator rolled this version back as a canary: it is never served again, but stays kept
+   * while it is the newest (its statistics are what the next incremental retrain resumes from).
+   */
+  rolledBackAt?: number;
+};
+
+/** A version served to a share of visitors before it may become current (src/models/canary.ts). */
+export type Canary = {
+  version: string;
+  /** Share of visitors (0..CANARY_MAX_SHARE) served it, by a hash of their key. */
+  share: number;
+  startedAt: number;
 };
 
 export type Manifest = {
@@ -31,6 +44,8 @@ export type Manifest = {
   current: ModelVersion;
   /** Kept versions, newest first; all still readable in KV. `current` is one of them. */
   versions: ModelVersion[];
+  /** The pending canary, one of `versions`; absent when none. */
+  canary?: Canary;
 };
 
 /** How many versions stay readable (the served one, its predecessors for rollback). */
@@ -50,16 +65,43 @@ export async function configDigest(config: SessionModelConfig): Promise<string> 
   return [...new Uint8Array(hash).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Adds a new version on top; returns the new manifest and the versions that fall out (to delete). */
-export function withNewVersion(prev: Manifest | null, v: ModelVersion): { manifest: Manifest; dropped: ModelVersion[] } {
+/**
+ * Adds a new version on top, served (no `canary`) or as the canary with that share (a site without a model yet
+ * serves it at once: there is nothing to compare it with). Returns the new manifest and the versions that fall
+ * out (to delete): the oldest first, never the served one nor the canary, and a pending canary it replaces.
+ */
+export function withNewVersion(
+  prev: Manifest | null,
+  v: ModelVersion,
+  canary?: { share: number; now: number },
+): { manifest: Manifest; dropped: ModelVersion[] } {
+  const asCanary = canary !== undefined && prev !== null;
+  const current = asCanary ? prev.current : v;
   const versions = [v, ...(prev?.versions ?? [])];
-  return { manifest: { current: v, versions: versions.slice(0, KEEP_VERSIONS) }, dropped: versions.slice(KEEP_VERSIONS) };
+  const keep = new Set([v.version, current.version]);
+  // A pending canary that a newer version replaces is never served again; the newer statistics include its own.
+  const superseded = prev?.canary?.version;
+  const kept: ModelVersion[] = [];
+  const dropped: ModelVersion[] = [];
+  // Oldest first out: walk newest to oldest, keeping the protected ones and as many others as fit.
+  let room = KEEP_VERSIONS - keep.size;
+  for (const x of versions) {
+    if (keep.has(x.version)) kept.push(x);
+    else if (x.version === superseded) dropped.push(x);
+    else if (room > 0) {
+      kept.push(x);
+      room--;
+    } else dropped.push(x);
+  }
+  const manifest: Manifest = { current, versions: kept };
+  if (asCanary) manifest.canary = { version: v.version, share: canary.share, startedAt: canary.now };
+  return { manifest, dropped };
 }
 
-/** Serves the version before the current one. Null when there is none. */
+/** Serves the kept version before the current one (never one rolled back as a canary). Null when there is none. */
 export function rolledBack(m: Manifest): Manifest | null {
   const i = m.versions.findIndex((v) => v.version === m.current.version);
-  const older = m.versions[i + 1];
+  const older = m.versions.slice(i + 1).find((v) => v.rolledBackAt === undefined);
   return older ? { ...m, current: older } : null;
 }
 

@@ -1,6 +1,7 @@
 // The retrain job (hourly cron and POST /admin/retrain): per site, start from the newest statistics snapshot plus
 // the deltas SessionDOs flushed since, or count the raw log from scratch when there is no usable snapshot; build
 // the per-item lists; write a new versioned artifact to KV (shards, trending, statistics) and flip the manifest last.
+// A site whose canary policy says so gets the new version as a canary (src/models/canary.ts), not as current.
 import { encodePopular } from "./artifact";
 import { configDigest, latestStats, withNewVersion, type Manifest, type ModelVersion } from "./manifest";
 import { encodeShards } from "./shards";
@@ -14,10 +15,25 @@ import { kvKeys } from "../storage/kv-keys";
 import { acquireLease, releaseLease } from "../storage/leases";
 import { deleteVersion, putAll, readManifest, readStats, STATS_PART_BYTES, writeManifest } from "../storage/model-store";
 import { deleteDeltasUpTo, forEachDeltaPage, forEachSession } from "../storage/training-repo";
+import { database } from "../storage/db";
+import { listSites } from "../storage/sites-repo";
+import { canaryPolicy } from "./canary";
 
 const LEASE_MS = 15 * 60_000;
 
-export type TrainOptions = { now?: number; log?: (msg: string, fields?: Record<string, unknown>) => void; fromScratch?: boolean };
+/**
+ * The lease every writer of a site's manifest holds (retrain, canary publish, guardrail, rollback): each reads the
+ * manifest fresh and writes it whole, so two of them at once would lose one's change.
+ */
+export const modelLease = (siteId: string): string => `retrain:${siteId}`;
+
+export type TrainOptions = {
+  now?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+  fromScratch?: boolean;
+  /** Publish as a canary with this share (a site without a model yet serves it at once). */
+  canary?: { share: number };
+};
 export type TrainResult = { siteId: string; version: ModelVersion } | { siteId: string; skipped: string };
 
 function defaultLog(msg: string, fields: Record<string, unknown> = {}): void {
@@ -29,24 +45,39 @@ export async function trainSite(env: Env, siteId: string, opts: TrainOptions = {
   const log = opts.log ?? defaultLog;
   const now = opts.now ?? Date.now();
   const holder = crypto.randomUUID();
-  const lease = `retrain:${siteId}`;
+  const lease = modelLease(siteId);
   if (!(await acquireLease(env.DB, lease, holder, LEASE_MS, now))) {
     log("another retrain of this site is running; skipped", { siteId });
     return { siteId, skipped: "already running" };
   }
   try {
-    return { siteId, version: await train(env, siteId, now, log, opts.fromScratch ?? false) };
+    const version = await train(env, siteId, now, log, opts.fromScratch ?? false, opts.canary);
+    return typeof version === "string" ? { siteId, skipped: version } : { siteId, version };
   } finally {
     await releaseLease(env.DB, lease, holder);
   }
 }
 
-async function train(env: Env, siteId: string, now: number, log: NonNullable<TrainOptions["log"]>, forceScratch: boolean): Promise<ModelVersion> {
+/** The skip reason when a canary retrain finds the previous canary still pending (the guardrail decides it first). */
+export const CANARY_PENDING = "a canary is pending";
+
+async function train(
+  env: Env,
+  siteId: string,
+  now: number,
+  log: NonNullable<TrainOptions["log"]>,
+  forceScratch: boolean,
+  canary: TrainOptions["canary"],
+): Promise<ModelVersion | string> {
   const started = Date.now();
   const config = DEFAULT_MODEL_CONFIG;
   const digest = await configDigest(config);
   const trainer = new SessionModelTrainer(config);
   const previous = await readManifest(env.MODELS, siteId, { fresh: true });
+  if (canary && previous?.canary) {
+    log("a canary is pending; skipped", { siteId, canary: previous.canary.version });
+    return CANARY_PENDING;
+  }
 
   let watermark = 0;
   let cutBucket = bucketOf(now);
@@ -87,7 +118,7 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
   const stats = encodeStats(trainer.stats());
   const statsParts = Math.max(1, Math.ceil(stats.byteLength / STATS_PART_BYTES));
 
-  const version = `v${now.toString(36)}${holderSuffix()}`;
+  const version = newVersionName(now);
   const entries: [string, Uint8Array][] = [
     ...artifact.shards.map((s, i): [string, Uint8Array] => [kvKeys.shard(siteId, version, i), s]),
     [kvKeys.trending(siteId, version), encodePopular(backfill)],
@@ -132,26 +163,27 @@ async function train(env: Env, siteId: string, now: number, log: NonNullable<Tra
     },
   };
   // The manifest flips last: a reader never sees a version whose shards were not written first.
-  const { manifest, dropped } = withNewVersion(previous, v);
+  const { manifest, dropped } = withNewVersion(previous, v, canary && { share: canary.share, now });
   await writeManifest(env.MODELS, siteId, manifest);
   const consumed = await deleteDeltasUpTo(env.DB, siteId, deltas.maxId);
   for (const old of dropped) await deleteVersion(env.MODELS, siteId, old.version);
-  log("published", { siteId, version, ...v.metrics, consumedDeltas: consumed, dropped: dropped.map((d) => d.version) });
+  log("published", { siteId, version, as: manifest.canary?.version === version ? "canary" : "current", ...v.metrics, consumedDeltas: consumed, dropped: dropped.map((d) => d.version) });
   return v;
 }
 
-/** Two versions made in the same millisecond (a rerun in a test) still get distinct names. */
-function holderSuffix(): string {
-  return Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, "0");
+/** A new version's name; two made in the same millisecond (a rerun in a test) still get distinct names. */
+export function newVersionName(now: number): string {
+  return `v${now.toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, "0")}`;
 }
 
-/** The cron entry: every site in turn; one site's failure does not stop the others. */
+/** The cron entry: every site in turn, as a canary where the site's policy says so; one failure does not stop the others. */
 export async function runRetrain(env: Env, scheduledTime: number): Promise<TrainResult[]> {
-  const { results } = await env.DB.prepare("SELECT id FROM sites ORDER BY id").all<{ id: string }>();
+  const sites = await listSites(database(env.DB));
   const out: TrainResult[] = [];
-  for (const { id } of results) {
+  for (const { id, config } of sites) {
     try {
-      out.push(await trainSite(env, id, { now: scheduledTime }));
+      const policy = canaryPolicy(config);
+      out.push(await trainSite(env, id, { now: scheduledTime, canary: policy.retrain ? { share: policy.share } : undefined }));
     } catch (err) {
       console.error(JSON.stringify({ job: "retrain", siteId: id, error: err instanceof Error ? err.message : String(err) }));
     }

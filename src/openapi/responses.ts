@@ -259,11 +259,63 @@ export const modelVersionSchema = z.strictObject({
   cutBucket: z.number().int(),
   bytes: z.strictObject({ shards: z.number(), trending: z.number(), stats: z.number(), personal: z.number().optional() }),
   personal: z.strictObject({ nShards: z.number().int(), families: z.array(z.string()).optional() }).optional(),
-  metrics: z.record(z.string(), z.union([z.number(), z.string()])),
+  metrics: z.record(z.string(), z.union([z.number(), z.string()])).meta({ description: "offline training figures (sessions, items, bytes, segment quality, train time)" }),
+  rolledBackAt: z.number().int().optional().meta({ description: "when it was rolled back as a canary (ms); never served again" }),
 });
 
-export const modelsAnswerSchema = z.strictObject({ site: z.string(), current: modelVersionSchema.nullable(), versions: z.array(modelVersionSchema) });
-export const rollbackAnswerSchema = z.strictObject({ site: z.string(), current: modelVersionSchema, versions: z.array(modelVersionSchema) });
+const armSchema = z.strictObject({ impressions: z.number(), clicks: z.number(), ctr: z.number().nullable() });
+
+/** src/recommend/canary-guardrail.ts GuardrailDecision. */
+export const guardrailDecisionSchema = z.strictObject({
+  decision: z.enum(["promote", "rollback", "none"]),
+  rule: z.enum(["insufficient", "expired", "significantly_worse", "not_worse", "within_noise"]),
+  canary: armSchema,
+  current: armSchema,
+  relativeDrop: z.number().nullable().meta({ description: "(current CTR - canary CTR) / current CTR" }),
+  z: z.number().nullable(),
+  pValue: z.number().nullable().meta({ description: "one-sided p-value of 'canary CTR < current CTR' (pooled two-proportion z-test)" }),
+  thresholds: z.strictObject({ minImpressions: z.number(), maxCtrDrop: z.number(), significance: z.number(), maxAgeMs: z.number() }),
+  ageMs: z.number(),
+});
+
+/** src/storage/model-decisions-repo.ts ModelDecision. */
+export const modelDecisionSchema = z.strictObject({
+  id: z.number().int(),
+  siteId: z.string(),
+  decidedAt: z.number().int(),
+  decision: z.enum(["promoted", "rolled_back"]),
+  version: z.string().meta({ description: "the version decided on (the canary, or the served version a manual rollback left)" }),
+  againstVersion: z.string().nullable().meta({ description: "the version served beside it when decided" }),
+  servedAfter: z.string(),
+  rule: z.string().meta({ description: "the guardrail's rule, or manual" }),
+  trigger: z.enum(["cron", "admin", "manual"]),
+  figures: z.record(z.string(), z.unknown()).meta({ description: "the counts, CTRs, z, p-value and thresholds the decision was made on" }),
+});
+
+const canarySchema = z.strictObject({ version: z.string(), share: z.number(), startedAt: z.number().int() });
+
+/** A kept version with its state in GET /admin/models. */
+export const keptVersionSchema = modelVersionSchema.extend({ state: z.enum(["current", "canary", "rolled_back", "kept"]) });
+
+/** src/routes/admin-models.ts ModelsView. */
+export const modelsAnswerSchema = z.strictObject({
+  site: z.string(),
+  current: modelVersionSchema.nullable(),
+  canary: canarySchema
+    .extend({ ageMs: z.number(), guardrail: guardrailDecisionSchema.meta({ description: "what the guardrail would decide now" }) })
+    .nullable(),
+  versions: z.array(keptVersionSchema),
+  decisions: z.array(modelDecisionSchema),
+});
+export const rollbackAnswerSchema = z.strictObject({ site: z.string(), current: modelVersionSchema, versions: z.array(modelVersionSchema), decision: modelDecisionSchema });
+export const canaryEvaluationSchema = z.strictObject({
+  site: z.string(),
+  decision: z.enum(["promoted", "rolled_back", "none"]),
+  canary: z.string(),
+  current: z.string(),
+  figures: guardrailDecisionSchema,
+  record: modelDecisionSchema.nullable().meta({ description: "the recorded decision; null when the guardrail waits" }),
+});
 
 /** src/models/train.ts TrainResult: one site (201), or every site's result. */
 export const trainResultSchema = z.union([

@@ -11,6 +11,7 @@ import { itemUpsertSchema } from "../schemas/items";
 import { erasureJobId, exportQuerySchema, forgetBodySchema, selfExportBodySchema } from "../schemas/privacy";
 import { nextQuerySchema, profileQuerySchema, recommendationsQuerySchema, similarQuerySchema } from "../schemas/recommendations";
 import { SEGMENT_CALLS, segmentBatchSchema, segmentMessageSchema } from "../schemas/segment";
+import { canaryBodySchema, modelSiteParam } from "../schemas/models";
 import { experimentConfigSchema, experimentId, experimentResultsQuery, experimentSiteQuery, winnerBodySchema } from "../schemas/experiments";
 import { dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
 import { siteConfigSchema } from "../schemas/site-config";
@@ -333,7 +334,7 @@ export const ROUTES: readonly RouteSpec[] = [
     answers: { 200: { description: "the site with its new config", schema: r.siteViewSchema } },
     errors: [400, 404, 413, 415],
   },
-  { method: "get", path: "/admin/models", tag: "admin", summary: "Served and kept model versions", access: "admin", query: siteQuery, answers: { 200: { description: "the versions", schema: r.modelsAnswerSchema } }, errors: [400, 404] },
+  { method: "get", path: "/admin/models", tag: "admin", summary: "Model versions, the served one, the canary and the decision history", access: "admin", query: siteQuery, answers: { 200: { description: "the versions", schema: r.modelsAnswerSchema } }, errors: [400, 404] },
   {
     method: "post",
     path: "/admin/retrain",
@@ -345,7 +346,51 @@ export const ROUTES: readonly RouteSpec[] = [
     answers: { 200: { description: "all sites' results", schema: r.retrainAllSchema }, 201: { description: "the site's new version", schema: r.trainResultSchema } },
     errors: [400, 404, 409],
   },
-  { method: "post", path: "/admin/models/rollback", tag: "admin", summary: "Serve the previous kept version", access: "admin", query: siteQuery, answers: { 200: { description: "the new served version", schema: r.rollbackAnswerSchema } }, errors: [400, 404, 409] },
+  {
+    method: "post",
+    path: "/admin/models/rollback",
+    tag: "admin",
+    summary: "Roll back (same as POST /admin/models/{site}/rollback)",
+    access: "admin",
+    query: siteQuery,
+    answers: { 200: { description: "the manifest after the rollback and its recorded decision", schema: r.rollbackAnswerSchema } },
+    errors: [400, 404, 409],
+  },
+  {
+    method: "post",
+    path: "/admin/models/:site/rollback",
+    tag: "admin",
+    summary: "Roll back the pending canary, else serve the kept version before the current one",
+    description: "Recorded in the decision history (trigger manual). 409 no_previous_version, retrain_running.",
+    access: "admin",
+    pathParams: { site: modelSiteParam },
+    answers: { 200: { description: "the manifest after the rollback and its recorded decision", schema: r.rollbackAnswerSchema } },
+    errors: [400, 404, 409],
+  },
+  {
+    method: "post",
+    path: "/admin/models/:site/canary",
+    tag: "admin",
+    summary: "Publish a canary model version for a share of visitors",
+    description:
+      "`version`: a kept version; else `build`: `retrain` (default) trains now, `random` (simulation and tests only) copies the served version with random lists. `share` defaults to the site's canary policy's. 409 no_model, canary_pending, version_is_current, retrain_running.",
+    access: "admin",
+    pathParams: { site: modelSiteParam },
+    body: { schema: canaryBodySchema, contentTypes: JSON_ONLY },
+    answers: { 201: { description: "the models view with the new canary", schema: r.modelsAnswerSchema } },
+    errors: [400, 404, 409, 413, 415],
+  },
+  {
+    method: "post",
+    path: "/admin/models/:site/canary/evaluate",
+    tag: "admin",
+    summary: "Run the canary guardrail now",
+    description: "Promotes the canary, rolls it back, or waits (decision none, not recorded). The 10-minute cron runs the same. 409 no_canary, retrain_running.",
+    access: "admin",
+    pathParams: { site: modelSiteParam },
+    answers: { 200: { description: "the decision and its figures", schema: r.canaryEvaluationSchema } },
+    errors: [400, 404, 409],
+  },
   { method: "get", path: "/admin/sources", tag: "admin", summary: "The candidate-source registry", access: "admin", query: optionalSiteQuery, queryDocs: { site: "show this site's own weights" }, answers: { 200: { description: "the sources", schema: r.sourcesAnswerSchema } }, errors: [400, 404] },
   { method: "get", path: "/admin/segments", tag: "admin", summary: "Visitor segments of the served model", access: "admin", query: siteQuery, answers: { 200: { description: "the segments", schema: r.segmentsAnswerSchema } }, errors: [400, 404] },
   {

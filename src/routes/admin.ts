@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireAdmin } from "../lib/auth";
 import { adminExperiments } from "./admin-experiments";
+import { adminModels } from "./admin-models";
 import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
 import { assertRulesConsistent, parseJsonText, parseOrThrow } from "../lib/validate";
@@ -20,14 +21,14 @@ import { findSite, listSites, upsertSite } from "../storage/sites-repo";
 import type { SiteRow } from "../storage/schema";
 import { metricsQuery, optionalSiteQuery, retrainQuery, siteQuery } from "../schemas/admin";
 import { readMetrics } from "../storage/rollups-repo";
-import { rolledBack } from "../models/manifest";
 import { runRetrain, trainSite } from "../models/train";
-import { readManifest, readPersonalData, writeManifest } from "../storage/model-store";
+import { readManifest, readPersonalData } from "../storage/model-store";
 import type { PersonalData } from "../models/train-personal";
 
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin);
 admin.route("/experiments", adminExperiments);
+admin.route("/models", adminModels);
 
 const ADMIN_BODY_BYTES = 64 * 1024;
 
@@ -96,14 +97,6 @@ async function existingSite(c: { env: Env }, id: string): Promise<SiteRow> {
   return site;
 }
 
-/** The served model version, the kept versions (rollback targets) and their training metrics. */
-admin.get("/models", async (c) => {
-  const { site } = parseOrThrow(siteQuery, c.req.query(), "query");
-  await existingSite(c, site);
-  const manifest = await readManifest(c.env.MODELS, site, { fresh: true });
-  return c.json({ site, current: manifest?.current ?? null, versions: manifest?.versions ?? [] });
-});
-
 /**
  * The candidate-source registry (src/recommend/sources/): each source's name, default blend weight, what it reads
  * from the artifact and how it is trained, plus a site's own weights when `site` is given.
@@ -132,18 +125,6 @@ admin.post("/retrain", async (c) => {
   const result = await trainSite(c.env, q.site, { fromScratch: q.scratch === "true" });
   if ("skipped" in result) throw new ApiError(409, "retrain_running", "a retrain of this site is already running");
   return c.json(result, 201);
-});
-
-/** Serves the version before the current one again (its artifact is still in KV). */
-admin.post("/models/rollback", async (c) => {
-  const { site } = parseOrThrow(siteQuery, c.req.query(), "query");
-  await existingSite(c, site);
-  const manifest = await readManifest(c.env.MODELS, site, { fresh: true });
-  if (!manifest) throw new ApiError(404, "no_model", "this site has no trained model");
-  const next = rolledBack(manifest);
-  if (!next) throw new ApiError(409, "no_previous_version", "there is no older kept version to roll back to");
-  await writeManifest(c.env.MODELS, site, next);
-  return c.json({ site, current: next.current, versions: next.versions });
 });
 
 /** Replaces the site's slot defaults and blend weights (validated as a whole; nothing is written on error). */

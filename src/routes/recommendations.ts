@@ -5,11 +5,10 @@ import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
 import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
-import { servable } from "../models/manifest";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
 import { experimentShape, shapedManifest } from "../serving/experiment-shape";
-import { recommend, servedListId } from "../serving/recommend";
+import { modelFor, recommend, servedListId } from "../serving/recommend";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
@@ -52,8 +51,9 @@ recommendations.get("/", requireSite, async (c) => {
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
-  // A variant that pins a model version serves that kept version (the token and cache state say which).
-  const manifest = shapedManifest(servable(read) ? read : null, shape);
+  // A pending canary serves its share of visitors, keyed like experiments (verified userId, else anonymous id); a
+  // running experiment's variant that pins a model version overrides it (the experiment is the stronger contract).
+  const manifest = shapedManifest(modelFor(read, q.userId ?? q.anonymousId), shape);
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
   const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, model: shape.modelVersion ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };

@@ -1,7 +1,18 @@
 // Per-site configuration an operator sets with PUT /admin/sites/:id/config: per-slot defaults (k and business
 // rules) and blend weights. A request's own parameters override its slot's defaults.
 import * as z from "zod";
-import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
+import {
+  CANARY_DEFAULT_SHARE,
+  CANARY_MAX_AGE_MS,
+  CANARY_MAX_CTR_DROP,
+  CANARY_MAX_SHARE,
+  CANARY_MIN_IMPRESSIONS,
+  CANARY_SIGNIFICANCE,
+  MAX_K,
+  MAX_LABEL_LENGTH,
+  MAX_PINS,
+  MAX_RULE_LIST,
+} from "../config/limits";
 import { LIST_KINDS } from "../recommend/pipeline";
 import { SOURCE_NAMES, type SourceName } from "../recommend/sources";
 import { idString, wellFormedString } from "./common";
@@ -28,6 +39,23 @@ export const slotName = z.string().regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 low
 export const BLEND_SOURCES = SOURCE_NAMES;
 export type BlendSource = SourceName;
 
+/** A canary's share of visitors: above 0, at most CANARY_MAX_SHARE. */
+export const canaryShare = z.number().gt(0).max(CANARY_MAX_SHARE);
+
+/**
+ * The site's canary policy (issue 10 part 4): `retrain` true makes the hourly retrain publish each new version as a
+ * canary with `share`; the thresholds are the guardrail's for every canary of the site (admin-started ones too).
+ */
+export const canaryPolicySchema = z.strictObject({
+  retrain: z.boolean().default(false),
+  share: canaryShare.default(CANARY_DEFAULT_SHARE),
+  minImpressions: z.number().int().min(1).max(100_000_000).default(CANARY_MIN_IMPRESSIONS),
+  maxCtrDrop: z.number().min(0).max(1).default(CANARY_MAX_CTR_DROP),
+  significance: z.number().gt(0).max(0.5).default(CANARY_SIGNIFICANCE),
+  maxAgeHours: z.number().gt(0).max(24 * 90).default(CANARY_MAX_AGE_MS / 3_600_000),
+});
+export type CanaryPolicy = z.infer<typeof canaryPolicySchema>;
+
 export const siteConfigSchema = z.strictObject({
   slots: z
     .record(
@@ -45,5 +73,7 @@ export const siteConfigSchema = z.strictObject({
   allowUncatalogued: z.boolean().default(false),
   /** Relative weights of the candidate sources; omitted sources keep the tuned defaults. */
   weights: z.partialRecord(z.enum(BLEND_SOURCES), z.number().min(0).max(100)).optional(),
+  /** Canary rollout of new model versions; absent: the defaults in limits.ts, retrains publish directly. */
+  canary: canaryPolicySchema.optional(),
 });
 export type SiteConfig = z.infer<typeof siteConfigSchema>;

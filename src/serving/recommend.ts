@@ -3,7 +3,8 @@
 // version's personal data, then the candidates' catalog details — and runs the stages. Every read route calls it.
 import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, VISITOR_HISTORY_ITEMS } from "../config/limits";
 import { IsolateCache } from "../lib/isolate-cache";
-import type { Manifest } from "../models/manifest";
+import { servedManifest } from "../models/canary";
+import { servable, type Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { trendingList } from "../models/trending-refresh";
 import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type PipelineRequest } from "../recommend/pipeline";
@@ -66,6 +67,15 @@ function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour
 }
 
 const none = () => undefined;
+
+/**
+ * The model a visitor is served: the manifest as read (null when this code cannot serve it), with a pending canary
+ * as `current` for a visitor key in its share (src/models/canary.ts). The canary pointer lives in the manifest every
+ * read route already loads, so this costs no read; the list's exposure token then carries the canary's version.
+ */
+export function modelFor(read: Manifest | null, visitorKey: string | null | undefined): Manifest | null {
+  return servable(read) ? servedManifest(read, visitorKey) : null;
+}
 
 /**
  * The id of a served list: an exposure token (src/recommend/exposure.ts) that carries its slot, variant, model

@@ -364,3 +364,27 @@ export const trafficRollups = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.siteId, t.hour] })],
 );
+
+/**
+ * Canary decisions (issue 10 part 4): each promotion or rollback of a model version, by the guardrail or an
+ * operator, with the figures it was made on (`figures`: the guardrail's counts, CTRs, z, p-value and thresholds).
+ */
+export const modelDecisions = sqliteTable(
+  "model_decisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    siteId: text("site_id").notNull(),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }).notNull(),
+    decision: text("decision", { enum: ["promoted", "rolled_back"] }).notNull(),
+    /** The version the decision is about (the canary, or the served version a manual rollback left). */
+    version: text("version").notNull(),
+    /** The version served beside it when decided (the current one), and the one served after. */
+    againstVersion: text("against_version"),
+    servedAfter: text("served_after").notNull(),
+    rule: text("rule").notNull(),
+    trigger: text("trigger", { enum: ["cron", "admin", "manual"] }).notNull(),
+    figures: text("figures", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index("model_decisions_site").on(t.siteId, t.decidedAt)],
+);
+export type ModelDecisionRow = typeof modelDecisions.$inferSelect;
