@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { requireAdmin } from "../lib/auth";
 import { adminExperiments } from "./admin-experiments";
+import { adminSegments } from "./admin-segments";
 import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
 import { assertRulesConsistent, parseJsonText, parseOrThrow } from "../lib/validate";
@@ -22,12 +23,12 @@ import { metricsQuery, optionalSiteQuery, retrainQuery, siteQuery } from "../sch
 import { readMetrics } from "../storage/rollups-repo";
 import { rolledBack } from "../models/manifest";
 import { runRetrain, trainSite } from "../models/train";
-import { readManifest, readPersonalData, writeManifest } from "../storage/model-store";
-import type { PersonalData } from "../models/train-personal";
+import { readManifest, writeManifest } from "../storage/model-store";
 
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin);
 admin.route("/experiments", adminExperiments);
+admin.route("/segments", adminSegments);
 
 const ADMIN_BODY_BYTES = 64 * 1024;
 
@@ -159,31 +160,6 @@ admin.put("/sites/:id/config", async (c) => {
   const row = await db.update(sitesTable).set({ config, updatedAt: new Date() }).where(eq(sitesTable.id, id)).returning().get();
   clearSiteCache();
   return c.json(siteView(row, await listKeys(c.env.DB, id, Date.now())));
-});
-
-/** Visitor segments of the served model: size, defining features in words, quality scores, favourite items. */
-admin.get("/segments", async (c) => {
-  const { site } = parseOrThrow(siteQuery, c.req.query(), "query");
-  await existingSite(c, site);
-  const manifest = await readManifest(c.env.MODELS, site, { fresh: true });
-  const data = manifest ? await readPersonalData<PersonalData>(c.env.MODELS, site, manifest.current.version) : null;
-  const m = data?.segments;
-  if (!manifest || !m) return c.json({ site, modelVersion: manifest?.current.version ?? null, k: 0, segments: [] });
-  return c.json({
-    site,
-    modelVersion: manifest.current.version,
-    k: m.k,
-    silhouette: m.silhouette,
-    daviesBouldin: m.daviesBouldin,
-    tried: m.tried,
-    features: m.featureNames,
-    segments: m.centroids.map((_, i) => ({
-      segment: i,
-      size: m.sizes[i],
-      description: m.descriptions[i],
-      topItems: (data.segmentPopular[i] ?? []).slice(0, 5).map((n) => n.itemId),
-    })),
-  });
 });
 
 /**

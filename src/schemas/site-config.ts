@@ -1,7 +1,10 @@
 // Per-site configuration an operator sets with PUT /admin/sites/:id/config: per-slot defaults (k and business
 // rules) and blend weights. A request's own parameters override its slot's defaults.
 import * as z from "zod";
-import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
+import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST, SEGMENT_MAX_K } from "../config/limits";
+import { SCORE_NAMES } from "../recommend/behaviour-score";
+import { FEATURE_GROUPS, SCALINGS } from "../recommend/segment-features";
+import { SEGMENT_METHODS } from "../recommend/segments";
 import { LIST_KINDS } from "../recommend/pipeline";
 import { SOURCE_NAMES, type SourceName } from "../recommend/sources";
 import { idString, wellFormedString } from "./common";
@@ -28,6 +31,28 @@ export const slotName = z.string().regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 low
 export const BLEND_SOURCES = SOURCE_NAMES;
 export type BlendSource = SourceName;
 
+/**
+ * Segmentation settings (src/recommend/segments.ts, README "Segments"): feature scaling, a weight per feature group,
+ * the minimum evidence (events) for a behavioural segment, the k range and methods tried, and the weights of the
+ * behavioural score. Every field is optional; read at the next retrain.
+ */
+export const segmentsConfigSchema = z
+  .strictObject({
+    scaling: z.enum(SCALINGS).optional(),
+    weights: z.partialRecord(z.enum(FEATURE_GROUPS), z.number().min(0).max(10)).optional(),
+    minEvents: z.number().int().min(1).max(1000).optional(),
+    kMin: z.number().int().min(2).max(SEGMENT_MAX_K).optional(),
+    kMax: z.number().int().min(2).max(SEGMENT_MAX_K).optional(),
+    methods: z.array(z.enum(SEGMENT_METHODS)).min(1).max(SEGMENT_METHODS.length).optional(),
+    scoreWeights: z.partialRecord(z.enum(SCORE_NAMES), z.number().min(0).max(10)).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.kMin !== undefined && s.kMax !== undefined && s.kMin > s.kMax) ctx.addIssue({ code: "custom", path: ["kMax"], message: "must be at least kMin" });
+    if (s.weights && Object.keys(s.weights).length > 0 && Object.values(s.weights).every((w) => w === 0)) {
+      ctx.addIssue({ code: "custom", path: ["weights"], message: "at least one feature group needs a weight above 0" });
+    }
+  });
+
 export const siteConfigSchema = z.strictObject({
   slots: z
     .record(
@@ -45,5 +70,6 @@ export const siteConfigSchema = z.strictObject({
   allowUncatalogued: z.boolean().default(false),
   /** Relative weights of the candidate sources; omitted sources keep the tuned defaults. */
   weights: z.partialRecord(z.enum(BLEND_SOURCES), z.number().min(0).max(100)).optional(),
+  segments: segmentsConfigSchema.optional(),
 });
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
