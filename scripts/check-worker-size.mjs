@@ -9,7 +9,9 @@ import { gzipSync } from "node:zlib";
  * catching a dependency that drags in a lot: raise it on purpose, in review, never to make CI pass.
  * https://developers.cloudflare.com/workers/platform/limits/#worker-size
  */
-const MAX_GZIP_KIB = 128;
+// Raised from 128 for issue 13: the retrain's segmentation (k-means, GMM, DBSCAN, PCA, decision tree, descriptions,
+// src/recommend/segment*.ts) runs inside the Worker's cron and measured +9.8 KiB gzipped (125.1 -> 134.9).
+const MAX_GZIP_KIB = 136;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;

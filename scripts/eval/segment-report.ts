@@ -7,6 +7,7 @@ export function formatSegmentReport(m: SegmentModel): string {
   const lines: string[] = [];
   lines.push(`segments: ${m.method} k=${m.k} silhouette=${m.silhouette} daviesBouldin=${m.daviesBouldin} (clustered ${m.clustered} of ${m.profiles} profiles)`);
   lines.push(`  choice: ${m.selection}`);
+  lines.push(`  structure: ${m.structure.words}`);
   lines.push(`  candidates:`);
   for (const c of m.candidates) {
     const extra = [c.bic !== undefined ? `bic=${c.bic}` : "", c.eps !== undefined ? `eps=${c.eps} noise=${c.noise}` : "", c.warmStart ? "warm start" : "", c.note ?? ""].filter(Boolean).join(" ");

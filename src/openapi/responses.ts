@@ -320,6 +320,7 @@ export const segmentsAnswerSchema = z.strictObject({
   silhouette: z.number().optional(),
   daviesBouldin: z.number().optional(),
   selection: z.string().optional().meta({ description: "how the chosen clustering was picked, in words" }),
+  structure: z.strictObject({ verdict: z.enum(["none", "weak", "reasonable", "strong"]), words: z.string() }).optional(),
   candidates: z
     .array(
       z.strictObject({

@@ -131,6 +131,11 @@ export type SegmentModel = {
   daviesBouldin: number;
   candidates: SegmentCandidate[];
   selection: string;
+  /**
+   * How much structure the chosen silhouette shows (Kaufman & Rousseeuw's reading: under 0.25 none substantial,
+   * 0.25-0.5 weak, 0.5-0.7 reasonable, above strong), so a report never sells a convenient partition as groups.
+   */
+  structure: { verdict: "none" | "weak" | "reasonable" | "strong"; words: string };
   /** The next fresh segment id (ids are never reused for a different group). */
   nextId: number;
   /** Profiles seen and profiles clustered (the capped sample). */
@@ -347,6 +352,7 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
     daviesBouldin: chosen.candidate.daviesBouldin,
     candidates: fits.map((f) => f.candidate),
     selection,
+    structure: structureOf(chosen.candidate.silhouette),
     nextId: nextFreeId,
     profiles: opts.profiles ?? summaries.length,
     clustered: n,
@@ -358,6 +364,13 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
   const out = new Array<number>(summaries.length).fill(NEW_VISITOR_SEGMENT);
   evidenceIdx.forEach((i, j) => (out[i] = ids[assign[j]!]!));
   return { model, assign: out };
+}
+
+function structureOf(sil: number): SegmentModel["structure"] {
+  if (sil < 0.25) return { verdict: "none", words: `silhouette ${sil}: no substantial structure; these segments split visitors conveniently but are not distinct groups` };
+  if (sil < 0.5) return { verdict: "weak", words: `silhouette ${sil}: weak structure; segments overlap, read their descriptions as tendencies` };
+  if (sil < 0.7) return { verdict: "reasonable", words: `silhouette ${sil}: reasonable structure; the segments are distinct groups` };
+  return { verdict: "strong", words: `silhouette ${sil}: strong structure` };
 }
 
 export function newVisitorDescription(minEvents: number): string {

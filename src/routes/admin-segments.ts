@@ -36,6 +36,7 @@ adminSegments.get("/", async (c) => {
     silhouette: m.silhouette,
     daviesBouldin: m.daviesBouldin,
     selection: m.selection,
+    structure: m.structure,
     candidates: m.candidates,
     settings: m.settings,
     profiles: m.profiles,
