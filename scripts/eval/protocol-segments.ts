@@ -7,11 +7,11 @@ import { adjustedRand } from "../../src/recommend/cluster-quality";
 import { summaryFromEvents, type BehaviourSummary, type SummaryEvent } from "../../src/recommend/segment-features";
 import { NEW_VISITOR_SEGMENT, SEGMENT_METHODS, segmentSettings, trainSegments, type SegmentMethod, type SegmentModel } from "../../src/recommend/segments";
 import { demoCatalog, demoPlantedEvents, type DemoEvent } from "../demo/generator";
-import { readItemCategories, readUserHistories, type UserHistory } from "./read-users";
+import { historySummary } from "./history-summary";
+import { readItemCategories, readUserHistories } from "./read-users";
 import { formatSegmentReport } from "./segment-report";
 
 const MOVIELENS = "/work/shared/data/movielens-latest-small";
-const SESSION_GAP_MS = 30 * 60_000;
 
 type Visitors = { ids: string[]; summaries: BehaviourSummary[] };
 
@@ -93,14 +93,7 @@ export async function runSegmentsProtocol(opts: { input?: string; items?: string
   }
   const histories = await readUserHistories(ratings);
   const genres = existsSync(items) ? await readItemCategories(items) : new Map<string, string[]>();
-  const toEvents = (h: UserHistory): SummaryEvent[] => {
-    let session = 0;
-    return h.items.map((itemId, i) => {
-      if (i > 0 && (h.times[i]! - h.times[i - 1]!) * 1000 > SESSION_GAP_MS) session++;
-      return { type: "view", ts: h.times[i]! * 1000, sessionId: `${h.user}:${session}`, itemId };
-    });
-  };
-  const ml: Visitors = { ids: histories.map((h) => h.user), summaries: histories.map((h) => summaryFromEvents(toEvents(h), (id) => genres.get(id))) };
+  const ml: Visitors = { ids: histories.map((h) => h.user), summaries: histories.map((h) => historySummary(h, genres)) };
   const mlNow = Math.max(...ml.summaries.map((s) => s.lastSeen));
   out(`\nMovieLens (${ratings}): ${ml.ids.length} users\n`);
   const cut = Math.floor(ml.ids.length * 0.95);

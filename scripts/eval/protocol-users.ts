@@ -12,8 +12,9 @@ import { ContentTrainer } from "../../src/recommend/content";
 import { sequenceCandidates, type SequenceOptions } from "../../src/recommend/history-sequence";
 import { ItemCfTrainer, scoreHistory } from "../../src/recommend/item-cf";
 import { SegmentFavourites } from "../../src/recommend/segment-favourites";
-import { NEW_VISITOR_SEGMENT, trainSegments, type BehaviourSummary } from "../../src/recommend/segments";
+import { NEW_VISITOR_SEGMENT, trainSegments } from "../../src/recommend/segments";
 import { formatSegmentReport } from "./segment-report";
+import { historySummary } from "./history-summary";
 import { contentCandidates, firstK } from "../../src/recommend/candidate-lists";
 import { normalised, trendingByCategory } from "../../src/recommend/trending";
 import { SessionModelTrainer } from "../../src/recommend/trainer";
@@ -100,16 +101,6 @@ type Trained = {
   trainSeconds: number;
 };
 
-function summary(h: UserHistory, cats: Map<string, string[]>): BehaviourSummary {
-  const categoryCounts: Record<string, number> = {};
-  const hourCounts = new Array<number>(24).fill(0);
-  h.items.forEach((it, i) => {
-    for (const c of cats.get(it) ?? []) categoryCounts[c] = (categoryCounts[c] ?? 0) + 1;
-    hourCounts[new Date(h.times[i]! * 1000).getUTCHours()]!++;
-  });
-  return { lastSeen: (h.times.at(-1) ?? 0) * 1000, eventCount: h.items.length, counts: { view: h.items.length }, categoryCounts, deviceCounts: {}, hourCounts };
-}
-
 /** Trains every source on the histories; the segment report goes to `log` (stderr by default). */
 export function train(
   histories: readonly UserHistory[],
@@ -136,7 +127,7 @@ export function train(
   const content = new Map(contentLists.items.map((id, i) => [id, contentLists.lists[i]!]));
 
   const now = Math.max(...histories.map((h) => (h.times.at(-1) ?? 0) * 1000));
-  const summaries = histories.map((h) => summary(h, cats));
+  const summaries = histories.map((h) => historySummary(h, cats));
   const seg = trainSegments(summaries, now);
   const segmentOf = new Map<string, number>();
   if (seg) histories.forEach((h, i) => seg.assign[i] !== NEW_VISITOR_SEGMENT && segmentOf.set(h.user, seg.assign[i]!));
