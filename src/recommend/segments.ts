@@ -296,10 +296,16 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
   } else if (warm === chosen) selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): the best by silhouette and Davies-Bouldin`;
   chosen.candidate.chosen = true;
 
-  // Every visitor with evidence gets a cluster: DBSCAN's noise joins the nearest one.
-  const centroids = chosen.centroids;
+  // Every visitor with evidence gets a cluster: DBSCAN's noise joins the nearest one. A cluster left empty
+  // (identical visitors give k-means duplicate centres) is dropped rather than reported as a segment of nobody.
+  const joined = chosen.assign.map((a, i) => (a >= 0 ? a : nearest(z[i]!, chosen.centroids)));
+  const used = chosen.centroids.map((_, c) => joined.includes(c));
+  const renumber = new Array<number>(used.length).fill(-1);
+  let next = 0;
+  for (let c = 0; c < renumber.length; c++) renumber[c] = used[c] ? next++ : -1;
+  const centroids = chosen.centroids.filter((_, c) => used[c]);
   const k = centroids.length;
-  const assign = chosen.assign.map((a, i) => (a >= 0 ? a : nearest(z[i]!, centroids)));
+  const assign = joined.map((a) => renumber[a]!);
 
   const prevIds = previous ? evidence.map((s) => assignSegment(s, previous, now)).map((id) => (id === null || id === NEW_VISITOR_SEGMENT ? null : id)) : [];
   const { ids, nextFreeId } = previous ? matchSegmentIds(prevIds, assign, k, previous.nextId) : { ids: centroids.map((_, c) => c + 1), nextFreeId: k + 1 };
