@@ -292,3 +292,5 @@ export const SEGMENT_PROJECTION_POINTS = 400;
 /** Category and country share columns of the feature vector (the most common ones at training). */
 export const SEGMENT_MAX_CATEGORIES = 8;
 export const SEGMENT_MAX_COUNTRIES = 4;
+/** Per-segment overrides of one slot in the site config (slots.<slot>.segments). */
+export const SEGMENT_MAX_SLOT_OVERRIDES = 20;

@@ -391,6 +391,7 @@ export const metricsAnswerSchema = z.strictObject({ site: z.string(), from: z.st
 
 /** src/routes/admin-experiments.ts experimentView. `variants` are as saved (src/schemas/experiments.ts). */
 export const experimentViewSchema = z.strictObject({
+  segment: z.number().int().optional().meta({ description: "only this segment's visitors enter (GET /admin/segments ids; 0 = new visitors)" }),
   site: z.string(),
   id: z.string(),
   status: z.enum(["draft", "running", "stopped"]),

@@ -152,8 +152,12 @@ admin.put("/sites/:id/config", async (c) => {
   const id = parseOrThrow(siteIdString, c.req.param("id"), "site id");
   const config = parseOrThrow(siteConfigSchema, parseJsonText(await readCappedText(c, ADMIN_BODY_BYTES)), "config");
   // The same validator as request parameters: a saved slot that every request would refuse is refused here.
-  for (const [slot, rules] of Object.entries(config.slots)) {
+  for (const [slot, { segments, ...rules }] of Object.entries(config.slots)) {
     assertRulesConsistent(rules, { prefix: `slots.${slot}.` });
+    // A segment's rules apply over the slot's, so the merge is what must be consistent.
+    for (const [id, o] of Object.entries(segments ?? {})) {
+      if (o.rules) assertRulesConsistent({ ...rules, ...o.rules }, { prefix: `slots.${slot}.segments.${id}.rules.`, note: `over slot ${slot}` });
+    }
   }
   const db = database(c.env.DB);
   await existingSite(c, id);

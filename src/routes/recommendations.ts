@@ -6,11 +6,12 @@ import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
 import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
 import { servable } from "../models/manifest";
-import { applyChange, assignVariant, experimentForSlot, variantLabel, type ServeShape } from "../recommend/experiments";
+import { applyChange, assignVariant, experimentForSlot, variantLabel, type RunningExperiment, type ServeShape } from "../recommend/experiments";
 import { NO_VARIANT } from "../recommend/exposure";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
 import { recommend, servedListId } from "../serving/recommend";
+import { visitorSegmentId } from "../serving/visitor-segment";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
@@ -20,10 +21,12 @@ import { readManifest } from "../storage/model-store";
 
 export const recommendations = new Hono<AppEnv>();
 
-/** The slot's weights, rules and sources after the running experiment's variant (if any), and that variant's label. */
-async function experimentShape(d1: D1Database, siteId: string, slot: string, visitorKey: string | null, base: ServeShape): Promise<ServeShape & { variant: string }> {
-  const exp = experimentForSlot(await runningExperiments(database(d1), siteId), slot);
-  if (!exp) return { ...base, variant: NO_VARIANT };
+/**
+ * The slot's weights, rules and sources after the running experiment's variant (if any), and that variant's label.
+ * A one-segment experiment (issue 13 part 7) leaves visitors of other segments outside it.
+ */
+function experimentShape(exp: RunningExperiment | null, segment: number | null, visitorKey: string | null, base: ServeShape): ServeShape & { variant: string } {
+  if (!exp || (exp.config.segment !== undefined && exp.config.segment !== segment)) return { ...base, variant: NO_VARIANT };
   const v = assignVariant(exp.id, exp.config.variants, visitorKey);
   const shape = applyChange(base, v.change);
   // Validated against the slot at PUT time; a request's own rule parameters may still conflict with the variant's.
@@ -36,11 +39,12 @@ const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 recommendations.get("/", requireSite, async (c) => {
   const q = parseOrThrow(recommendationsQuerySchema, c.req.query(), "query");
   const site = c.get("site");
-  const { k: slotK, kind, ...slotRules } = site.config.slots?.[q.slot] ?? {};
-  const rules: Rules = { ...slotRules };
-  for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(rules, { [key]: q[key] });
+  const { k: slotK, kind, segments: bySegment, ...slotRules } = site.config.slots?.[q.slot] ?? {};
+  const asked: Rules = {};
+  for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(asked, { [key]: q[key] });
+  let rules: Rules = { ...slotRules, ...asked };
   assertRulesConsistent(rules, { note: `in this request or slot ${q.slot}` });
-  const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
+  let k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
   // A list built from a user's history is that user's data: the browser must prove it is signed in as them.
   if (q.userId !== undefined) await assertUserAccess(c, q.userId, q.userHash);
 
@@ -52,11 +56,11 @@ recommendations.get("/", requireSite, async (c) => {
   // A running experiment on this slot shapes the list (src/recommend/experiments.ts): keyed by the verified userId
   // (sticky across devices after identify), else the anonymous id; no visitor key gets the control variant. The
   // running experiments are isolate-cached, and read beside the rest when cold.
-  const [consent, read, session, shape] = await Promise.all([
+  const [consent, read, session, running] = await Promise.all([
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
     q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
-    experimentShape(c.env.DB, site.id, q.slot, q.userId ?? q.anonymousId ?? null, { weights: site.config.weights, rules }),
+    runningExperiments(database(c.env.DB), site.id),
   ]);
   const served = consent?.personalization !== false ? session : null;
   const personalized = consent?.personalization !== false && served?.personalized !== false;
@@ -67,6 +71,23 @@ recommendations.get("/", requireSite, async (c) => {
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
   const manifest = servable(read) ? read : null;
+  // Targeting by segment (issue 13 part 7): only a slot with per-segment changes, or a one-segment experiment,
+  // pays for the visitor's segment here. Slot < segment change < the request's own parameters.
+  const exp = experimentForSlot(running, q.slot);
+  const segment =
+    visitor && manifest && (bySegment !== undefined || exp?.config.segment !== undefined) ? await visitorSegmentId(c.env, site.id, manifest, visitor, Date.now()) : null;
+  const override = segment !== null ? bySegment?.[String(segment)] : undefined;
+  if (override) {
+    rules = { ...slotRules, ...override.rules, ...asked };
+    assertRulesConsistent(rules, { note: `in this request or slot ${q.slot} for segment ${segment}` });
+    if (c.req.query("k") === undefined && override.k !== undefined) k = override.k;
+  }
+  const base: ServeShape = {
+    weights: override?.weights ? { ...site.config.weights, ...override.weights } : site.config.weights,
+    rules,
+    ...(override?.sources ? { sources: override.sources } : {}),
+  };
+  const shape = experimentShape(exp, segment, q.userId ?? q.anonymousId ?? null, base);
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
   const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };

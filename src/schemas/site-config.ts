@@ -1,7 +1,7 @@
 // Per-site configuration an operator sets with PUT /admin/sites/:id/config: per-slot defaults (k and business
 // rules) and blend weights. A request's own parameters override its slot's defaults.
 import * as z from "zod";
-import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST, SEGMENT_MAX_K } from "../config/limits";
+import { MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST, SEGMENT_MAX_K, SEGMENT_MAX_SLOT_OVERRIDES } from "../config/limits";
 import { SCORE_NAMES } from "../recommend/behaviour-score";
 import { FEATURE_GROUPS, SCALINGS } from "../recommend/segment-features";
 import { SEGMENT_METHODS } from "../recommend/segments";
@@ -32,6 +32,22 @@ export const BLEND_SOURCES = SOURCE_NAMES;
 export type BlendSource = SourceName;
 
 /**
+ * A slot's change for one segment (issue 13 part 7): `slots.<slot>.segments.<segment id>`, merged over the slot's
+ * own (rules and weights key by key, sources replaced, k replaced); a request's own parameters still win. Segment
+ * ids are the stable ids of GET /admin/segments; 0 is the new-visitor segment.
+ */
+export const segmentSlotOverrideSchema = z.strictObject({
+  k: z.number().int().min(1).max(MAX_K).optional(),
+  rules: rulesSchema.optional(),
+  weights: z.partialRecord(z.enum(BLEND_SOURCES), z.number().min(0).max(100)).optional(),
+  sources: z.array(z.enum(SOURCE_NAMES)).min(1).max(SOURCE_NAMES.length).optional(),
+});
+export type SegmentSlotOverride = z.infer<typeof segmentSlotOverrideSchema>;
+const segmentOverrides = z
+  .record(z.string().regex(/^\d{1,6}$/, "must be a segment id (digits, as in GET /admin/segments)"), segmentSlotOverrideSchema)
+  .refine((o) => Object.keys(o).length <= SEGMENT_MAX_SLOT_OVERRIDES, `must define at most ${SEGMENT_MAX_SLOT_OVERRIDES} segments`);
+
+/**
  * Segmentation settings (src/recommend/segments.ts, README "Segments"): feature scaling, a weight per feature group,
  * the minimum evidence (events) for a behavioural segment, the k range and methods tried, and the weights of the
  * behavioural score. Every field is optional; read at the next retrain.
@@ -58,7 +74,8 @@ export const siteConfigSchema = z.strictObject({
     .record(
       slotName,
       // `kind`: "recommendations" (the blend, the default) or "recently_viewed" (the visitor's own items, newest first).
-      rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional(), kind: z.enum(LIST_KINDS).optional() }),
+      // `segments`: per-segment changes of this slot (segmentSlotOverrideSchema).
+      rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional(), kind: z.enum(LIST_KINDS).optional(), segments: segmentOverrides.optional() }),
     )
     .refine((o) => Object.keys(o).length <= 20, "must define at most 20 slots")
     .default({}),

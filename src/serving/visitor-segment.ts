@@ -1,12 +1,14 @@
 // The visitor's segment and behavioural scores as the profile (GET /v1/users/:id) and the data export show them:
 // the served model's assignment (the same assignSegment src/serving/recommend.ts uses) and behaviour-score.ts.
-import { servable } from "../models/manifest";
+import { servable, type Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { behaviourScores, type BehaviourScores } from "../recommend/behaviour-score";
 import { assignSegment, NEW_VISITOR_SEGMENT, segmentDescription } from "../recommend/segments";
 import type { SiteConfig } from "../schemas/site-config";
 import { readManifest, readPersonalData } from "../storage/model-store";
+import { database } from "../storage/db";
 import { profileSummaries } from "../storage/personal-repo";
+import { profileIdFor } from "../storage/profiles-repo";
 
 export type VisitorSegment = {
   /** Null without a served model with segments. */
@@ -31,4 +33,22 @@ export async function visitorSegment(env: Env, siteId: string, profileId: string
         : null,
     behaviour: behaviourScores(summary, now, model?.settings.scoreWeights ?? config?.segments?.scoreWeights),
   };
+}
+
+/**
+ * The segment id a served list targets by (slot overrides, one-segment experiments): the served model's
+ * assignment, NEW_VISITOR_SEGMENT for a visitor without a profile yet, null when the model has no segments.
+ */
+export async function visitorSegmentId(env: Env, siteId: string, manifest: Manifest, v: { anonymousId?: string; userId?: string }, now: number): Promise<number | null> {
+  const db = database(env.DB);
+  const [data, profileId] = await Promise.all([
+    readPersonalData<PersonalData>(env.MODELS, siteId, manifest.current.version),
+    (async () =>
+      (v.userId !== undefined ? await profileIdFor(db, siteId, "user", v.userId) : undefined) ??
+      (v.anonymousId !== undefined ? await profileIdFor(db, siteId, "anon", v.anonymousId) : undefined))(),
+  ]);
+  const model = data?.segments;
+  if (!model) return null;
+  const summary = profileId ? (await profileSummaries(env.DB, siteId, [profileId]))[0] : undefined;
+  return summary ? assignSegment(summary, model, now) : model.schema === 2 ? NEW_VISITOR_SEGMENT : null;
 }
