@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { benchIngest } from "./ingest";
 import { benchHealth } from "./health";
 import { benchNext } from "./next";
+import { benchSegments } from "./segments";
 import { benchTrending } from "./trending";
 
 const { values, positionals } = parseArgs({
@@ -24,6 +25,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   "personal-cold": () => benchNext({ connections, duration, path: "personal-cold" }),
   // The trending query on a week of a mid-size shop (no built Worker needed: D1 only).
   trending: () => benchTrending({ events: 300_000, visitors: 30_000, items: 5_000 }),
+  // The retrain's segmentation at its profile cap (pure TypeScript, no Worker needed).
+  segments: () => benchSegments(),
   // Training runs per dataset in child processes (clean peak-memory figures); it prints its own table.
   train: async () => {
     const r = spawnSync("tsx", ["bench/train.ts"], { stdio: "inherit" });
