@@ -277,6 +277,8 @@ export const SEGMENT_MIN_PROFILES = 4;
 export const SEGMENT_K_MIN = 2;
 export const SEGMENT_K_MAX = 8;
 export const SEGMENT_MAX_K = 12;
+/** Candidates whose silhouette is within this of the best one's are compared by Davies-Bouldin (lowest wins). */
+export const SEGMENT_SILHOUETTE_BAND = 0.02;
 /** A candidate whose smallest cluster holds less than this share of visitors is reported but not chosen. */
 export const SEGMENT_MIN_CLUSTER_SHARE = 0.02;
 /**

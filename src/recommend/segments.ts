@@ -1,7 +1,7 @@
 // Visitor segments: the retrain's segmentation and the request-time assignment. Features (segment-features.ts) are
 // scaled and weighted; k-means over a range of k, a diagonal Gaussian mixture (its k by BIC) and DBSCAN are all
-// tried and reported; the chosen one is the best by silhouette and Davies-Bouldin together (a warm start from the
-// previous model wins ties within SEGMENT_WARM_TOLERANCE). Ids stay stable across retrains (segment-matching.ts);
+// tried and reported; the chosen one has the lowest Davies-Bouldin among those near the best silhouette (a warm start
+// from the previous model wins within SEGMENT_WARM_TOLERANCE). Ids stay stable across retrains (segment-matching.ts);
 // visitors with too little history get the "new visitor" segment. Plain JSON, stored with the model version.
 import {
   SEGMENT_DBSCAN_EPS_QUANTILES,
@@ -14,6 +14,7 @@ import {
   SEGMENT_MIN_EVENTS,
   SEGMENT_MIN_PROFILES,
   SEGMENT_PROJECTION_POINTS,
+  SEGMENT_SILHOUETTE_BAND,
   SEGMENT_SILHOUETTE_SAMPLE,
   SEGMENT_WARM_TOLERANCE,
 } from "../config/limits";
@@ -280,20 +281,22 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
   }
   if (fits.length === 0) return null;
 
-  // Silhouette (higher) and Davies-Bouldin (lower) ranks summed; ties go to the higher silhouette.
+  // The candidates within SEGMENT_SILHOUETTE_BAND of the best silhouette, then the lowest Davies-Bouldin among
+  // them, ties to the smaller k. Davies-Bouldin alone keeps falling as k grows on data without structure (the demo's
+  // default visitors: k = 8 of 8), so it only decides between near-equal silhouettes.
   const eligible = fits.filter((f) => f.candidate.eligible);
   const pool = eligible.length > 0 ? eligible : fits.filter((f) => f.centroids.length >= 2);
   if (pool.length === 0) return null;
-  const silRank = new Map([...pool].sort((a, b) => b.candidate.silhouette - a.candidate.silhouette).map((f, i) => [f, i]));
-  const dbRank = new Map([...pool].sort((a, b) => a.candidate.daviesBouldin - b.candidate.daviesBouldin).map((f, i) => [f, i]));
-  const ranked = [...pool].sort((a, b) => silRank.get(a)! + dbRank.get(a)! - (silRank.get(b)! + dbRank.get(b)!) || b.candidate.silhouette - a.candidate.silhouette);
+  const bestSil = Math.max(...pool.map((f) => f.candidate.silhouette));
+  const band = pool.filter((f) => f.candidate.silhouette >= bestSil - SEGMENT_SILHOUETTE_BAND);
+  const ranked = band.sort((a, b) => a.candidate.daviesBouldin - b.candidate.daviesBouldin || a.candidate.k - b.candidate.k);
   let chosen = ranked[0]!;
-  let selection = `best silhouette and Davies-Bouldin together: ${chosen.candidate.method} with k = ${chosen.candidate.k}`;
+  let selection = `lowest Davies-Bouldin (${chosen.candidate.daviesBouldin}) of the ${band.length} candidate(s) within ${SEGMENT_SILHOUETTE_BAND} of the best silhouette (${bestSil}): ${chosen.candidate.method} with k = ${chosen.candidate.k}`;
   const warm = pool.find((f) => f.candidate.warmStart);
   if (warm && warm !== chosen && warm.candidate.silhouette >= chosen.candidate.silhouette - SEGMENT_WARM_TOLERANCE) {
     selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): silhouette ${warm.candidate.silhouette} is within ${SEGMENT_WARM_TOLERANCE} of the best candidate's (${chosen.candidate.method}, k = ${chosen.candidate.k}, ${chosen.candidate.silhouette})`;
     chosen = warm;
-  } else if (warm === chosen) selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): the best by silhouette and Davies-Bouldin`;
+  } else if (warm === chosen) selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): ${selection}`;
   chosen.candidate.chosen = true;
 
   // Every visitor with evidence gets a cluster: DBSCAN's noise joins the nearest one. A cluster left empty
