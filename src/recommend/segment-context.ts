@@ -103,7 +103,7 @@ export function contextReport(summaries: readonly BehaviourSummary[], layout: Fe
     summary +=
       lift > 0.05
         ? `From context alone the tree guesses the preferred category of ${percent(accuracy)} of held-out visitors, against ${percent(baseline)} for always guessing "${cats[majority]}".`
-        : `But the tree is barely better than always guessing "${cats[majority]}" (${percent(accuracy)} against ${percent(baseline)} of held-out visitors), so context says little about taste here.`;
+        : `But the tree is ${lift > 0 ? "barely better than" : "no better than"} always guessing "${cats[majority]}" (${percent(accuracy)} against ${percent(baseline)} of held-out visitors), so context says little about taste here.`;
   }
   if (missing.length) summary += ` No data for: ${missing.join(", ")} (every visitor has the same value).`;
   return {
