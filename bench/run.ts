@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { benchIngest } from "./ingest";
 import { benchPath, FLOOR_PATH } from "./health";
 import { benchNext } from "./next";
+import { benchSegments } from "./segments";
 import { benchTrending } from "./trending";
 
 const { values, positionals } = parseArgs({
@@ -34,6 +35,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
     const r = spawnSync("tsx", ["bench/train-scale.ts"], { stdio: "inherit" });
     return { exitCode: r.status ?? -1 };
   },
+  // The retrain's segmentation at its profile cap (pure TypeScript, no Worker needed).
+  segments: () => benchSegments(),
   // Training runs per dataset in child processes (clean peak-memory figures); it prints its own table.
   train: async () => {
     const r = spawnSync("tsx", ["bench/train.ts"], { stdio: "inherit" });

@@ -1,11 +1,13 @@
 // The offline evaluation CLI (`npm run eval -- ...`): loads data, splits it as EVAL.md says, runs the protocol and
-// prints baselines beside the model. Protocol 1 and 1b (sessions, both on every run) or 2 (users, `--protocol users`).
+// prints baselines beside the model. Protocol 1 and 1b (sessions, both on every run), 2 (users, `--protocol users`)
+// or the segments protocol (`--protocol segments`).
 import { parseEvalArgs } from "./eval/args";
 import { loadSessions } from "./eval/load";
 import { modelAlgorithms } from "./eval/model-rows";
 import { MARKOV, POP, SR } from "./eval/algorithms";
 import { vsknn } from "./eval/vsknn";
 import { runSessionProtocol, SESSION_PROTOCOLS } from "./eval/protocol-sessions";
+import { runSegmentsProtocol } from "./eval/protocol-segments";
 import { formatJson, formatTable } from "./eval/report";
 import { averageRows, evaluate, leaveLastOut, train, tuneWeights, VALIDATION_FOLDS } from "./eval/protocol-users";
 import { readItemCategories, readUserHistories } from "./eval/read-users";
@@ -45,6 +47,7 @@ async function runUsers(args: ReturnType<typeof parseEvalArgs>): Promise<void> {
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));
   if (args.protocol === "users") return runUsers(args);
+  if (args.protocol === "segments") return runSegmentsProtocol(args);
   const { train, test } = await loadSessions(args);
   const events = (ss: typeof train) => ss.reduce((n, s) => n + s.items.length, 0);
   process.stderr.write(`train: ${train.length} sessions, ${events(train)} events; test: ${test.length} sessions, ${events(test)} events\n`);

@@ -1,12 +1,14 @@
 // Seeds a running edgerec with the demo site, catalog and a synthetic event stream, through the public HTTP API
 // (so seeding exercises the same validation and dedup as real traffic). Safe to run again: ids are deterministic.
-//   npm run seed -- --base-url http://127.0.0.1:8787 [--visitors 300] [--admin-token T]
+//   npm run seed -- --base-url http://127.0.0.1:8787 [--visitors 300] [--planted 200] [--admin-token T]
+// `--planted N` adds N visitors drawn from the generator's planted personas (PLANTED_PERSONAS), so the segments
+// report has real groups to find (the default demo visitors have none: random affinities, devices and hours).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEMO_IDENTITY_SECRET, DEMO_SERVER_KEY, DEMO_SITE_ID, DEMO_WRITE_KEY } from "../src/config/demo";
 import { MAX_ITEMS_PER_UPSERT, SERVER_BATCH_LIMITS } from "../src/config/limits";
 import { planBatches } from "../src/ingest/cap-distinct";
-import { demoCatalog, demoEvents } from "./demo/generator";
+import { demoCatalog, demoEvents, demoPlantedEvents } from "./demo/generator";
 
 function adminTokenFromDevVars(): string | undefined {
   try {
@@ -28,6 +30,8 @@ export async function seed(opts: {
   baseUrl: string;
   adminToken: string;
   visitors: number;
+  /** Extra visitors from the planted segment personas (default 0). */
+  planted?: number;
   /** Train the demo model after loading events (default true). */
   train?: boolean;
   log?: (s: string) => void;
@@ -58,7 +62,8 @@ export async function seed(opts: {
   }
   log(`seed: site ${DEMO_SITE_ID}, ${items.length} catalog items\n`);
 
-  const events = demoEvents({ now: Date.now() - 60_000, visitors: opts.visitors });
+  const now = Date.now() - 60_000;
+  const events = [...demoEvents({ now, visitors: opts.visitors }), ...(opts.planted ? demoPlantedEvents({ now, visitors: opts.planted, days: 7 }).events : [])].sort((a, b) => a.ts - b.ts);
   let rejected = 0;
   let done = 0;
   // The demo history is an import from the shop's backend (it names signed-in users), so it uses the server key,
@@ -89,6 +94,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       "base-url": { type: "string", default: "http://127.0.0.1:8787" },
       "admin-token": { type: "string" },
       visitors: { type: "string", default: "300" },
+      planted: { type: "string", default: "0" },
     },
   });
   const adminToken = values["admin-token"] ?? process.env.ADMIN_TOKEN ?? adminTokenFromDevVars();
@@ -96,5 +102,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error("seed: no admin token (pass --admin-token, set ADMIN_TOKEN, or create .dev.vars)");
     process.exit(2);
   }
-  await seed({ baseUrl: values["base-url"]!, adminToken, visitors: Number(values.visitors) });
+  await seed({ baseUrl: values["base-url"]!, adminToken, visitors: Number(values.visitors), planted: Number(values.planted) });
 }

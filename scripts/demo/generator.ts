@@ -22,7 +22,7 @@ export type DemoEvent = {
   sessionId: string;
   itemId?: string;
   ts: number;
-  context?: { device: "desktop" | "mobile" | "tablet"; url?: string };
+  context?: { device: "desktop" | "mobile" | "tablet"; url?: string; locale?: string };
   properties?: Record<string, string | number>;
 };
 
@@ -133,4 +133,62 @@ export function demoEvents(opts: GeneratorOptions): DemoEvent[] {
   for (const e of events) if (e.userId === undefined) delete e.userId;
   // The last session of a busy visitor can run past `now`; the API would reject those, so they are not generated.
   return events.filter((e) => e.ts <= opts.now).sort((a, b) => a.ts - b.ts);
+}
+
+/**
+ * The planted segments of demoPlantedEvents: each persona fixes device, UTC hours, days of the week, locale,
+ * categories, visit count and length, and how often a view turns into a cart and a purchase.
+ */
+export const PLANTED_PERSONAS = [
+  { name: "night-time mobile jacket browsers", device: "mobile", hours: [22, 23, 0, 1], days: [0, 1, 2, 3, 4, 5, 6], locale: "en-GB", cats: ["jackets", "backpacks"], visits: [2, 4], views: [3, 6], cart: 0.03, buy: 0.2 },
+  { name: "weekday desktop shoe buyers", device: "desktop", hours: [9, 10, 11, 13, 14, 15], days: [1, 2, 3, 4, 5], locale: "de-DE", cats: ["shoes", "socks"], visits: [3, 6], views: [8, 14], cart: 0.3, buy: 0.7 },
+  { name: "weekend tablet campers", device: "tablet", hours: [13, 14, 15, 16, 17], days: [0, 6], locale: "fr-FR", cats: ["tents", "lamps"], visits: [1, 3], views: [5, 9], cart: 0.12, buy: 0.5 },
+  { name: "morning mobile sock regulars", device: "mobile", hours: [6, 7, 8], days: [1, 2, 3, 4, 5], locale: "en-US", cats: ["socks", "shoes"], visits: [5, 8], views: [2, 4], cart: 0.08, buy: 0.5 },
+] as const;
+
+/**
+ * Visitors drawn from PLANTED_PERSONAS (ground truth for the segments evaluation), in time order, plus each
+ * visitor's persona. Separate from demoEvents, so the demo seed and its tests are unchanged.
+ */
+export function demoPlantedEvents(opts: GeneratorOptions): { events: DemoEvent[]; truth: Map<string, string> } {
+  const rand = seededRandom((opts.seed ?? 7) ^ 0x51ed27);
+  const perCategory = opts.itemsPerCategory ?? 20;
+  const visitors = opts.visitors ?? 400;
+  const days = opts.days ?? 14;
+  const dayStart = Math.floor(opts.now / 86_400_000) * 86_400_000 - days * 86_400_000;
+  const events: DemoEvent[] = [];
+  const truth = new Map<string, string>();
+  const between = (r: readonly [number, number]) => r[0] + Math.floor(rand() * (r[1] - r[0] + 1));
+  for (let v = 0; v < visitors; v++) {
+    const persona = PLANTED_PERSONAS[Math.floor(rand() * PLANTED_PERSONAS.length)]!;
+    const anonymousId = `demo-planted-${seededUuid(rand)}`;
+    truth.set(anonymousId, persona.name);
+    const visits = between(persona.visits);
+    for (let s = 0; s < visits; s++) {
+      // A day of the persona's weekdays (1970-01-01 was a Thursday), then one of its hours, in UTC.
+      let day = Math.floor(rand() * days);
+      for (let tries = 0; tries < 14 && !(persona.days as readonly number[]).includes((Math.floor(dayStart / 86_400_000) + day + 4) % 7); tries++) day = (day + 1) % days;
+      let t = dayStart + day * 86_400_000 + pick(rand, persona.hours) * 3_600_000 + rand() * 1_800_000;
+      const sessionId = seededUuid(rand);
+      let n = 1 + Math.floor(rand() * perCategory);
+      const cat = rand() < 0.85 ? persona.cats[0] : persona.cats[1];
+      const context = { device: persona.device, locale: persona.locale };
+      const views = between(persona.views);
+      for (let step = 0; step < views; step++) {
+        const id = `${cat}-${String(((n - 1) % perCategory) + 1).padStart(3, "0")}`;
+        events.push({ id: seededUuid(rand), type: "view", anonymousId, sessionId, itemId: id, ts: Math.round(t), context: { ...context, url: `/demo/p/${id}` } });
+        if (rand() < persona.cart) {
+          t += 5_000 + rand() * 20_000;
+          events.push({ id: seededUuid(rand), type: "add_to_cart", anonymousId, sessionId, itemId: id, ts: Math.round(t), context });
+          if (rand() < persona.buy) {
+            t += 10_000 + rand() * 40_000;
+            events.push({ id: seededUuid(rand), type: "purchase", anonymousId, sessionId, itemId: id, ts: Math.round(t), context });
+          }
+        }
+        t += 20_000 + rand() * 100_000;
+        n += 1;
+      }
+    }
+  }
+  return { events: events.filter((e) => e.ts <= opts.now).sort((a, b) => a.ts - b.ts), truth };
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 
 export type EvalArgs = {
-  protocol: "sessions" | "users";
+  protocol: "sessions" | "users" | "segments";
   /** Protocol 2: item file with categories (MovieLens movies.csv). */
   items?: string;
   /** Tune the blend weights on a validation split carved from the training data first (both protocols). */
@@ -28,6 +28,8 @@ export const USAGE = `usage: npm run eval -- (--train FILE --test FILE | --input
        npm run eval -- --protocol users --input RATINGS [--items ITEMS] [--tune] [--json]
        npm run eval -- --protocol users --format jd --input JD_FILE [--tune] [--json]
        npm run eval -- --protocol users ... --validation [--weights '{"itemCf":0}']
+       npm run eval -- --protocol segments [--input RATINGS --items ITEMS]   (planted demo personas, then MovieLens;
+                            defaults to /work/shared/data/movielens-latest-small)
   --session-col/--item-col/--time-col NAME   column names (default: SessionId/ItemId/Time or session_id/item_id/ts)
   --format jd          read a JD micro-behaviors file (one session per line) instead of a table; with
                        --protocol users each line is one visitor's history and its leaf categories the items'
@@ -90,7 +92,10 @@ export function parseEvalArgs(argv: readonly string[]): EvalArgs {
       graph: false,
     };
   }
-  if (values.protocol !== "sessions") throw new Error(`unknown --protocol ${values.protocol} (supported: sessions, users)`);
+  if (values.protocol === "segments") {
+    return { protocol: "segments", input: values.input, items: values.items, tune: false, validation: false, testDays: 1, format, columns: {}, json: values.json, online: false, variants: false, graph: false };
+  }
+  if (values.protocol !== "sessions") throw new Error(`unknown --protocol ${values.protocol} (supported: sessions, users, segments)`);
   const explicit = values.train !== undefined || values.test !== undefined;
   if (explicit && (values.train === undefined || values.test === undefined)) throw new Error("--train and --test go together\n" + USAGE);
   if (explicit === (values.input !== undefined)) throw new Error("give either --train/--test or --input\n" + USAGE);

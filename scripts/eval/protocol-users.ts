@@ -12,7 +12,9 @@ import { ContentTrainer } from "../../src/recommend/content";
 import { sequenceCandidates, type SequenceOptions } from "../../src/recommend/history-sequence";
 import { ItemCfTrainer, scoreHistory } from "../../src/recommend/item-cf";
 import { SegmentFavourites } from "../../src/recommend/segment-favourites";
-import { trainSegments, type BehaviourSummary } from "../../src/recommend/segments";
+import { NEW_VISITOR_SEGMENT, trainSegments } from "../../src/recommend/segments";
+import { formatSegmentReport } from "./segment-report";
+import { historySummary } from "./history-summary";
 import { contentCandidates, firstK } from "../../src/recommend/candidate-lists";
 import { normalised, trendingByCategory } from "../../src/recommend/trending";
 import { SessionModelTrainer } from "../../src/recommend/trainer";
@@ -99,16 +101,6 @@ type Trained = {
   trainSeconds: number;
 };
 
-function summary(h: UserHistory, cats: Map<string, string[]>): BehaviourSummary {
-  const categoryCounts: Record<string, number> = {};
-  const hourCounts = new Array<number>(24).fill(0);
-  h.items.forEach((it, i) => {
-    for (const c of cats.get(it) ?? []) categoryCounts[c] = (categoryCounts[c] ?? 0) + 1;
-    hourCounts[new Date(h.times[i]! * 1000).getUTCHours()]!++;
-  });
-  return { lastSeen: (h.times.at(-1) ?? 0) * 1000, eventCount: h.items.length, counts: { view: h.items.length }, categoryCounts, deviceCounts: {}, hourCounts };
-}
-
 /** Trains every source on the histories; the segment report goes to `log` (stderr by default). */
 export function train(
   histories: readonly UserHistory[],
@@ -134,15 +126,12 @@ export function train(
   const contentLists = contentTrainer.build();
   const content = new Map(contentLists.items.map((id, i) => [id, contentLists.lists[i]!]));
 
-  const catTotals = new Map<string, number>();
-  for (const [id, n] of counts) for (const c of cats.get(id) ?? []) catTotals.set(c, (catTotals.get(c) ?? 0) + n);
-  const topCats = [...catTotals].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c]) => c);
   const now = Math.max(...histories.map((h) => (h.times.at(-1) ?? 0) * 1000));
-  const summaries = histories.map((h) => summary(h, cats));
-  const seg = trainSegments(summaries, topCats, now, { kMin: 2, kMax: 6 });
+  const summaries = histories.map((h) => historySummary(h, cats));
+  const seg = trainSegments(summaries, now);
   const segmentOf = new Map<string, number>();
-  if (seg) histories.forEach((h, i) => segmentOf.set(h.user, seg.assign[i]!));
-  const favourites = new SegmentFavourites(segmentOf, seg?.model.k ?? 0);
+  if (seg) histories.forEach((h, i) => seg.assign[i] !== NEW_VISITOR_SEGMENT && segmentOf.set(h.user, seg.assign[i]!));
+  const favourites = new SegmentFavourites(segmentOf, seg?.model.nextId ?? 0);
   for (const h of histories) for (const it of h.items) favourites.push(h.user, it, "view");
   const segmentPop = favourites.lists();
   const trending = normalised(trendingOfEvents(events(histories), now, evalTrendingWindow(histories, now)));
@@ -157,12 +146,7 @@ export function train(
   const byCategory = trendingByCategory(trending, (id) => cats.get(id));
   const view = memoryView({ sessionShards: artifact.shards, personalShards: personal.shards, trending, trendingByCategory: byCategory, segmentPopular: segmentPop });
   const lookupCatalog = memoryCatalog(new Map([...itemIds].map((id) => [id, { categories: cats.get(id) ?? [], tags: [], available: true }])));
-  if (seg) {
-    const m = seg.model;
-    const tried = m.tried.map((t) => `k=${t.k} sil=${t.silhouette} db=${t.daviesBouldin}`).join("; ");
-    log(`segments: k=${m.k} silhouette=${m.silhouette} daviesBouldin=${m.daviesBouldin} sizes=${m.sizes.join("/")} (tried ${tried})\n`);
-    m.descriptions.forEach((d, i) => log(`  segment ${i} (${m.sizes[i]}): ${d}\n`));
-  }
+  if (seg) log(formatSegmentReport(seg.model));
   return {
     pop,
     trending,

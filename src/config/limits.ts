@@ -319,3 +319,41 @@ export const CANARY_SIGNIFICANCE = 0.05;
 export const CANARY_MAX_AGE_MS = 48 * 3_600_000;
 /** Model decisions GET /admin/models lists (newest first). */
 export const MODEL_DECISIONS_LISTED = 50;
+
+// ---- Segments (issue 13): behavioural scores, clustering, stable ids, projection, context factors ----
+/**
+ * Profiles the retrain clusters (k-means, Gaussian mixtures and DBSCAN all run on them; DBSCAN and the silhouette
+ * are O(n²)). Chosen deterministically: the profiles with the smallest FNV-1a hash of their id, so a retrain on
+ * the same data picks the same ones and a few new profiles change the sample little. The rest are assigned to the
+ * nearest centroid. Worker memory and CPU stay bounded whatever the site's size.
+ */
+export const SEGMENT_MAX_CLUSTERED = 2000;
+/** Points of the clustered sample the silhouette is computed on (exact pairwise, so O(n²)). */
+export const SEGMENT_SILHOUETTE_SAMPLE = 600;
+/** Minimum evidence: a visitor with fewer events gets the "new visitor" segment (site config `segments.minEvents`). */
+export const SEGMENT_MIN_EVENTS = 3;
+/** Profiles with enough evidence needed before any segmentation is trained. */
+export const SEGMENT_MIN_PROFILES = 4;
+/** The k range tried by k-means and the Gaussian mixture (site config `segments.kMin` / `kMax`, at most SEGMENT_MAX_K). */
+export const SEGMENT_K_MIN = 2;
+export const SEGMENT_K_MAX = 8;
+export const SEGMENT_MAX_K = 12;
+/** Candidates whose silhouette is within this of the best one's are compared by Davies-Bouldin (lowest wins). */
+export const SEGMENT_SILHOUETTE_BAND = 0.02;
+/** A candidate whose smallest cluster holds less than this share of visitors is reported but not chosen. */
+export const SEGMENT_MIN_CLUSTER_SHARE = 0.02;
+/**
+ * Stability over a marginally better score: the clustering warm-started from the previous model's centroids is
+ * kept while its silhouette is within this much of the best candidate's, so segments do not reshuffle on noise.
+ */
+export const SEGMENT_WARM_TOLERANCE = 0.05;
+/** DBSCAN's minimum neighbourhood size, and the k-distance quantiles tried as eps. */
+export const SEGMENT_DBSCAN_MIN_POINTS = 8;
+export const SEGMENT_DBSCAN_EPS_QUANTILES: readonly number[] = [0.5, 0.7, 0.9];
+/** Points of the 2-D PCA projection stored with the model for the dashboard's scatter plot. */
+export const SEGMENT_PROJECTION_POINTS = 400;
+/** Category and country share columns of the feature vector (the most common ones at training). */
+export const SEGMENT_MAX_CATEGORIES = 8;
+export const SEGMENT_MAX_COUNTRIES = 4;
+/** Per-segment overrides of one slot in the site config (slots.<slot>.segments). */
+export const SEGMENT_MAX_SLOT_OVERRIDES = 20;

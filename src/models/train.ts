@@ -5,7 +5,7 @@
 import { encodePopular } from "./artifact";
 import { configDigest, latestStats, withNewVersion, type Manifest, type ModelVersion } from "./manifest";
 import { encodeShards } from "./shards";
-import { trainPersonal } from "./train-personal";
+import { trainPersonal, type PersonalData } from "./train-personal";
 import { normalised, TRENDING_WINDOW, trendingList } from "./trending-refresh";
 import { decodeStats, encodeStats } from "./stats-codec";
 import { BUCKET_MS, bucketOf, rowsToStats } from "./stats-delta";
@@ -13,7 +13,7 @@ import { DEFAULT_MODEL_CONFIG, SessionModelTrainer } from "../recommend/trainer"
 import type { Neighbour } from "../recommend/types";
 import { kvKeys } from "../storage/kv-keys";
 import { acquireLease, releaseLease } from "../storage/leases";
-import { deleteVersion, putAll, readManifest, readStats, STATS_PART_BYTES, writeManifest } from "../storage/model-store";
+import { deleteVersion, putAll, readManifest, readPersonalData, readStats, STATS_PART_BYTES, writeManifest } from "../storage/model-store";
 import { deleteDeltasUpTo, forEachDeltaPage, forEachSession } from "../storage/training-repo";
 import { database } from "../storage/db";
 import { listSites } from "../storage/sites-repo";
@@ -114,7 +114,9 @@ async function train(
   const trending = await trendingList(env.DB, siteId, now);
   const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING_WINDOW.limit);
   const artifact = encodeShards(model);
-  const personal = await trainPersonal(env.DB, siteId, now, backfill, log);
+  // The previous version's segments, so segment ids carry over (src/recommend/segment-matching.ts).
+  const previousSegments = async () => (previous ? ((await readPersonalData<PersonalData>(env.MODELS, siteId, previous.current.version))?.segments ?? null) : null);
+  const personal = await trainPersonal(env.DB, siteId, now, backfill, log, previousSegments);
   const stats = encodeStats(trainer.stats());
   const statsParts = Math.max(1, Math.ceil(stats.byteLength / STATS_PART_BYTES));
 

@@ -165,6 +165,27 @@ const profileFields = {
     z.strictObject({ itemId: z.string(), lastTs: z.number().int(), interactions: z.number(), carts: z.number(), purchases: z.number() }),
   ),
   consent: z.strictObject({ analytics: z.boolean(), personalization: z.boolean(), updatedAt: z.number().int() }).nullable(),
+  /** GET /v1/users/:id only (src/serving/visitor-segment.ts); the export document carries `segment` at its top level. */
+  segment: z
+    .strictObject({
+      id: z.number().int().meta({ description: "stable across retrains; 0 = new visitor (too little history for a behavioural segment)" }),
+      description: z.string(),
+      newVisitor: z.boolean(),
+      modelVersion: z.string(),
+    })
+    .nullable()
+    .optional(),
+  behaviour: z
+    .strictObject({
+      recency: z.number(),
+      frequency: z.number(),
+      engagement: z.number(),
+      conversion: z.number(),
+      score: z.number().meta({ description: "weighted mean of the four 0-100 scores (site config segments.scoreWeights)" }),
+      affinities: z.array(z.strictObject({ category: z.string(), share: z.number() })),
+    })
+    .nullable()
+    .optional(),
 };
 
 /** src/storage/profiles-repo.ts publicProfileView: no internal profile id, only the caller's own anonymous id. */
@@ -338,15 +359,68 @@ export const sourcesAnswerSchema = z.strictObject({
   ),
 });
 
+const scoresSchema = z.strictObject({ score: z.number(), recency: z.number(), frequency: z.number(), engagement: z.number(), conversion: z.number() });
+const xy = z.strictObject({ x: z.number(), y: z.number(), segment: z.number().int() });
+
+/** src/routes/admin-segments.ts (src/recommend/segments.ts SegmentModel). */
 export const segmentsAnswerSchema = z.strictObject({
   site: z.string(),
   modelVersion: z.string().nullable(),
   k: z.number().int(),
+  note: z.string().optional().meta({ description: "why there are no segments" }),
+  method: z.enum(["kmeans", "gmm", "dbscan"]).optional(),
   silhouette: z.number().optional(),
   daviesBouldin: z.number().optional(),
-  tried: z.array(z.strictObject({ k: z.number().int(), silhouette: z.number(), daviesBouldin: z.number() })).optional(),
+  selection: z.string().optional().meta({ description: "how the chosen clustering was picked, in words" }),
+  structure: z.strictObject({ verdict: z.enum(["none", "weak", "reasonable", "strong"]), words: z.string() }).optional(),
+  candidates: z
+    .array(
+      z.strictObject({
+        method: z.enum(["kmeans", "gmm", "dbscan"]),
+        k: z.number().int(),
+        silhouette: z.number(),
+        daviesBouldin: z.number(),
+        bic: z.number().optional(),
+        eps: z.number().optional(),
+        noise: z.number().optional(),
+        warmStart: z.boolean().optional(),
+        eligible: z.boolean(),
+        note: z.string().optional(),
+        chosen: z.boolean(),
+      }),
+    )
+    .optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+  profiles: z.number().int().optional(),
+  clustered: z.number().int().optional(),
   features: z.array(z.string()).optional(),
-  segments: z.array(z.strictObject({ segment: z.number().int(), size: z.number().int(), description: z.string(), topItems: z.array(z.string()) })),
+  newVisitors: z.strictObject({ id: z.literal(0), size: z.number().int(), minEvents: z.number().int(), description: z.string() }).optional(),
+  segments: z.array(
+    z.strictObject({
+      id: z.number().int().meta({ description: "stable across retrains (matched by membership overlap); 0 is the new-visitor segment" }),
+      size: z.number().int(),
+      share: z.number(),
+      description: z.string(),
+      distinctive: z.boolean(),
+      traits: z.array(z.strictObject({ feature: z.string(), value: z.number(), overall: z.number(), z: z.number() })),
+      scores: scoresSchema,
+      topItems: z.array(z.string()),
+    }),
+  ),
+  projection: z.strictObject({ points: z.array(xy), centroids: z.array(xy), explained: z.tuple([z.number(), z.number()]) }).optional(),
+  contextFactors: z
+    .strictObject({
+      target: z.literal("preferred category"),
+      visitors: z.number().int(),
+      heldOut: z.number().int(),
+      accuracy: z.number(),
+      baseline: z.strictObject({ category: z.string(), accuracy: z.number() }),
+      factors: z.array(z.strictObject({ factor: z.string(), importance: z.number(), available: z.boolean() })),
+      summary: z.string(),
+    })
+    .nullable()
+    .optional(),
+  stability: z.strictObject({ previous: z.boolean(), matched: z.number().int(), kept: z.number().nullable() }).optional(),
 });
 
 /** src/storage/rollups-repo.ts MetricsRow. */
@@ -371,6 +445,7 @@ export const metricsAnswerSchema = z.strictObject({ site: z.string(), from: z.st
 
 /** src/routes/admin-experiments.ts experimentView. `variants` are as saved (src/schemas/experiments.ts). */
 export const experimentViewSchema = z.strictObject({
+  segment: z.number().int().optional().meta({ description: "only this segment's visitors enter (GET /admin/segments ids; 0 = new visitors)" }),
   site: z.string(),
   id: z.string(),
   status: z.enum(["draft", "running", "stopped"]),

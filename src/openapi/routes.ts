@@ -392,7 +392,18 @@ export const ROUTES: readonly RouteSpec[] = [
     errors: [400, 404, 409],
   },
   { method: "get", path: "/admin/sources", tag: "admin", summary: "The candidate-source registry", access: "admin", query: optionalSiteQuery, queryDocs: { site: "show this site's own weights" }, answers: { 200: { description: "the sources", schema: r.sourcesAnswerSchema } }, errors: [400, 404] },
-  { method: "get", path: "/admin/segments", tag: "admin", summary: "Visitor segments of the served model", access: "admin", query: siteQuery, answers: { 200: { description: "the segments", schema: r.segmentsAnswerSchema } }, errors: [400, 404] },
+  {
+    method: "get",
+    path: "/admin/segments",
+    tag: "admin",
+    summary: "Visitor segments of the served model",
+    description:
+      "Every clustering candidate the retrain tried (k-means over a k range, Gaussian mixtures with their BIC, DBSCAN) with silhouette and Davies-Bouldin and the one chosen; the segments with stable ids, sizes, descriptions, distinctive traits, mean behavioural scores and favourite items; the new-visitor segment; a 2-D PCA projection (`projection: {points, centroids, explained}`); which context factors predict a visitor's preferred category (decision-tree importance); and the stability against the previous model.",
+    access: "admin",
+    query: siteQuery,
+    answers: { 200: { description: "the segments", schema: r.segmentsAnswerSchema } },
+    errors: [400, 404],
+  },
   {
     method: "get",
     path: "/admin/metrics",

@@ -2,15 +2,11 @@
 // ids, consent history, segment membership and raw events, the events paged in time order by an opaque cursor.
 import { EXPORT_PAGE_EVENTS } from "../config/limits";
 import { ApiError } from "../lib/errors";
-import { servable } from "../models/manifest";
-import type { PersonalData } from "../models/train-personal";
-import { assignSegment } from "../recommend/segments";
 import { consentHistoryOf } from "../storage/consent-repo";
 import { database } from "../storage/db";
-import { readManifest, readPersonalData } from "../storage/model-store";
-import { profileSummaries } from "../storage/personal-repo";
 import { loadProfileView, publicProfileView, type ProfileView } from "../storage/profiles-repo";
 import type { ErasureSubject } from "../storage/erasure-repo";
+import { visitorSegment } from "../serving/visitor-segment";
 
 export type ExportedEvent = {
   id: string;
@@ -121,14 +117,6 @@ export async function exportSubject(
 
 /** The visitor's segment in the served model (as src/serving/recommend.ts assigns it), or null without a model. */
 async function segmentOf(env: Env, siteId: string, profileId: string, now: number): Promise<{ segment: number; description: string } | null> {
-  const manifest = await readManifest(env.MODELS, siteId);
-  if (!servable(manifest)) return null;
-  const [data, summaries] = await Promise.all([
-    readPersonalData<PersonalData>(env.MODELS, siteId, manifest.current.version),
-    profileSummaries(env.DB, siteId, [profileId]),
-  ]);
-  const summary = summaries[0];
-  if (!data?.segments || !summary) return null;
-  const segment = assignSegment(summary, data.segments, now);
-  return { segment, description: data.segments.descriptions[segment] ?? "" };
+  const { segment } = await visitorSegment(env, siteId, profileId, now);
+  return segment ? { segment: segment.id, description: segment.description } : null;
 }

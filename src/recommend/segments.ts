@@ -1,266 +1,404 @@
-// Visitor segments: k-means++ over standardised behavioural features, k chosen by silhouette (Davies-Bouldin
-// reported too), each segment described in words. The model is plain JSON (stored in KV); assignment at request
-// time is a nearest-centroid lookup. Per-segment favourites: segment-favourites.ts.
-import { SEGMENT_FEATURE_TYPES, type EventType } from "../schemas/event-types";
-import { seededRandom } from "./random";
+// Visitor segments: the retrain's segmentation and the request-time assignment. Features (segment-features.ts) are
+// scaled and weighted; k-means over a range of k, a diagonal Gaussian mixture (its k by BIC) and DBSCAN are all
+// tried and reported; the chosen one has the lowest Davies-Bouldin among those near the best silhouette (a warm start
+// from the previous model wins within SEGMENT_WARM_TOLERANCE). Ids stay stable across retrains (segment-matching.ts);
+// visitors with too little history get the "new visitor" segment. Plain JSON, stored with the model version.
+import {
+  SEGMENT_DBSCAN_EPS_QUANTILES,
+  SEGMENT_DBSCAN_MIN_POINTS,
+  SEGMENT_K_MAX,
+  SEGMENT_K_MIN,
+  SEGMENT_MAX_CATEGORIES,
+  SEGMENT_MAX_COUNTRIES,
+  SEGMENT_MIN_CLUSTER_SHARE,
+  SEGMENT_MIN_EVENTS,
+  SEGMENT_MIN_PROFILES,
+  SEGMENT_PROJECTION_POINTS,
+  SEGMENT_SILHOUETTE_BAND,
+  SEGMENT_SILHOUETTE_SAMPLE,
+  SEGMENT_WARM_TOLERANCE,
+} from "../config/limits";
+import { behaviourScores, SCORE_NAMES, type ScoreName } from "./behaviour-score";
+import { daviesBouldin, silhouette } from "./cluster-quality";
+import { dbscan, epsAt, kDistances } from "./dbscan";
+import { fitGmm, gmmCentroids } from "./gmm";
+import { kmeans } from "./kmeans";
+import { fitPca, project } from "./pca";
+import { contextReport, type ContextReport } from "./segment-context";
+import { describeSegment, type Trait } from "./segment-descriptions";
+import {
+  applyScaler,
+  chooseLayout,
+  DEFAULT_FEATURE_WEIGHTS,
+  featureColumns,
+  fitScaler,
+  rawFeatures,
+  unscale,
+  type BehaviourSummary,
+  type FeatureGroup,
+  type FeatureLayout,
+  type Scaler,
+  type Scaling,
+} from "./segment-features";
+import { matchSegmentIds } from "./segment-matching";
+import { groupMeans, nearest, round4 } from "./vector";
 
-/** A visitor's behaviour summary (what the Worker reads from D1; storage/personal-repo.ts ProfileSummary). */
-export type BehaviourSummary = {
-  lastSeen: number;
-  eventCount: number;
-  /** Events per type; only the segment-feature types (event-type table) are read. */
-  counts: Partial<Record<EventType, number>>;
-  categoryCounts: Record<string, number>;
-  deviceCounts: Record<string, number>;
-  /** 24 counts by UTC hour. */
-  hourCounts: readonly number[];
+export type { BehaviourSummary } from "./segment-features";
+
+export const SEGMENT_METHODS = ["kmeans", "gmm", "dbscan"] as const;
+export type SegmentMethod = (typeof SEGMENT_METHODS)[number];
+/** The segment of visitors below the minimum evidence; behavioural segments are numbered from 1. */
+export const NEW_VISITOR_SEGMENT = 0;
+
+export type SegmentSettings = {
+  scaling: Scaling;
+  weights: Record<FeatureGroup, number>;
+  minEvents: number;
+  kMin: number;
+  kMax: number;
+  methods: SegmentMethod[];
+  scoreWeights: Partial<Record<ScoreName, number>>;
 };
 
-/** A trained segmentation: plain JSON, stored with the model version and read at request time. */
-export type SegmentModel = {
-  k: number;
-  featureNames: string[];
-  /** The categories that get a share feature (the most common ones at training time). */
-  categories: string[];
-  mean: number[];
-  std: number[];
-  /** Centroids in standardised space. */
-  centroids: number[][];
-  sizes: number[];
-  descriptions: string[];
-  silhouette: number;
-  daviesBouldin: number;
-  /** Silhouette per tried k, for the report. */
-  tried: { k: number; silhouette: number; daviesBouldin: number }[];
+/** What a site may set (site config `segments`); omitted fields keep the defaults. */
+export type SegmentSettingsInput = {
+  scaling?: Scaling;
+  weights?: Partial<Record<FeatureGroup, number>>;
+  minEvents?: number;
+  kMin?: number;
+  kMax?: number;
+  methods?: SegmentMethod[];
+  scoreWeights?: Partial<Record<ScoreName, number>>;
 };
 
-const DEVICES = ["mobile", "desktop", "tablet"];
-const DAYPARTS = ["night", "morning", "afternoon", "evening"];
-const DAY = 86_400_000;
-
-/** Names of the feature vector's columns, in order (categories are the model's share-feature categories). */
-export function featureNames(categories: readonly string[]): string[] {
-  return [
-    "recency",
-    "frequency",
-    ...SEGMENT_FEATURE_TYPES.map((t) => `${t} share`),
-    ...categories.map((c) => `${c} share`),
-    ...DEVICES.map((d) => `${d} share`),
-    ...DAYPARTS.map((p) => `${p} share`),
-  ];
-}
-
-/** Raw (unstandardised) features: log recency in days, log frequency, then shares in [0, 1]. */
-export function features(s: BehaviourSummary, categories: readonly string[], now: number): number[] {
-  const total = Math.max(1, s.eventCount);
-  const catTotal = Math.max(1, Object.values(s.categoryCounts).reduce((a, b) => a + b, 0));
-  const devTotal = Math.max(1, Object.values(s.deviceCounts).reduce((a, b) => a + b, 0));
-  const hourTotal = Math.max(1, s.hourCounts.reduce((a, b) => a + b, 0));
-  const part = (from: number, to: number) => s.hourCounts.slice(from, to).reduce((a, b) => a + b, 0) / hourTotal;
-  return [
-    Math.log1p(Math.max(0, now - s.lastSeen) / DAY),
-    Math.log1p(s.eventCount),
-    ...SEGMENT_FEATURE_TYPES.map((t) => (s.counts[t] ?? 0) / total),
-    ...categories.map((c) => (s.categoryCounts[c] ?? 0) / catTotal),
-    ...DEVICES.map((d) => (s.deviceCounts[d] ?? 0) / devTotal),
-    part(0, 6),
-    part(6, 12),
-    part(12, 18),
-    part(18, 24),
-  ];
-}
-
-function dist2(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return s;
-}
-
-function nearest(x: readonly number[], centroids: readonly number[][]): number {
-  let best = 0;
-  let bestD = Infinity;
-  centroids.forEach((c, i) => {
-    const d = dist2(x, c);
-    if (d < bestD) {
-      bestD = d;
-      best = i;
-    }
-  });
-  return best;
-}
-
-/** k-means with k-means++ seeding; returns centroids and assignments. */
-export function kmeans(points: readonly number[][], k: number, seed = 1, iterations = 50): { centroids: number[][]; assign: number[] } {
-  const rand = seededRandom(seed);
-  const centroids: number[][] = [points[Math.floor(rand() * points.length)]!.slice()];
-  const d = points.map((p) => dist2(p, centroids[0]!));
-  while (centroids.length < k) {
-    const total = d.reduce((a, b) => a + b, 0);
-    let r = rand() * total;
-    let pick = 0;
-    for (; pick < points.length - 1; pick++) {
-      r -= d[pick]!;
-      if (r <= 0) break;
-    }
-    centroids.push(points[pick]!.slice());
-    points.forEach((p, i) => (d[i] = Math.min(d[i]!, dist2(p, centroids.at(-1)!))));
-  }
-  let assign = points.map((p) => nearest(p, centroids));
-  for (let it = 0; it < iterations; it++) {
-    const sums = centroids.map((c) => c.map(() => 0));
-    const counts = centroids.map(() => 0);
-    points.forEach((p, i) => {
-      counts[assign[i]!]!++;
-      p.forEach((v, j) => (sums[assign[i]!]![j]! += v));
-    });
-    sums.forEach((s, c) => {
-      if (counts[c]! > 0) centroids[c] = s.map((v) => v / counts[c]!);
-    });
-    const next = points.map((p) => nearest(p, centroids));
-    const same = next.every((a, i) => a === assign[i]);
-    assign = next;
-    if (same) break;
-  }
-  return { centroids, assign };
-}
-
-/** Mean silhouette coefficient (exact; callers pass a sample for large sets). */
-export function silhouette(points: readonly number[][], assign: readonly number[], k: number): number {
-  let total = 0;
-  for (let i = 0; i < points.length; i++) {
-    const sum = new Array<number>(k).fill(0);
-    const cnt = new Array<number>(k).fill(0);
-    for (let j = 0; j < points.length; j++) {
-      if (i === j) continue;
-      sum[assign[j]!]! += Math.sqrt(dist2(points[i]!, points[j]!));
-      cnt[assign[j]!]!++;
-    }
-    const own = assign[i]!;
-    if (cnt[own] === 0) continue;
-    const a = sum[own]! / cnt[own]!;
-    let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && cnt[c]! > 0) b = Math.min(b, sum[c]! / cnt[c]!);
-    if (b === Infinity) continue;
-    total += (b - a) / Math.max(a, b);
-  }
-  return points.length ? total / points.length : 0;
-}
-
-/** Davies-Bouldin index: lower is better. */
-export function daviesBouldin(points: readonly number[][], assign: readonly number[], centroids: readonly number[][]): number {
-  const k = centroids.length;
-  const scatter = centroids.map(() => 0);
-  const cnt = centroids.map(() => 0);
-  points.forEach((p, i) => {
-    scatter[assign[i]!]! += Math.sqrt(dist2(p, centroids[assign[i]!]!));
-    cnt[assign[i]!]!++;
-  });
-  const s = scatter.map((v, c) => (cnt[c]! ? v / cnt[c]! : 0));
-  let total = 0;
-  for (let i = 0; i < k; i++) {
-    let worst = 0;
-    for (let j = 0; j < k; j++) {
-      if (i === j) continue;
-      const m = Math.sqrt(dist2(centroids[i]!, centroids[j]!));
-      if (m > 0) worst = Math.max(worst, (s[i]! + s[j]!) / m);
-    }
-    total += worst;
-  }
-  return k ? total / k : 0;
-}
-
-/** Standardises raw feature rows (zero mean, unit variance per column; constant columns stay 0). */
-export function standardise(rows: readonly number[][]): { mean: number[]; std: number[]; z: number[][] } {
-  const d = rows[0]?.length ?? 0;
-  const mean = new Array<number>(d).fill(0);
-  const std = new Array<number>(d).fill(0);
-  for (const r of rows) r.forEach((v, j) => (mean[j]! += v));
-  for (let j = 0; j < d; j++) mean[j]! /= rows.length || 1;
-  for (const r of rows) r.forEach((v, j) => (std[j]! += (v - mean[j]!) ** 2 / rows.length));
-  // A column that is constant up to rounding would otherwise blow rounding noise up to whole standard deviations.
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]!) > 1e-9 * (1 + Math.abs(mean[j]!)) ? Math.sqrt(std[j]!) : 1;
-  return { mean, std, z: rows.map((r) => r.map((v, j) => (v - mean[j]!) / std[j]!)) };
-}
-
-/**
- * The features that set a centroid apart (|z| > 0.5, strongest first), in words: "high mobile share (0.92 vs 0.41),
- * low recency (…)". With `mean`/`std` each feature also shows the segment's raw value against the overall mean.
- */
-export function describeCentroid(centroid: readonly number[], names: readonly string[], mean?: readonly number[], std?: readonly number[]): string {
-  const notable = centroid
-    .map((z, j) => ({ z, j, name: names[j]! }))
-    .filter((f) => Math.abs(f.z) > 0.5)
-    .sort((a, b) => Math.abs(b.z) - Math.abs(a.z))
-    .slice(0, 4)
-    .map((f) => {
-      const words = `${f.z > 0 ? "high" : "low"} ${f.name}`;
-      if (!mean || !std) return words;
-      const raw = mean[f.j]! + f.z * std[f.j]!;
-      return `${words} (${fmt(raw)} vs ${fmt(mean[f.j]!)})`;
-    });
-  return notable.length ? notable.join(", ") : "average on every feature";
-}
-
-function fmt(x: number): string {
-  return Math.abs(x) >= 10 ? x.toFixed(0) : x.toFixed(2);
-}
-
-/** k range for the silhouette search, the k-means++ seed, and the silhouette sample size. */
-export type TrainSegmentsOptions = { kMin?: number; kMax?: number; seed?: number; silhouetteSample?: number };
-
-/**
- * Chooses k by silhouette over [kMin, kMax] (default 2..6) and returns the model plus each row's segment, or null
- * with fewer than 4 summaries. Deterministic for a given seed.
- */
-export function trainSegments(
-  summaries: readonly BehaviourSummary[],
-  categories: readonly string[],
-  now: number,
-  opts: TrainSegmentsOptions = {},
-): { model: SegmentModel; assign: number[] } | null {
-  const names = featureNames(categories);
-  const raw = summaries.map((s) => features(s, categories, now));
-  if (raw.length < 4) return null;
-  const { mean, std, z } = standardise(raw);
-  const kMax = Math.min(opts.kMax ?? 6, raw.length - 1);
-  const sampleSize = opts.silhouetteSample ?? 600;
-  const step = Math.max(1, Math.floor(z.length / sampleSize));
-  const sampleIdx = z.map((_, i) => i).filter((i) => i % step === 0).slice(0, sampleSize);
-  let best: { k: number; centroids: number[][]; assign: number[]; sil: number; db: number } | null = null;
-  const tried: SegmentModel["tried"] = [];
-  for (let k = opts.kMin ?? 2; k <= kMax; k++) {
-    const { centroids, assign } = kmeans(z, k, opts.seed ?? 1);
-    const sil = silhouette(sampleIdx.map((i) => z[i]!), sampleIdx.map((i) => assign[i]!), k);
-    const db = daviesBouldin(z, assign, centroids);
-    tried.push({ k, silhouette: round(sil), daviesBouldin: round(db) });
-    if (!best || sil > best.sil) best = { k, centroids, assign, sil, db };
-  }
-  if (!best) return null;
-  const sizes = best.centroids.map((_, c) => best!.assign.filter((a) => a === c).length);
+export function segmentSettings(input: SegmentSettingsInput = {}): SegmentSettings {
   return {
-    model: {
-      k: best.k,
-      featureNames: names,
-      categories: [...categories],
-      mean,
-      std,
-      centroids: best.centroids,
-      sizes,
-      descriptions: best.centroids.map((c) => describeCentroid(c, names, mean, std)),
-      silhouette: round(best.sil),
-      daviesBouldin: round(best.db),
-      tried,
-    },
-    assign: best.assign,
+    scaling: input.scaling ?? "standard",
+    weights: { ...DEFAULT_FEATURE_WEIGHTS, ...input.weights },
+    minEvents: input.minEvents ?? SEGMENT_MIN_EVENTS,
+    kMin: input.kMin ?? SEGMENT_K_MIN,
+    kMax: input.kMax ?? SEGMENT_K_MAX,
+    methods: input.methods ?? [...SEGMENT_METHODS],
+    scoreWeights: input.scoreWeights ?? {},
   };
 }
 
-/** The visitor's segment at request time: nearest centroid of their standardised features. */
-export function assignSegment(s: BehaviourSummary, model: SegmentModel, now: number): number {
-  const x = features(s, model.categories, now).map((v, j) => (v - model.mean[j]!) / model.std[j]!);
-  return nearest(x, model.centroids);
+export type SegmentCandidate = {
+  method: SegmentMethod;
+  k: number;
+  silhouette: number;
+  daviesBouldin: number;
+  /** Gaussian mixtures: the Bayesian information criterion (lower is better; it picks the mixture's k). */
+  bic?: number;
+  /** DBSCAN: eps and the share of points it left as noise (assigned to the nearest cluster afterwards). */
+  eps?: number;
+  noise?: number;
+  warmStart?: boolean;
+  eligible: boolean;
+  note?: string;
+  chosen: boolean;
+};
+
+export type SegmentInfo = {
+  id: number;
+  size: number;
+  share: number;
+  description: string;
+  /** False when no feature sets the segment apart: it is reported as such, not as a finding. */
+  distinctive: boolean;
+  traits: Trait[];
+  /** Mean behavioural scores of the members (behaviour-score.ts). */
+  scores: Record<ScoreName | "score", number>;
+};
+
+export type SegmentProjection = {
+  points: { x: number; y: number; segment: number }[];
+  centroids: { x: number; y: number; segment: number }[];
+  explained: [number, number];
+};
+
+export type SegmentModel = {
+  schema: 2;
+  method: SegmentMethod;
+  k: number;
+  layout: FeatureLayout;
+  featureNames: string[];
+  scaler: Scaler;
+  /** Centroids in scaled space, index-aligned with `segments`. */
+  centroids: number[][];
+  segments: SegmentInfo[];
+  newVisitors: { id: typeof NEW_VISITOR_SEGMENT; size: number; minEvents: number; description: string };
+  silhouette: number;
+  daviesBouldin: number;
+  candidates: SegmentCandidate[];
+  selection: string;
+  /**
+   * How much structure the chosen silhouette shows (Kaufman & Rousseeuw's reading: under 0.25 none substantial,
+   * 0.25-0.5 weak, 0.5-0.7 reasonable, above strong), so a report never sells a convenient partition as groups.
+   */
+  structure: { verdict: "none" | "weak" | "reasonable" | "strong"; words: string };
+  /** The next fresh segment id (ids are never reused for a different group). */
+  nextId: number;
+  /** Profiles seen and profiles clustered (the capped sample). */
+  profiles: number;
+  clustered: number;
+  projection: SegmentProjection;
+  context: ContextReport | null;
+  /** Against the previous model: clusters that kept an old id, and the share of visitors whose segment id held. */
+  stability: { previous: boolean; matched: number; kept: number | null };
+  settings: SegmentSettings;
+};
+
+export type TrainSegmentsOptions = {
+  settings?: SegmentSettings;
+  seed?: number;
+  previous?: SegmentModel | null;
+  /** All profiles of the site (the summaries passed are the capped sample); reported only. */
+  profiles?: number;
+};
+
+type Fit = { candidate: SegmentCandidate; assign: number[]; centroids: number[][] };
+
+function isModel(m: unknown): m is SegmentModel {
+  return typeof m === "object" && m !== null && (m as { schema?: unknown }).schema === 2;
 }
 
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
+/** Mean and standard deviation per column. */
+function moments(rows: readonly (readonly number[])[]): { mean: number[]; std: number[] } {
+  const d = rows[0]?.length ?? 0;
+  const n = Math.max(1, rows.length);
+  const mean = new Array<number>(d).fill(0);
+  for (const r of rows) for (let j = 0; j < d; j++) mean[j]! += r[j]! / n;
+  const std = new Array<number>(d).fill(0);
+  for (const r of rows) for (let j = 0; j < d; j++) std[j]! += (r[j]! - mean[j]!) ** 2 / n;
+  return { mean, std: std.map(Math.sqrt) };
+}
+
+/** The previous model's centroids in this model's scaled space (columns matched by name; a new column reads as its offset). */
+function carriedCentroids(previous: SegmentModel, scaler: Scaler): number[][] {
+  return previous.centroids.map((c) => {
+    const raw = unscale(c, previous.scaler);
+    const byName = new Map(previous.scaler.names.map((n, j) => [n, raw[j]!]));
+    return applyScaler(scaler.names.map((n, j) => byName.get(n) ?? scaler.offset[j]!), scaler);
+  });
+}
+
+function smallestShare(assign: readonly number[], k: number): number {
+  const sizes = new Array<number>(k).fill(0);
+  for (const a of assign) if (a >= 0) sizes[a]!++;
+  return Math.min(...sizes) / Math.max(1, assign.length);
+}
+
+/**
+ * Trains the segmentation on `summaries` (at most SEGMENT_MAX_CLUSTERED: the caller samples). Returns the model
+ * and each summary's segment id (NEW_VISITOR_SEGMENT below the minimum evidence), or null when fewer than
+ * SEGMENT_MIN_PROFILES visitors have enough evidence. Deterministic for a given seed and input.
+ */
+export function trainSegments(summaries: readonly BehaviourSummary[], now: number, opts: TrainSegmentsOptions = {}): { model: SegmentModel; assign: number[] } | null {
+  const settings = opts.settings ?? segmentSettings();
+  const seed = opts.seed ?? 1;
+  const previous = isModel(opts.previous) ? opts.previous : null;
+  const evidenceIdx = summaries.map((s, i) => (s.eventCount >= settings.minEvents ? i : -1)).filter((i) => i >= 0);
+  const evidence = evidenceIdx.map((i) => summaries[i]!);
+  if (evidence.length < SEGMENT_MIN_PROFILES) return null;
+  const n = evidence.length;
+
+  const layout = chooseLayout(evidence, SEGMENT_MAX_CATEGORIES, SEGMENT_MAX_COUNTRIES);
+  const columns = featureColumns(layout);
+  const raw = evidence.map((s) => rawFeatures(s, layout, now));
+  const scaler = fitScaler(raw, columns, settings);
+  const z = raw.map((r) => applyScaler(r, scaler));
+  const step = Math.max(1, Math.ceil(n / SEGMENT_SILHOUETTE_SAMPLE));
+  const sample = z.map((_, i) => i).filter((i) => i % step === 0);
+  const sampleZ = sample.map((i) => z[i]!);
+  const minShare = Math.max(2 / n, SEGMENT_MIN_CLUSTER_SHARE);
+
+  const fits: Fit[] = [];
+  const score = (method: SegmentMethod, k: number, assign: number[], centroids: number[][], extra: Partial<SegmentCandidate> = {}): Fit => {
+    const sil = silhouette(sampleZ, sample.map((i) => assign[i]!), k);
+    const db = daviesBouldin(z, assign, centroids);
+    const tooSmall = smallestShare(assign, k) < minShare;
+    return {
+      candidate: {
+        method,
+        k,
+        silhouette: round4(sil),
+        daviesBouldin: round4(db),
+        eligible: !tooSmall,
+        ...(tooSmall ? { note: `a cluster holds under ${Math.round(minShare * 1000) / 10}% of visitors` } : {}),
+        ...extra,
+        chosen: false,
+      },
+      assign,
+      centroids,
+    };
+  };
+  const kMax = Math.min(settings.kMax, n - 1);
+  const ks: number[] = [];
+  for (let k = Math.max(2, settings.kMin); k <= kMax; k++) ks.push(k);
+
+  if (settings.methods.includes("kmeans")) {
+    for (const k of ks) {
+      const r = kmeans(z, k, { seed });
+      fits.push(score("kmeans", k, r.assign, r.centroids));
+    }
+    if (previous && previous.k >= 2 && previous.k <= n - 1) {
+      const r = kmeans(z, previous.k, { init: carriedCentroids(previous, scaler) });
+      fits.push(score("kmeans", previous.k, r.assign, r.centroids, { warmStart: true }));
+    }
+  }
+  if (settings.methods.includes("gmm")) {
+    const gmms = ks.map((k) => {
+      const r = fitGmm(z, k, { seed, iterations: 60 });
+      return score("gmm", k, r.assign, gmmCentroids(z, r), { bic: Math.round(r.bic * 10) / 10 });
+    });
+    const best = gmms.reduce<Fit | null>((b, f) => (!b || f.candidate.bic! < b.candidate.bic! ? f : b), null);
+    for (const f of gmms) {
+      if (f !== best && f.candidate.eligible) Object.assign(f.candidate, { eligible: false, note: "a lower-BIC mixture exists" });
+      if (f === best) f.candidate.note = f.candidate.eligible ? "lowest BIC of the mixtures" : f.candidate.note;
+    }
+    fits.push(...gmms);
+  }
+  if (settings.methods.includes("dbscan") && n > SEGMENT_DBSCAN_MIN_POINTS * 2) {
+    const curve = kDistances(z, SEGMENT_DBSCAN_MIN_POINTS);
+    for (const q of SEGMENT_DBSCAN_EPS_QUANTILES) {
+      const r = dbscan(z, { minPts: SEGMENT_DBSCAN_MIN_POINTS, eps: epsAt(curve, q) });
+      const noise = r.noise / n;
+      const eps = round4(r.eps);
+      if (r.clusters < 2 || r.clusters > Math.max(kMax, 2)) {
+        fits.push({
+          candidate: { method: "dbscan", k: r.clusters, silhouette: 0, daviesBouldin: 0, eps, noise: round4(noise), eligible: false, note: `${r.clusters} cluster(s) at eps ${eps}`, chosen: false },
+          assign: r.assign,
+          centroids: [],
+        });
+        continue;
+      }
+      const centroids = groupMeans(z, r.assign, r.clusters);
+      const f = score("dbscan", r.clusters, r.assign, centroids, { eps, noise: round4(noise) });
+      if (noise > 0.3) Object.assign(f.candidate, { eligible: false, note: `${Math.round(noise * 100)}% of visitors left as noise` });
+      fits.push(f);
+    }
+  }
+  if (fits.length === 0) return null;
+
+  // The candidates within SEGMENT_SILHOUETTE_BAND of the best silhouette, then the lowest Davies-Bouldin among
+  // them, ties to the smaller k. Davies-Bouldin alone keeps falling as k grows on data without structure (the demo's
+  // default visitors: k = 8 of 8), so it only decides between near-equal silhouettes.
+  const eligible = fits.filter((f) => f.candidate.eligible);
+  const pool = eligible.length > 0 ? eligible : fits.filter((f) => f.centroids.length >= 2);
+  if (pool.length === 0) return null;
+  const bestSil = Math.max(...pool.map((f) => f.candidate.silhouette));
+  const band = pool.filter((f) => f.candidate.silhouette >= bestSil - SEGMENT_SILHOUETTE_BAND);
+  const ranked = band.sort((a, b) => a.candidate.daviesBouldin - b.candidate.daviesBouldin || a.candidate.k - b.candidate.k);
+  let chosen = ranked[0]!;
+  let selection = `lowest Davies-Bouldin (${chosen.candidate.daviesBouldin}) of the ${band.length} candidate(s) within ${SEGMENT_SILHOUETTE_BAND} of the best silhouette (${bestSil}): ${chosen.candidate.method} with k = ${chosen.candidate.k}`;
+  const warm = pool.find((f) => f.candidate.warmStart);
+  if (warm && warm !== chosen && warm.candidate.silhouette >= chosen.candidate.silhouette - SEGMENT_WARM_TOLERANCE) {
+    selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): silhouette ${warm.candidate.silhouette} is within ${SEGMENT_WARM_TOLERANCE} of the best candidate's (${chosen.candidate.method}, k = ${chosen.candidate.k}, ${chosen.candidate.silhouette})`;
+    chosen = warm;
+  } else if (warm === chosen) selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): ${selection}`;
+  chosen.candidate.chosen = true;
+
+  // Every visitor with evidence gets a cluster: DBSCAN's noise joins the nearest one. A cluster left empty
+  // (identical visitors give k-means duplicate centres) is dropped rather than reported as a segment of nobody.
+  const joined = chosen.assign.map((a, i) => (a >= 0 ? a : nearest(z[i]!, chosen.centroids)));
+  const used = chosen.centroids.map((_, c) => joined.includes(c));
+  const renumber = new Array<number>(used.length).fill(-1);
+  let next = 0;
+  for (let c = 0; c < renumber.length; c++) renumber[c] = used[c] ? next++ : -1;
+  const centroids = chosen.centroids.filter((_, c) => used[c]);
+  const k = centroids.length;
+  const assign = joined.map((a) => renumber[a]!);
+
+  const prevIds = previous ? evidence.map((s) => assignSegment(s, previous, now)).map((id) => (id === null || id === NEW_VISITOR_SEGMENT ? null : id)) : [];
+  const { ids, nextFreeId } = previous ? matchSegmentIds(prevIds, assign, k, previous.nextId) : { ids: centroids.map((_, c) => c + 1), nextFreeId: k + 1 };
+  const withPrev = prevIds.filter((p) => p !== null).length;
+  const kept = previous && withPrev > 0 ? round4(prevIds.filter((p, i) => p !== null && p === ids[assign[i]!]).length / withPrev) : null;
+
+  const { mean: overall, std: overallStd } = moments(raw);
+  const segments: SegmentInfo[] = centroids.map((_, c) => {
+    const members = assign.map((a, i) => (a === c ? i : -1)).filter((i) => i >= 0);
+    const memberMean = moments(members.map((i) => raw[i]!)).mean;
+    const d = describeSegment(columns, memberMean, overall, overallStd);
+    const scores = members.map((i) => behaviourScores(evidence[i]!, now, settings.scoreWeights));
+    const avg = (pick: (x: (typeof scores)[number]) => number) => Math.round((scores.reduce((a, x) => a + pick(x), 0) / Math.max(1, scores.length)) * 10) / 10;
+    return {
+      id: ids[c]!,
+      size: members.length,
+      share: round4(members.length / n),
+      description: d.description,
+      distinctive: d.distinctive,
+      traits: d.traits,
+      scores: { score: avg((x) => x.score), ...(Object.fromEntries(SCORE_NAMES.map((s) => [s, avg((x) => x[s])])) as Record<ScoreName, number>) },
+    };
+  });
+
+  const pca = fitPca(sampleZ.length >= 3 ? sampleZ : z, seed);
+  const pstep = Math.max(1, Math.ceil(n / SEGMENT_PROJECTION_POINTS));
+  const at = (p: { x: number; y: number }, segment: number) => ({ x: Math.round(p.x * 1000) / 1000 || 0, y: Math.round(p.y * 1000) / 1000 || 0, segment });
+  const projection: SegmentProjection = {
+    points: z.filter((_, i) => i % pstep === 0).map((x, j) => at(project(x, pca), ids[assign[j * pstep]!]!)),
+    centroids: centroids.map((c, i) => at(project(c, pca), ids[i]!)),
+    explained: [round4(pca.explained[0]), round4(pca.explained[1])],
+  };
+
+  const model: SegmentModel = {
+    schema: 2,
+    method: chosen.candidate.method,
+    k,
+    layout,
+    featureNames: columns.map((c) => c.name),
+    scaler,
+    centroids,
+    segments,
+    newVisitors: {
+      id: NEW_VISITOR_SEGMENT,
+      size: summaries.length - n,
+      minEvents: settings.minEvents,
+      description: newVisitorDescription(settings.minEvents),
+    },
+    silhouette: chosen.candidate.silhouette,
+    daviesBouldin: chosen.candidate.daviesBouldin,
+    candidates: fits.map((f) => f.candidate),
+    selection,
+    structure: structureOf(chosen.candidate.silhouette),
+    nextId: nextFreeId,
+    profiles: opts.profiles ?? summaries.length,
+    clustered: n,
+    projection,
+    context: contextReport(evidence, layout),
+    stability: { previous: previous !== null, matched: previous ? ids.filter((id) => id < previous.nextId).length : 0, kept },
+    settings,
+  };
+  const out = new Array<number>(summaries.length).fill(NEW_VISITOR_SEGMENT);
+  evidenceIdx.forEach((i, j) => (out[i] = ids[assign[j]!]!));
+  return { model, assign: out };
+}
+
+function structureOf(sil: number): SegmentModel["structure"] {
+  if (sil < 0.25) return { verdict: "none", words: `silhouette ${sil}: no substantial structure; these segments split visitors conveniently but are not distinct groups` };
+  if (sil < 0.5) return { verdict: "weak", words: `silhouette ${sil}: weak structure; segments overlap, read their descriptions as tendencies` };
+  if (sil < 0.7) return { verdict: "reasonable", words: `silhouette ${sil}: reasonable structure; the segments are distinct groups` };
+  return { verdict: "strong", words: `silhouette ${sil}: strong structure` };
+}
+
+export function newVisitorDescription(minEvents: number): string {
+  return `new visitors: fewer than ${minEvents} events so far, not enough history for a behavioural segment`;
+}
+
+/**
+ * The visitor's segment id at request time: NEW_VISITOR_SEGMENT below the minimum evidence, else the nearest
+ * centroid's. Null for a model stored before this format (it has no ids): the visitor then has no segment.
+ */
+export function assignSegment(s: BehaviourSummary, model: SegmentModel, now: number): number | null {
+  if (!isModel(model)) return null;
+  if (s.eventCount < model.newVisitors.minEvents) return NEW_VISITOR_SEGMENT;
+  const x = applyScaler(rawFeatures(s, model.layout, now), model.scaler);
+  return model.segments[nearest(x, model.centroids)]!.id;
+}
+
+/** The description of a segment id in a model ("" for an id it does not hold). */
+export function segmentDescription(model: SegmentModel, id: number): string {
+  if (id === NEW_VISITOR_SEGMENT) return model.newVisitors.description;
+  return model.segments.find((s) => s.id === id)?.description ?? "";
 }

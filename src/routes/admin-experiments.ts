@@ -37,6 +37,7 @@ export function experimentView(e: ExperimentRow) {
     id: e.id,
     status: e.status,
     slots: e.config.slots,
+    ...(e.config.segment !== undefined ? { segment: e.config.segment } : {}),
     variants: e.config.variants,
     startedAt: e.startedAt?.getTime() ?? null,
     stoppedAt: e.stoppedAt?.getTime() ?? null,
@@ -63,8 +64,9 @@ function assertVariantRules(config: ExperimentConfig, siteConfig: SiteConfig): v
   config.variants.forEach((v, i) => {
     if (!v.change.rules) return;
     for (const slot of config.slots) {
-      const { k: _k, kind: _kind, ...slotRules } = siteConfig.slots[slot] ?? {};
-      assertRulesConsistent({ ...slotRules, ...v.change.rules }, { prefix: `variants[${i}].change.rules.`, note: `over slot ${slot}` });
+      const { k: _k, kind: _kind, segments, ...slotRules } = siteConfig.slots[slot] ?? {};
+      const segmentRules = config.segment !== undefined ? segments?.[String(config.segment)]?.rules : undefined;
+      assertRulesConsistent({ ...slotRules, ...segmentRules, ...v.change.rules }, { prefix: `variants[${i}].change.rules.`, note: `over slot ${slot}` });
     }
   });
 }
@@ -123,7 +125,7 @@ adminExperiments.put("/:id", async (c) => {
   await assertModelVersions(c.env, site, config);
   if (existing && existing.status !== "draft") throw new ApiError(409, "experiment_not_draft", `experiment ${id} is ${existing.status}; only drafts are edited`);
   if (!existing && all.length >= MAX_EXPERIMENTS_PER_SITE) throw new ApiError(409, "too_many_experiments", `a site keeps at most ${MAX_EXPERIMENTS_PER_SITE} experiments`);
-  const row = await saveDraft(db, site, id, { slots: config.slots, variants: config.variants }, new Date());
+  const row = await saveDraft(db, site, id, { slots: config.slots, variants: config.variants, ...(config.segment !== undefined ? { segment: config.segment } : {}) }, new Date());
   return c.json(experimentView(row), existing ? 200 : 201);
 });
 
@@ -163,9 +165,29 @@ adminExperiments.post("/:id/winner", async (c) => {
   const v = e.config.variants.find((x) => x.name === variant);
   if (!v) throw new ApiError(400, "invalid_request", `invalid winner: variant is not a variant of ${id}`, [{ path: "variant", message: `not a variant of ${id}` }]);
   const config: SiteConfig = structuredClone(siteRow.config);
-  if (v.change.weights) config.weights = { ...config.weights, ...v.change.weights };
-  if (v.change.rules) for (const slot of e.config.slots) config.slots[slot] = { ...config.slots[slot], ...v.change.rules };
-  const notApplied = [...(v.change.sources ? ["sources"] : []), ...(v.change.control ? ["control"] : []), ...(v.change.modelVersion ? ["modelVersion"] : [])];
+  if (e.config.segment !== undefined) {
+    // A one-segment experiment's winner becomes that segment's change of each slot, not the whole site's.
+    const id = String(e.config.segment);
+    for (const slot of e.config.slots) {
+      const s = config.slots[slot] ?? {};
+      const o = s.segments?.[id] ?? {};
+      const merged = {
+        ...o,
+        ...(v.change.rules ? { rules: { ...o.rules, ...v.change.rules } } : {}),
+        ...(v.change.weights ? { weights: { ...o.weights, ...v.change.weights } } : {}),
+        ...(v.change.sources ? { sources: v.change.sources } : {}),
+      };
+      config.slots[slot] = { ...s, segments: { ...s.segments, [id]: merged } };
+    }
+  } else {
+    if (v.change.weights) config.weights = { ...config.weights, ...v.change.weights };
+    if (v.change.rules) for (const slot of e.config.slots) config.slots[slot] = { ...config.slots[slot], ...v.change.rules };
+  }
+  const notApplied = [
+    ...(v.change.sources && e.config.segment === undefined ? ["sources"] : []),
+    ...(v.change.control ? ["control"] : []),
+    ...(v.change.modelVersion ? ["modelVersion"] : []),
+  ];
   const now = new Date();
   const row = await declareWinner(database(c.env.DB), site, id, v.name, config, e.status === "running", now);
   clearExperimentCache(site);

@@ -5,6 +5,7 @@ import type { AppEnv } from "../lib/app-env";
 import { requireAdmin } from "../lib/auth";
 import { adminExperiments } from "./admin-experiments";
 import { adminModels } from "./admin-models";
+import { adminSegments } from "./admin-segments";
 import { ApiError } from "../lib/errors";
 import { clearSiteCache } from "../lib/site-cache";
 import { assertRulesConsistent, parseJsonText, parseOrThrow } from "../lib/validate";
@@ -22,13 +23,14 @@ import type { SiteRow } from "../storage/schema";
 import { metricsQuery, optionalSiteQuery, retrainQuery, siteQuery } from "../schemas/admin";
 import { readMetrics } from "../storage/rollups-repo";
 import { runRetrain, trainSite } from "../models/train";
-import { readManifest, readPersonalData } from "../storage/model-store";
+import { readManifest, readPersonalData, writeManifest } from "../storage/model-store";
 import type { PersonalData } from "../models/train-personal";
 
 export const admin = new Hono<AppEnv>();
 admin.use("*", requireAdmin);
 admin.route("/experiments", adminExperiments);
 admin.route("/models", adminModels);
+admin.route("/segments", adminSegments);
 
 const ADMIN_BODY_BYTES = 64 * 1024;
 
@@ -132,39 +134,18 @@ admin.put("/sites/:id/config", async (c) => {
   const id = parseOrThrow(siteIdString, c.req.param("id"), "site id");
   const config = parseOrThrow(siteConfigSchema, parseJsonText(await readCappedText(c, ADMIN_BODY_BYTES)), "config");
   // The same validator as request parameters: a saved slot that every request would refuse is refused here.
-  for (const [slot, rules] of Object.entries(config.slots)) {
+  for (const [slot, { segments, ...rules }] of Object.entries(config.slots)) {
     assertRulesConsistent(rules, { prefix: `slots.${slot}.` });
+    // A segment's rules apply over the slot's, so the merge is what must be consistent.
+    for (const [id, o] of Object.entries(segments ?? {})) {
+      if (o.rules) assertRulesConsistent({ ...rules, ...o.rules }, { prefix: `slots.${slot}.segments.${id}.rules.`, note: `over slot ${slot}` });
+    }
   }
   const db = database(c.env.DB);
   await existingSite(c, id);
   const row = await db.update(sitesTable).set({ config, updatedAt: new Date() }).where(eq(sitesTable.id, id)).returning().get();
   clearSiteCache();
   return c.json(siteView(row, await listKeys(c.env.DB, id, Date.now())));
-});
-
-/** Visitor segments of the served model: size, defining features in words, quality scores, favourite items. */
-admin.get("/segments", async (c) => {
-  const { site } = parseOrThrow(siteQuery, c.req.query(), "query");
-  await existingSite(c, site);
-  const manifest = await readManifest(c.env.MODELS, site, { fresh: true });
-  const data = manifest ? await readPersonalData<PersonalData>(c.env.MODELS, site, manifest.current.version) : null;
-  const m = data?.segments;
-  if (!manifest || !m) return c.json({ site, modelVersion: manifest?.current.version ?? null, k: 0, segments: [] });
-  return c.json({
-    site,
-    modelVersion: manifest.current.version,
-    k: m.k,
-    silhouette: m.silhouette,
-    daviesBouldin: m.daviesBouldin,
-    tried: m.tried,
-    features: m.featureNames,
-    segments: m.centroids.map((_, i) => ({
-      segment: i,
-      size: m.sizes[i],
-      description: m.descriptions[i],
-      topItems: (data.segmentPopular[i] ?? []).slice(0, 5).map((n) => n.itemId),
-    })),
-  });
 });
 
 /**

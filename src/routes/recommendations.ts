@@ -7,8 +7,10 @@ import { assertUserAccess, requireSite } from "../lib/auth";
 import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
 import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
-import { experimentShape, shapedManifest } from "../serving/experiment-shape";
+import type { ServeShape } from "../recommend/experiments";
+import { shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
 import { modelFor, recommend, servedListId } from "../serving/recommend";
+import { visitorSegmentId } from "../serving/visitor-segment";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
@@ -21,11 +23,12 @@ const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 recommendations.get("/", requireSite, async (c) => {
   const q = parseOrThrow(recommendationsQuerySchema, c.req.query(), "query");
   const site = c.get("site");
-  const { k: slotK, kind, ...slotRules } = site.config.slots?.[q.slot] ?? {};
-  const rules: Rules = { ...slotRules };
-  for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(rules, { [key]: q[key] });
+  const { k: slotK, kind, segments: bySegment, ...slotRules } = site.config.slots?.[q.slot] ?? {};
+  const asked: Rules = {};
+  for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(asked, { [key]: q[key] });
+  let rules: Rules = { ...slotRules, ...asked };
   assertRulesConsistent(rules, { note: `in this request or slot ${q.slot}` });
-  const k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
+  let k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
   // A list built from a user's history is that user's data: the browser must prove it is signed in as them.
   if (q.userId !== undefined) await assertUserAccess(c, q.userId, q.userHash);
 
@@ -37,11 +40,11 @@ recommendations.get("/", requireSite, async (c) => {
   // A running experiment on this slot shapes the list (src/recommend/experiments.ts): keyed by the verified userId
   // (sticky across devices after identify), else the anonymous id; no visitor key gets the control variant. The
   // running experiments are isolate-cached, and read beside the rest when cold.
-  const [consent, read, session, shape] = await Promise.all([
+  const [consent, read, session, exp] = await Promise.all([
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
     q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
-    experimentShape(c.env.DB, site.id, q.slot, q.userId ?? q.anonymousId ?? null, { weights: site.config.weights, rules }),
+    slotExperiment(c.env.DB, site.id, q.slot),
   ]);
   const served = consent?.personalization !== false ? session : null;
   const personalized = consent?.personalization !== false && served?.personalized !== false;
@@ -51,9 +54,27 @@ recommendations.get("/", requireSite, async (c) => {
   const current = path.at(-1);
   c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
 
-  // A pending canary serves its share of visitors, keyed like experiments (verified userId, else anonymous id); a
-  // running experiment's variant that pins a model version overrides it (the experiment is the stronger contract).
-  const manifest = shapedManifest(modelFor(read, q.userId ?? q.anonymousId), shape);
+  // A pending canary serves its share of visitors, keyed like experiments (verified userId, else anonymous id).
+  const model = modelFor(read, q.userId ?? q.anonymousId);
+  // Targeting by segment (issue 13 part 7): only a slot with per-segment changes, or a one-segment experiment,
+  // pays for the visitor's segment here. Slot < segment change < the request's own parameters.
+  const segment =
+    visitor && model && (bySegment !== undefined || exp?.config.segment !== undefined) ? await visitorSegmentId(c.env, site.id, model, visitor, Date.now()) : null;
+  const override = segment !== null ? bySegment?.[String(segment)] : undefined;
+  if (override) {
+    rules = { ...slotRules, ...override.rules, ...asked };
+    assertRulesConsistent(rules, { note: `in this request or slot ${q.slot} for segment ${segment}` });
+    if (c.req.query("k") === undefined && override.k !== undefined) k = override.k;
+  }
+  const base: ServeShape = {
+    weights: override?.weights ? { ...site.config.weights, ...override.weights } : site.config.weights,
+    rules,
+    ...(override?.sources ? { sources: override.sources } : {}),
+  };
+  const shape = shapeFor(exp, segment, q.userId ?? q.anonymousId ?? null, base);
+  // A running experiment's variant that pins a model version overrides the canary (the experiment is the stronger
+  // contract).
+  const manifest = shapedManifest(model, shape);
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
   const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, model: shape.modelVersion ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };

@@ -19,6 +19,7 @@ import { database } from "../storage/db";
 import { jobById, resolveSubject, type ErasureJob } from "../storage/erasure-repo";
 import { loadProfileView, profileIdFor, publicProfileView } from "../storage/profiles-repo";
 import { profileQuerySchema } from "../schemas/recommendations";
+import { visitorSegment } from "../serving/visitor-segment";
 
 export const users = new Hono<AppEnv>();
 
@@ -89,6 +90,8 @@ users.get("/:id", requireSite, async (c) => {
   }
   const view = profileId ? await loadProfileView(db, siteId, profileId) : undefined;
   if (!view) throw new ApiError(404, "profile_not_found", "no profile for this id");
-  if (trusted) return c.json(view);
-  return c.json(publicProfileView(view, q.userHash !== undefined ? [] : [id]));
+  // The visitor's segment (or "new visitor", said plainly) and behavioural scores (src/recommend/behaviour-score.ts).
+  const seg = await visitorSegment(c.env, siteId, profileId!, Date.now(), c.get("site").config);
+  if (trusted) return c.json({ ...view, ...seg });
+  return c.json({ ...publicProfileView(view, q.userHash !== undefined ? [] : [id]), ...seg });
 });

@@ -39,6 +39,11 @@ export const experimentConfigSchema = z
   .strictObject({
     slots: z.array(slotName).min(1).max(MAX_EXPERIMENT_SLOTS),
     variants: z.array(variantSchema).min(2).max(MAX_EXPERIMENT_VARIANTS),
+    /**
+     * Only visitors of this segment (its stable id in the served model, GET /admin/segments; 0 = new visitors) enter;
+     * the others are served the slot's list outside the experiment (issue 13 part 7).
+     */
+    segment: z.number().int().min(0).max(1_000_000).optional(),
     /** Only "draft": an experiment is started with POST …/start. */
     status: z.literal("draft").optional(),
   })

@@ -12,7 +12,12 @@ import {
   MAX_LABEL_LENGTH,
   MAX_PINS,
   MAX_RULE_LIST,
+  SEGMENT_MAX_K,
+  SEGMENT_MAX_SLOT_OVERRIDES,
 } from "../config/limits";
+import { SCORE_NAMES } from "../recommend/behaviour-score";
+import { FEATURE_GROUPS, SCALINGS } from "../recommend/segment-features";
+import { SEGMENT_METHODS } from "../recommend/segments";
 import { LIST_KINDS } from "../recommend/pipeline";
 import { SOURCE_NAMES, type SourceName } from "../recommend/sources";
 import { idString, wellFormedString } from "./common";
@@ -56,12 +61,51 @@ export const canaryPolicySchema = z.strictObject({
 });
 export type CanaryPolicy = z.infer<typeof canaryPolicySchema>;
 
+/**
+ * A slot's change for one segment (issue 13 part 7): `slots.<slot>.segments.<segment id>`, merged over the slot's
+ * own (rules and weights key by key, sources replaced, k replaced); a request's own parameters still win. Segment
+ * ids are the stable ids of GET /admin/segments; 0 is the new-visitor segment.
+ */
+export const segmentSlotOverrideSchema = z.strictObject({
+  k: z.number().int().min(1).max(MAX_K).optional(),
+  rules: rulesSchema.optional(),
+  weights: z.partialRecord(z.enum(BLEND_SOURCES), z.number().min(0).max(100)).optional(),
+  sources: z.array(z.enum(SOURCE_NAMES)).min(1).max(SOURCE_NAMES.length).optional(),
+});
+export type SegmentSlotOverride = z.infer<typeof segmentSlotOverrideSchema>;
+const segmentOverrides = z
+  .record(z.string().regex(/^\d{1,6}$/, "must be a segment id (digits, as in GET /admin/segments)"), segmentSlotOverrideSchema)
+  .refine((o) => Object.keys(o).length <= SEGMENT_MAX_SLOT_OVERRIDES, `must define at most ${SEGMENT_MAX_SLOT_OVERRIDES} segments`);
+
+/**
+ * Segmentation settings (src/recommend/segments.ts, README "Segments"): feature scaling, a weight per feature group,
+ * the minimum evidence (events) for a behavioural segment, the k range and methods tried, and the weights of the
+ * behavioural score. Every field is optional; read at the next retrain.
+ */
+export const segmentsConfigSchema = z
+  .strictObject({
+    scaling: z.enum(SCALINGS).optional(),
+    weights: z.partialRecord(z.enum(FEATURE_GROUPS), z.number().min(0).max(10)).optional(),
+    minEvents: z.number().int().min(1).max(1000).optional(),
+    kMin: z.number().int().min(2).max(SEGMENT_MAX_K).optional(),
+    kMax: z.number().int().min(2).max(SEGMENT_MAX_K).optional(),
+    methods: z.array(z.enum(SEGMENT_METHODS)).min(1).max(SEGMENT_METHODS.length).optional(),
+    scoreWeights: z.partialRecord(z.enum(SCORE_NAMES), z.number().min(0).max(10)).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.kMin !== undefined && s.kMax !== undefined && s.kMin > s.kMax) ctx.addIssue({ code: "custom", path: ["kMax"], message: "must be at least kMin" });
+    if (s.weights && Object.keys(s.weights).length > 0 && Object.values(s.weights).every((w) => w === 0)) {
+      ctx.addIssue({ code: "custom", path: ["weights"], message: "at least one feature group needs a weight above 0" });
+    }
+  });
+
 export const siteConfigSchema = z.strictObject({
   slots: z
     .record(
       slotName,
       // `kind`: "recommendations" (the blend, the default) or "recently_viewed" (the visitor's own items, newest first).
-      rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional(), kind: z.enum(LIST_KINDS).optional() }),
+      // `segments`: per-segment changes of this slot (segmentSlotOverrideSchema).
+      rulesSchema.extend({ k: z.number().int().min(1).max(MAX_K).optional(), kind: z.enum(LIST_KINDS).optional(), segments: segmentOverrides.optional() }),
     )
     .refine((o) => Object.keys(o).length <= 20, "must define at most 20 slots")
     .default({}),
@@ -75,5 +119,6 @@ export const siteConfigSchema = z.strictObject({
   weights: z.partialRecord(z.enum(BLEND_SOURCES), z.number().min(0).max(100)).optional(),
   /** Canary rollout of new model versions; absent: the defaults in limits.ts, retrains publish directly. */
   canary: canaryPolicySchema.optional(),
+  segments: segmentsConfigSchema.optional(),
 });
 export type SiteConfig = z.infer<typeof siteConfigSchema>;

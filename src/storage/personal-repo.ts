@@ -2,6 +2,7 @@
 // summaries for segmentation, all in keyset pages so memory stays flat; plus the one-profile reads of the
 // recommend path (history and summary of the visitor in front of us).
 import { COUNTER_COLUMNS, PATH_TYPES_SQL, SEGMENT_FEATURE_TYPES, type EventType } from "../schemas/event-types";
+import { countryOf } from "../recommend/segment-features";
 import { TRAIN_PAGE_ROWS } from "./training-repo";
 
 export type HistoryRow = { profileId: string; itemId: string; type: EventType; ts: number };
@@ -16,6 +17,13 @@ export type ProfileSummary = {
   categoryCounts: Record<string, number>;
   deviceCounts: Record<string, number>;
   hourCounts: number[];
+  /** By UTC weekday, 0 = Sunday. */
+  weekdayCounts: number[];
+  /** By the locale's region subtag (coarse; never an IP). */
+  countryCounts: Record<string, number>;
+  sessions: number;
+  /** Mean session length, first to last event. */
+  sessionSeconds: number;
 };
 
 /** Streams every item interaction grouped by profile (time order within one), a page at a time. */
@@ -60,12 +68,13 @@ const COUNT_COLUMNS = COUNTER_COLUMNS.filter(([type]) => SEGMENT_FEATURE_TYPES.i
 
 /**
  * Behaviour summaries of the profiles in `profileIds` (at most a page): counters from `profiles`, category shares
- * from `profile_items` joined with the catalog, device and UTC hour mix from the raw log's context.
+ * from `profile_items` joined with the catalog, device, UTC hour and weekday, locale (as a country) and the
+ * sessions' count and mean length from the raw log.
  */
 export async function profileSummaries(d1: D1Database, siteId: string, profileIds: readonly string[]): Promise<ProfileSummary[]> {
   if (profileIds.length === 0) return [];
   const ids = JSON.stringify(profileIds);
-  const [base, cats, ctx] = await d1.batch([
+  const [base, cats, ctx, days, locales, visits] = await d1.batch([
     d1
       .prepare(
         `SELECT id, last_seen, event_count, ${COUNT_COLUMNS.map(([, c]) => c).join(", ")} FROM profiles
@@ -87,6 +96,29 @@ export async function profileSummaries(d1: D1Database, siteId: string, profileId
          GROUP BY profile_id, device, hour`,
       )
       .bind(siteId, ids),
+    // 1970-01-01 was a Thursday, so (days since the epoch + 4) % 7 is the weekday with 0 = Sunday.
+    d1
+      .prepare(
+        `SELECT profile_id, (ts / 86400000 + 4) % 7 AS weekday, COUNT(*) AS n
+         FROM events WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2))
+         GROUP BY profile_id, weekday`,
+      )
+      .bind(siteId, ids),
+    d1
+      .prepare(
+        `SELECT profile_id, json_extract(context, '$.locale') AS locale, COUNT(*) AS n
+         FROM events WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2)) AND json_extract(context, '$.locale') IS NOT NULL
+         GROUP BY profile_id, locale`,
+      )
+      .bind(siteId, ids),
+    d1
+      .prepare(
+        `SELECT profile_id, COUNT(*) AS sessions, AVG(span) AS span FROM (
+           SELECT profile_id, MAX(ts) - MIN(ts) AS span FROM events
+           WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2)) GROUP BY profile_id, session_id
+         ) GROUP BY profile_id`,
+      )
+      .bind(siteId, ids),
   ]);
   const out = new Map<string, ProfileSummary>();
   for (const r of base!.results as Record<string, number | string>[]) {
@@ -100,6 +132,10 @@ export async function profileSummaries(d1: D1Database, siteId: string, profileId
       categoryCounts: {},
       deviceCounts: {},
       hourCounts: new Array<number>(24).fill(0),
+      weekdayCounts: new Array<number>(7).fill(0),
+      countryCounts: {},
+      sessions: 0,
+      sessionSeconds: 0,
     });
   }
   for (const r of cats!.results as { profile_id: string; category: string; n: number }[]) {
@@ -111,6 +147,21 @@ export async function profileSummaries(d1: D1Database, siteId: string, profileId
     if (!p) continue;
     p.deviceCounts[r.device] = (p.deviceCounts[r.device] ?? 0) + r.n;
     p.hourCounts[r.hour] = (p.hourCounts[r.hour] ?? 0) + r.n;
+  }
+  for (const r of days!.results as { profile_id: string; weekday: number; n: number }[]) {
+    const p = out.get(r.profile_id);
+    if (p) p.weekdayCounts[r.weekday] = (p.weekdayCounts[r.weekday] ?? 0) + r.n;
+  }
+  for (const r of locales!.results as { profile_id: string; locale: string; n: number }[]) {
+    const p = out.get(r.profile_id);
+    const country = countryOf(String(r.locale));
+    if (p && country) p.countryCounts[country] = (p.countryCounts[country] ?? 0) + r.n;
+  }
+  for (const r of visits!.results as { profile_id: string; sessions: number; span: number }[]) {
+    const p = out.get(r.profile_id);
+    if (!p) continue;
+    p.sessions = Number(r.sessions);
+    p.sessionSeconds = Number(r.span) / 1000;
   }
   return [...out.values()];
 }
@@ -156,4 +207,25 @@ export async function recentHistory(
     purchases: r.purchases,
     type: r.purchases > 0 ? "purchase" : r.carts > 0 ? "add_to_cart" : "view",
   }));
+}
+
+/** Profile ids with their event counts, in id order and pages (the segment training's sampling pass). */
+export async function forEachProfileCountPage(
+  d1: D1Database,
+  siteId: string,
+  pageSize: number,
+  onPage: (rows: { id: string; eventCount: number }[]) => Promise<void>,
+): Promise<number> {
+  let cursor = "";
+  let total = 0;
+  for (;;) {
+    const { results } = await d1
+      .prepare(`SELECT id, event_count FROM profiles WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3`)
+      .bind(siteId, cursor, pageSize)
+      .all<{ id: string; event_count: number }>();
+    if (results.length > 0) await onPage(results.map((r) => ({ id: r.id, eventCount: Number(r.event_count) })));
+    total += results.length;
+    if (results.length < pageSize) return total;
+    cursor = results[results.length - 1]!.id;
+  }
 }

@@ -269,21 +269,25 @@ describe("operator dashboard", () => {
     await done(page);
   });
 
-  it("segments: sizes as bars, descriptions in the table", async () => {
+  it("segments: the structure verdict, sizes as bars, the projection as a scatter, descriptions, candidates and context factors", async () => {
     const page = await signedIn();
     await page.goto(`${base}/admin/ui/segments?site=${DEMO_SITE_ID}`);
     const rows = page.locator("table.segments tbody tr");
     const k = await rows.count();
-    expect(k).toBeGreaterThanOrEqual(2);
-    expect(await page.locator("figure.chart rect.bar").count()).toBe(k);
+    // The new-visitor segment plus at least two behavioural ones.
+    expect(k).toBeGreaterThanOrEqual(3);
+    expect(await rows.first().locator("td").first().textContent()).toBe("new visitors");
+    expect(await page.locator("figure.chart").first().locator("rect.bar").count()).toBe(k);
     let total = 0;
     for (let i = 0; i < k; i++) {
       total += Number((await rows.nth(i).locator("td").nth(1).textContent())!.replaceAll(",", ""));
       expect((await rows.nth(i).locator("td").nth(3).textContent())!.length).toBeGreaterThan(5);
     }
     expect(total).toBeGreaterThan(50);
-    // The segment model has no 2-D projection yet: the page says so instead of drawing an empty scatter.
-    expect(await page.locator("#no-projection, figure.chart-scatter").count()).toBe(1);
+    expect(await page.locator(".verdict").getAttribute("data-structure")).toMatch(/^(none|weak|reasonable|strong)$/);
+    // The PCA projection the retrain stored, one point per sampled visitor.
+    expect(await page.locator("figure.chart-scatter circle.pt").count()).toBeGreaterThan(20);
+    expect(await page.locator("table.candidates tbody tr.chosen").count()).toBe(1);
     await shot(page, "segments");
     await done(page);
   });

@@ -17,7 +17,8 @@ async function userOnTwoDevices(site: TestSite): Promise<void> {
   ]);
   const t = Date.now() - 3_600_000;
   const others = Array.from({ length: 10 }, (_, v) =>
-    (v % 2 ? ["boot", "sock"] : ["tent", "boot"]).map((itemId, i) => event({ anonymousId: `o${v}`, sessionId: `os${v}`, itemId, ts: t + v * 10 + i })),
+    // Three events each: the segments' minimum evidence (SEGMENT_MIN_EVENTS).
+    (v % 2 ? ["boot", "sock", "boot"] : ["tent", "boot", "tent"]).map((itemId, i) => event({ anonymousId: `o${v}`, sessionId: `os${v}`, itemId, ts: t + v * 10 + i })),
   ).flat();
   const mine = [
     event({ anonymousId: "a1", sessionId: "m1", itemId: "boot", ts: t + 1000 }),

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { trainPersonal } from "../../src/models/train-personal";
 import { normalised, trendingList } from "../../src/models/trending-refresh";
 import { SegmentFavourites } from "../../src/recommend/segment-favourites";
-import { assignSegment } from "../../src/recommend/segments";
+import { assignSegment, NEW_VISITOR_SEGMENT } from "../../src/recommend/segments";
 import { trendingByCategory } from "../../src/recommend/trending";
 import { ITEM_CF_WEIGHTS, type EventType } from "../../src/schemas/event-types";
 import { profileSummaries } from "../../src/storage/personal-repo";
@@ -59,9 +59,12 @@ describe("one segment-favourites and per-category trending", () => {
       .all<{ anonymous_id: string; profile_id: string }>();
     const profileOf = new Map(results.map((r) => [r.anonymous_id, r.profile_id]));
     const segmentOf = new Map<string, number>();
-    for (const s of await profileSummaries(env.DB, site.id, [...profileOf.values()])) segmentOf.set(s.profileId, assignSegment(s, model!, now));
-    const favourites = new SegmentFavourites(segmentOf, model!.k);
-    const uncapped = new SegmentFavourites(segmentOf, model!.k, ITEM_CF_WEIGHTS, Infinity);
+    for (const s of await profileSummaries(env.DB, site.id, [...profileOf.values()])) {
+      const id = assignSegment(s, model!, now);
+      if (id !== null && id !== NEW_VISITOR_SEGMENT) segmentOf.set(s.profileId, id);
+    }
+    const favourites = new SegmentFavourites(segmentOf, model!.nextId);
+    const uncapped = new SegmentFavourites(segmentOf, model!.nextId, ITEM_CF_WEIGHTS, Infinity);
     const byVisitor = new Map<string, Sent[]>();
     for (const e of sent) byVisitor.set(e.anonymousId, [...(byVisitor.get(e.anonymousId) ?? []), e]);
     for (const [anon, rows] of byVisitor) {

@@ -1,22 +1,19 @@
-// The segment model's optional 2-D projection, read structurally (pure: the Node tests run it): the segments rework
-// may add it to src/recommend/segments.ts; until it is typed there, any shape other than points is "no projection".
+// The segments scatter's points: the segment model's 2-D projection (src/recommend/segments.ts SegmentProjection)
+// as chart points, each segment id mapped to its series index, sampled evenly above DASHBOARD_MAX_SCATTER_POINTS.
 import { DASHBOARD_MAX_SCATTER_POINTS } from "../../config/limits";
+import type { SegmentProjection } from "../../recommend/segments";
 
 export type ProjectionPoint = { x: number; y: number; group: number };
 
-/** Accepts `{x, y, segment}` objects or `[x, y, segment]` tuples; anything else means "no projection". */
-export function projectionOf(model: unknown): ProjectionPoint[] | null {
-  const raw = (model as { projection?: unknown } | null)?.projection;
-  const list = Array.isArray(raw) ? raw : Array.isArray((raw as { points?: unknown })?.points) ? (raw as { points: unknown[] }).points : null;
-  if (!list) return null;
+/** `ids`: the segment ids in series order; a point of another segment (none today) is left out. */
+export function scatterPoints(projection: SegmentProjection, ids: readonly number[]): ProjectionPoint[] {
+  const index = new Map(ids.map((id, i) => [id, i]));
   const points: ProjectionPoint[] = [];
-  for (const p of list) {
-    const [x, y, g] = Array.isArray(p) ? p : [(p as { x?: unknown })?.x, (p as { y?: unknown })?.y, (p as { segment?: unknown })?.segment];
-    if (typeof x === "number" && typeof y === "number" && Number.isFinite(x) && Number.isFinite(y)) points.push({ x, y, group: typeof g === "number" ? g : 0 });
+  for (const p of projection.points) {
+    const group = index.get(p.segment);
+    if (group !== undefined && Number.isFinite(p.x) && Number.isFinite(p.y)) points.push({ x: p.x, y: p.y, group });
   }
-  if (points.length === 0) return null;
   if (points.length <= DASHBOARD_MAX_SCATTER_POINTS) return points;
   const every = points.length / DASHBOARD_MAX_SCATTER_POINTS;
   return Array.from({ length: DASHBOARD_MAX_SCATTER_POINTS }, (_, i) => points[Math.floor(i * every)]!);
 }
-

@@ -1,31 +1,35 @@
-// Segments: the served model's visitor segments (size, description, favourite items), their sizes as a bar chart,
-// and a 2-D scatter of the projection when the segment model has one.
+// Segments: the served model's visitor segments as GET /admin/segments reports them — how much structure the
+// clustering found and how it was chosen, sizes as bars, the 2-D projection as a scatter, each segment's
+// description, the candidates tried, and which context factors predict taste.
 import { BarChart, ScatterChart } from "../charts/charts";
+import { formatPercent } from "../charts/scale";
 import type { SegmentsView } from "../data/segments";
 import { count } from "./format";
 
+const fixed = (n: number | null | undefined, d = 3) => (typeof n === "number" && Number.isFinite(n) ? n.toFixed(d) : "–");
+
 export function SegmentsBody(props: { view: SegmentsView }) {
   const v = props.view;
-  if (v.segments.length === 0) return <p class="hint">The served model has no segments (no model yet, or too few visitors to cluster).</p>;
-  const names = v.segments.map((s) => `#${s.segment}`);
-  const total = v.segments.reduce((s, x) => s + x.size, 0);
+  if (!("report" in v)) return <p class="hint">No segments: {v.note}.</p>;
+  const r = v.report;
+  const names = v.ids.map((id) => (id === r.newVisitors.id ? "new visitors" : `#${id}`));
+  const sizes = [r.newVisitors.size, ...r.segments.map((s) => s.size)];
+  const total = sizes.reduce((a, b) => a + b, 0);
   return (
     <div>
-      <p class="hint">
-        Model <code>{v.modelVersion}</code>: k = {v.k}, silhouette {v.silhouette?.toFixed(3)}, Davies-Bouldin {v.daviesBouldin?.toFixed(3)}.
+      <p class={`verdict ${r.structure.verdict}`} data-structure={r.structure.verdict}>
+        Model <code>{r.modelVersion}</code>: {r.method}, k = {r.k}, silhouette {fixed(r.silhouette)}, Davies-Bouldin {fixed(r.daviesBouldin)} — {r.structure.words}.{" "}
+        {count(r.clustered)} of {count(r.profiles)} visitors clustered; {r.selection}
       </p>
       <div class="charts">
-        <BarChart title="Visitors per segment" categories={names} series={[{ name: "visitors", values: v.segments.map((s) => s.size) }]} yLabel="visitors" />
-        {v.projection ? (
-          <ScatterChart title="Visitors in 2-D (projection)" points={v.projection} groups={names} xLabel="component 1" yLabel="component 2" />
-        ) : (
-          <figure class="chart">
-            <figcaption>2-D projection</figcaption>
-            <p class="hint" id="no-projection">
-              This segment model carries no 2-D projection; it appears here once the model does.
-            </p>
-          </figure>
-        )}
+        <BarChart title="Visitors per segment" categories={names} series={[{ name: "visitors", values: sizes }]} yLabel="visitors" />
+        <ScatterChart
+          title={`Visitors in 2-D (PCA: ${formatPercent(r.projection.explained[0])} + ${formatPercent(r.projection.explained[1])} of the variance)`}
+          points={v.points}
+          groups={names}
+          xLabel="component 1"
+          yLabel="component 2"
+        />
       </div>
       <table class="segments">
         <thead>
@@ -38,12 +42,22 @@ export function SegmentsBody(props: { view: SegmentsView }) {
           </tr>
         </thead>
         <tbody>
-          {v.segments.map((s) => (
-            <tr data-segment={s.segment}>
-              <td>#{s.segment}</td>
+          <tr data-segment={r.newVisitors.id} class="muted">
+            <td>new visitors</td>
+            <td class="num">{count(r.newVisitors.size)}</td>
+            <td class="num">{total > 0 ? formatPercent(r.newVisitors.size / total) : "–"}</td>
+            <td>{r.newVisitors.description}</td>
+            <td />
+          </tr>
+          {r.segments.map((s) => (
+            <tr data-segment={s.id}>
+              <td>#{s.id}</td>
               <td class="num">{count(s.size)}</td>
-              <td class="num">{total > 0 ? `${Math.round((100 * s.size) / total)}%` : "–"}</td>
-              <td>{s.description}</td>
+              <td class="num">{total > 0 ? formatPercent(s.size / total) : "–"}</td>
+              <td>
+                {s.description}
+                {s.distinctive ? null : <span class="muted"> (nothing sets it apart)</span>}
+              </td>
               <td>
                 {s.topItems.map((id) => (
                   <code>{id} </code>
@@ -53,6 +67,52 @@ export function SegmentsBody(props: { view: SegmentsView }) {
           ))}
         </tbody>
       </table>
+      <h2>Candidates tried</h2>
+      <table class="candidates">
+        <thead>
+          <tr>
+            <th>Method</th>
+            <th class="num">k</th>
+            <th class="num">Silhouette</th>
+            <th class="num">Davies-Bouldin</th>
+            <th>Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.candidates.map((c) => (
+            <tr class={c.chosen ? "chosen" : undefined}>
+              <td>
+                {c.method}
+                {c.chosen ? <span class="badge serving"> chosen</span> : null}
+              </td>
+              <td class="num">{c.k}</td>
+              <td class="num">{fixed(c.silhouette)}</td>
+              <td class="num">{fixed(c.daviesBouldin)}</td>
+              <td>
+                {[c.bic !== undefined ? `BIC ${Math.round(c.bic)}` : null, c.noise !== undefined ? `noise ${formatPercent(c.noise)}` : null, c.eligible ? null : "not eligible", c.note ?? null]
+                  .filter(Boolean)
+                  .join("; ")}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>What predicts taste (context factors)</h2>
+      {r.contextFactors ? (
+        <div>
+          <p class="hint">{r.contextFactors.summary}</p>
+          <div class="charts">
+            <BarChart
+            title="Importance for the preferred category (decision tree)"
+            categories={r.contextFactors.factors.map((f) => f.factor)}
+            series={[{ name: "importance", values: r.contextFactors.factors.map((f) => f.importance) }]}
+            yLabel="importance"
+            />
+          </div>
+        </div>
+      ) : (
+        <p class="hint">Too few visitors with a preferred category to fit the context model.</p>
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
-// Segment source: the favourites of the visitor's behavioural segment (k-means over profile behaviour; favourites by
-// SegmentFavourites), stored in the version's personal data rather than per-item lists.
+// Segment source: the favourites of the visitor's behavioural segment (segments.ts; favourites by SegmentFavourites),
+// stored in the version's personal data rather than per-item lists, indexed by stable segment id.
+import { NEW_VISITOR_SEGMENT } from "../segments";
 import type { CandidateSource } from "./types";
 
 export const segmentSource = {
@@ -8,10 +9,11 @@ export const segmentSource = {
   normalise: "max",
   evidence: true,
   families: [],
-  trains: "k-means segments over profile behaviour summaries, then each segment's most interacted items, visitor-capped (src/recommend/segments.ts, segment-favourites.ts), in the version's personal data",
+  trains: "behavioural segments (k-means, Gaussian mixture or DBSCAN, chosen by silhouette and Davies-Bouldin, ids stable across retrains) over profile behaviour and context, then each segment's most interacted items, visitor-capped (src/recommend/segments.ts, segment-favourites.ts), in the version's personal data; new visitors get none",
   seeds: () => [],
   candidates(ctx, view, pool) {
-    if (ctx.segment === null) return [];
+    // A new visitor (below the minimum evidence) is not "a shopper like" anyone yet: no segment candidates.
+    if (ctx.segment === null || ctx.segment === NEW_VISITOR_SEGMENT) return [];
     return (view.segmentPopular?.[ctx.segment] ?? []).slice(0, pool).map((n) => ({ itemId: n.itemId, score: n.score, reason: { kind: "segment" as const } }));
   },
   personal: () => true,

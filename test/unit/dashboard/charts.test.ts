@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { bandPath, BarChart, LineChart, linePath, ScatterChart } from "../../../src/dashboard/charts/charts";
 import { DAY_MS, formatCount, formatPercent, HOUR_MS, linearScale, niceStep, niceTicks, timeLabel, timeTicks } from "../../../src/dashboard/charts/scale";
-import { projectionOf } from "../../../src/dashboard/data/projection";
+import { scatterPoints } from "../../../src/dashboard/data/projection";
 import { wilson } from "../../../src/dashboard/data/stats";
 
 describe("linearScale", () => {
@@ -118,17 +118,17 @@ describe("wilson", () => {
   });
 });
 
-describe("projectionOf", () => {
-  it("reads points as objects or tuples, and nothing else", () => {
-    expect(projectionOf({ projection: [{ x: 1, y: 2, segment: 1 }, [3, 4, 0]] })).toEqual([{ x: 1, y: 2, group: 1 }, { x: 3, y: 4, group: 0 }]);
-    expect(projectionOf({ projection: { points: [[0, 0, 2]] } })).toEqual([{ x: 0, y: 0, group: 2 }]);
-    expect(projectionOf({ k: 2 })).toBeNull();
-    expect(projectionOf({ projection: [["a", 1]] })).toBeNull();
-    expect(projectionOf(null)).toBeNull();
+describe("scatterPoints", () => {
+  const proj = (points: { x: number; y: number; segment: number }[]) => ({ points, centroids: [], explained: [0.5, 0.2] as [number, number] });
+  it("maps segment ids to series indexes and drops points of unknown segments", () => {
+    expect(scatterPoints(proj([{ x: 1, y: 2, segment: 7 }, { x: 3, y: 4, segment: 0 }, { x: 5, y: 6, segment: 9 }]), [0, 7])).toEqual([
+      { x: 1, y: 2, group: 1 },
+      { x: 3, y: 4, group: 0 },
+    ]);
   });
   it("samples a large projection evenly", () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => [i, i, 0]);
-    const got = projectionOf({ projection: many })!;
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: i, segment: 1 }));
+    const got = scatterPoints(proj(many), [1]);
     expect(got.length).toBe(2000);
     expect(got[1]!.x).toBe(5);
   });

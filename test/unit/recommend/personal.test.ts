@@ -4,7 +4,7 @@ import { ContentTrainer } from "../../../src/recommend/content";
 import { applyRules, validateRules, type ItemMeta } from "../../../src/recommend/filters";
 import { ItemCfTrainer, scoreHistory } from "../../../src/recommend/item-cf";
 import { mmr } from "../../../src/recommend/mmr";
-import { assignSegment, trainSegments, type BehaviourSummary } from "../../../src/recommend/segments";
+import { assignSegment, segmentDescription, segmentSettings, trainSegments, type BehaviourSummary } from "../../../src/recommend/segments";
 
 const DAY = 86_400_000;
 
@@ -64,17 +64,17 @@ describe("segments", () => {
     hourCounts: Array.from({ length: 24 }, (_, h) => (h === hour ? 20 : 0)),
   });
 
-  it("picks the planted number of groups by silhouette and assigns a newcomer to the nearest", () => {
+  it("finds the planted groups by silhouette and Davies-Bouldin and assigns a newcomer to the nearest", () => {
     const rows: BehaviourSummary[] = [];
     for (let i = 0; i < 20; i++) rows.push(person("mobile", "shoes", 0, 21), person("desktop", "tents", 5, 9), person("tablet", "lamps", 2, 14));
-    const result = trainSegments(rows, ["shoes", "tents", "lamps"], 100 * DAY, { kMin: 2, kMax: 6 })!;
+    const result = trainSegments(rows, 100 * DAY, { settings: segmentSettings({ kMin: 2, kMax: 6 }) })!;
     expect(result.model.k).toBe(3);
     expect(result.model.silhouette).toBeGreaterThan(0.8);
     expect(result.model.daviesBouldin).toBeLessThan(0.5);
-    expect(result.model.sizes.sort()).toEqual([20, 20, 20]);
+    expect(result.model.segments.map((s) => s.size).sort()).toEqual([20, 20, 20]);
     const seg = assignSegment(person("mobile", "shoes", 0, 22), result.model, 100 * DAY);
     expect(seg).toBe(result.assign[0]);
-    expect(result.model.descriptions[seg]).toMatch(/high (mobile|shoes|evening)/);
+    expect(segmentDescription(result.model, seg!)).toMatch(/mobile/);
     expect(JSON.parse(JSON.stringify(result.model))).toEqual(result.model);
   });
 });

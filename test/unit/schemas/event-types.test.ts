@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TRENDING_VISITOR_ITEM_CAP } from "../../../src/config/limits";
 import { historyReason } from "../../../src/recommend/explain";
 import { DEFAULT_EVENT_WEIGHTS } from "../../../src/recommend/item-cf";
-import { featureNames } from "../../../src/recommend/segments";
+import { featureColumns } from "../../../src/recommend/segment-features";
 import {
   COUNTER_COLUMNS,
   EVENT_TYPE_TABLE,
@@ -45,8 +45,8 @@ describe("event-type table", () => {
     expect(original(PATH_TYPE_LIST)).toEqual(["view", "click", "add_to_cart", "purchase", "like", "share"]);
     expect(original(ITEM_REQUIRED_TYPES)).toEqual(["click", "add_to_cart", "purchase", "like", "share"]);
     expect(original(USER_REQUIRED_TYPES)).toEqual(["identify"]);
-    // The feature vector of stored segment models depends on this order.
-    expect(featureNames([]).slice(2, 6)).toEqual(["view share", "add_to_cart share", "purchase share", "like share"]);
+    // The segment feature vector's conversion columns (views are the remainder, so they get none).
+    expect(featureColumns({ categories: [], countries: [] }).filter((c) => c.group === "conversion").map((c) => c.name)).toEqual(["add_to_cart share", "purchase share", "like share"]);
   });
 
   it("derives the profile counter columns: n_<type>, one per type (the D1 columns the migrations made)", () => {
