@@ -58,27 +58,16 @@ export async function trainSite(env: Env, siteId: string, opts: TrainOptions = {
   }
 }
 
-/** The skip reason when a canary retrain finds the previous canary still pending (the guardrail decides it first). */
-export const CANARY_PENDING = "a canary is pending";
-
-async function train(
-  env: Env,
-  siteId: string,
-  now: number,
-  log: NonNullable<TrainOptions["log"]>,
-  forceScratch: boolean,
-  canary: TrainOptions["canary"],
-): Promise<ModelVersion | string> {
-  const started = Date.now();
+/**
+ * The session statistics of this retrain: the previous version's snapshot plus the live deltas (incremental), or the
+ * raw log counted again (scratch), built into the session model and encoded. The statistics' pair tables are the
+ * retrain's largest allocation: they live only inside this call, so they are garbage before the personal families
+ * are trained (bench/train-scale.ts measures the two phases).
+ */
+async function countSessions(env: Env, siteId: string, now: number, previous: Manifest | null, forceScratch: boolean, log: NonNullable<TrainOptions["log"]>) {
   const config = DEFAULT_MODEL_CONFIG;
   const digest = await configDigest(config);
   const trainer = new SessionModelTrainer(config);
-  const previous = await readManifest(env.MODELS, siteId, { fresh: true });
-  if (canary && previous?.canary) {
-    log("a canary is pending; skipped", { siteId, canary: previous.canary.version });
-    return CANARY_PENDING;
-  }
-
   let watermark = 0;
   let cutBucket = bucketOf(now);
   let mode = "scratch";
@@ -109,15 +98,33 @@ async function train(
     if (fresh.length > 0) trainer.mergeStats(rowsToStats(fresh, config.count));
   });
   log("merged live deltas", { siteId, rows: deltas.rows, used: deltaRowsUsed });
+  return { digest, model: trainer.build(), stats: encodeStats(trainer.stats()), sessions: trainer.sessions, pruned: trainer.pruned, mode, cutBucket, deltas, deltaRowsUsed };
+}
 
-  const model = trainer.build();
+/** The skip reason when a canary retrain finds the previous canary still pending (the guardrail decides it first). */
+export const CANARY_PENDING = "a canary is pending";
+
+async function train(
+  env: Env,
+  siteId: string,
+  now: number,
+  log: NonNullable<TrainOptions["log"]>,
+  forceScratch: boolean,
+  canary: TrainOptions["canary"],
+): Promise<ModelVersion | string> {
+  const started = Date.now();
+  const previous = await readManifest(env.MODELS, siteId, { fresh: true });
+  if (canary && previous?.canary) {
+    log("a canary is pending; skipped", { siteId, canary: previous.canary.version });
+    return CANARY_PENDING;
+  }
+  const { digest, model, stats, sessions, pruned, mode, cutBucket, deltas, deltaRowsUsed } = await countSessions(env, siteId, now, previous, forceScratch, log);
   const trending = await trendingList(env.DB, siteId, now);
   const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING_WINDOW.limit);
   const artifact = encodeShards(model);
   // The previous version's segments, so segment ids carry over (src/recommend/segment-matching.ts).
   const previousSegments = async () => (previous ? ((await readPersonalData<PersonalData>(env.MODELS, siteId, previous.current.version))?.segments ?? null) : null);
   const personal = await trainPersonal(env.DB, siteId, now, backfill, log, previousSegments);
-  const stats = encodeStats(trainer.stats());
   const statsParts = Math.max(1, Math.ceil(stats.byteLength / STATS_PART_BYTES));
 
   const version = newVersionName(now);
@@ -155,7 +162,8 @@ async function train(
     personal: { nShards: personal.artifact.meta.nShards, families: personal.artifact.meta.families },
     metrics: {
       mode,
-      sessions: trainer.sessions,
+      sessions,
+      ...(pruned > 0 ? { prunedPairs: pruned } : {}),
       items: model.items.length,
       deltaRows: deltaRowsUsed,
       trendingItems: backfill.length,
