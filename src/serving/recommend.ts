@@ -12,10 +12,8 @@ import { encodeExposure, NO_VARIANT } from "../recommend/exposure";
 import { assignSegment } from "../recommend/segments";
 import type { ArtifactView, HistoryEntry, SourceContext } from "../recommend/sources/types";
 import type { Neighbour } from "../recommend/types";
-import { database } from "../storage/db";
 import { readPersonalData, readTrending } from "../storage/model-store";
-import { profileSummaries, recentHistory, type ProfileSummary } from "../storage/personal-repo";
-import { profileIdFor } from "../storage/profiles-repo";
+import { visitorReads, type ProfileSummary } from "../storage/personal-repo";
 import { itemDetails } from "./catalog-cache";
 import { listsFor, personalListsFor } from "./model-lists";
 
@@ -47,15 +45,16 @@ export type ServeRequest = Omit<PipelineRequest, "ctx"> & {
 const FALLBACK_TRENDING_MS = 60_000;
 const fallbackTrending = new IsolateCache<string, Neighbour[]>({ maxEntries: FALLBACK_TRENDING_CACHE_MAX_ENTRIES });
 
-/** The visitor's profile, recent history (newest first) and behaviour summary. */
-async function visitorContext(d1: D1Database, siteId: string, v: Visitor): Promise<{ history: HistoryEntry[]; summary: ProfileSummary | null }> {
-  const db = database(d1);
-  const profileId =
-    (v.userId !== undefined ? await profileIdFor(db, siteId, "user", v.userId) : undefined) ??
-    (v.anonymousId !== undefined ? await profileIdFor(db, siteId, "anon", v.anonymousId) : undefined);
-  if (!profileId) return { history: [], summary: null };
-  const [rows, summaries] = await Promise.all([recentHistory(d1, siteId, profileId, VISITOR_HISTORY_ITEMS), profileSummaries(d1, siteId, [profileId])]);
-  return { history: rows.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: summaries[0] ?? null };
+const NO_VISITOR = { history: [] as HistoryEntry[], summary: null };
+
+/**
+ * The visitor's recent history (newest first) and, when the model has segments to assign, behaviour summary: one
+ * D1 round trip, identity lookup included (storage/personal-repo.ts visitorReads).
+ */
+async function visitorContext(d1: D1Database, siteId: string, v: Visitor, withSummary: boolean): Promise<{ history: HistoryEntry[]; summary: ProfileSummary | null }> {
+  const read = await visitorReads(d1, siteId, v, VISITOR_HISTORY_ITEMS, withSummary);
+  if (!read.profileId) return NO_VISITOR;
+  return { history: read.history.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: read.summary };
 }
 
 function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour[]> {
@@ -90,9 +89,19 @@ export function servedListId(slot: string, modelVersion: string | null, now: num
  * comes straight from D1, so a new site still gets a list.
  */
 export async function recommend(env: Env, siteId: string, manifest: Manifest | null, r: ServeRequest): Promise<Recommendations> {
-  // History feeds the sources' seeds, so it is read first; only the recently-viewed kind needs it without a model.
+  // The visitor's D1 read runs beside the version's KV reads; it waits only for the personal data (isolate-cached
+  // after the first request), which says whether a summary is needed at all. History feeds the sources' seeds, so
+  // the per-item lists are read once it is in. Only the recently-viewed kind needs the visitor without a model.
   const needsVisitor = r.visitor !== null && (manifest !== null || r.kind === "recently_viewed");
-  const visitor = needsVisitor ? await visitorContext(env.DB, siteId, r.visitor!) : { history: [], summary: null };
+  const version = manifest?.current.version;
+  const personalData = version !== undefined ? readPersonalData<PersonalData>(env.MODELS, siteId, version) : Promise.resolve(null);
+  const [visitor, trending, data, onScreen] = await Promise.all([
+    needsVisitor ? personalData.then((d) => visitorContext(env.DB, siteId, r.visitor!, Boolean(d?.segments))) : Promise.resolve(NO_VISITOR),
+    version !== undefined ? readTrending(env.MODELS, siteId, version) : trendingWithoutModel(env.DB, siteId),
+    personalData,
+    // The item on screen's categories pick the category back-fill.
+    r.current !== undefined ? itemDetails(env.DB, siteId, [r.current]) : Promise.resolve(null),
+  ]);
   const ctx: SourceContext = { path: r.path, current: r.current, history: visitor.history, segment: null, now: r.now };
   const req: PipelineRequest = {
     ctx,
@@ -105,14 +114,9 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
     allowUncatalogued: r.allowUncatalogued,
   };
   const seeds = listSeeds(req);
-  const version = manifest?.current.version;
-  const [session, personal, trending, data, onScreen] = await Promise.all([
+  const [session, personal] = await Promise.all([
     manifest && seeds.session.length > 0 ? listsFor(env.MODELS, siteId, manifest, seeds.session) : Promise.resolve(none),
     manifest && seeds.personal.length > 0 ? personalListsFor(env.MODELS, siteId, manifest, seeds.personal) : Promise.resolve(none),
-    version !== undefined ? readTrending(env.MODELS, siteId, version) : trendingWithoutModel(env.DB, siteId),
-    version !== undefined ? readPersonalData<PersonalData>(env.MODELS, siteId, version) : Promise.resolve(null),
-    // The item on screen's categories pick the category back-fill.
-    r.current !== undefined ? itemDetails(env.DB, siteId, [r.current]) : Promise.resolve(null),
   ]);
   if (data?.segments && visitor.summary) ctx.segment = assignSegment(visitor.summary, data.segments, r.now);
   const view: ArtifactView = { session, personal, trending, trendingByCategory: data?.trendingByCategory, segmentPopular: data?.segmentPopular };

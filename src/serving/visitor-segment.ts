@@ -6,9 +6,7 @@ import { behaviourScores, type BehaviourScores } from "../recommend/behaviour-sc
 import { assignSegment, NEW_VISITOR_SEGMENT, segmentDescription } from "../recommend/segments";
 import type { SiteConfig } from "../schemas/site-config";
 import { readManifest, readPersonalData } from "../storage/model-store";
-import { database } from "../storage/db";
-import { profileSummaries } from "../storage/personal-repo";
-import { profileIdFor } from "../storage/profiles-repo";
+import { profileSummaries, visitorReads } from "../storage/personal-repo";
 
 export type VisitorSegment = {
   /** Null without a served model with segments. */
@@ -40,15 +38,9 @@ export async function visitorSegment(env: Env, siteId: string, profileId: string
  * assignment, NEW_VISITOR_SEGMENT for a visitor without a profile yet, null when the model has no segments.
  */
 export async function visitorSegmentId(env: Env, siteId: string, manifest: Manifest, v: { anonymousId?: string; userId?: string }, now: number): Promise<number | null> {
-  const db = database(env.DB);
-  const [data, profileId] = await Promise.all([
-    readPersonalData<PersonalData>(env.MODELS, siteId, manifest.current.version),
-    (async () =>
-      (v.userId !== undefined ? await profileIdFor(db, siteId, "user", v.userId) : undefined) ??
-      (v.anonymousId !== undefined ? await profileIdFor(db, siteId, "anon", v.anonymousId) : undefined))(),
-  ]);
+  // One D1 round trip (identity lookup and summary; no history) beside the personal data's KV read.
+  const [data, read] = await Promise.all([readPersonalData<PersonalData>(env.MODELS, siteId, manifest.current.version), visitorReads(env.DB, siteId, v, 0, true)]);
   const model = data?.segments;
   if (!model) return null;
-  const summary = profileId ? (await profileSummaries(env.DB, siteId, [profileId]))[0] : undefined;
-  return summary ? assignSegment(summary, model, now) : model.schema === 2 ? NEW_VISITOR_SEGMENT : null;
+  return read.summary ? assignSegment(read.summary, model, now) : model.schema === 2 ? NEW_VISITOR_SEGMENT : null;
 }

@@ -67,59 +67,57 @@ export async function forEachCatalogPage(d1: D1Database, siteId: string, onPage:
 const COUNT_COLUMNS = COUNTER_COLUMNS.filter(([type]) => SEGMENT_FEATURE_TYPES.includes(type));
 
 /**
- * Behaviour summaries of the profiles in `profileIds` (at most a page): counters from `profiles`, category shares
- * from `profile_items` joined with the catalog, device, UTC hour and weekday, locale (as a country) and the
- * sessions' count and mean length from the raw log.
+ * Which profiles a summary or history statement reads: a SQL subquery of profile ids, whose parameters are `binds`
+ * from ?2 on (?1 is always the site).
  */
-export async function profileSummaries(d1: D1Database, siteId: string, profileIds: readonly string[]): Promise<ProfileSummary[]> {
-  if (profileIds.length === 0) return [];
-  const ids = JSON.stringify(profileIds);
-  const [base, cats, ctx, days, locales, visits] = await d1.batch([
-    d1
-      .prepare(
-        `SELECT id, last_seen, event_count, ${COUNT_COLUMNS.map(([, c]) => c).join(", ")} FROM profiles
-         WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
-      )
-      .bind(siteId, ids),
-    d1
-      .prepare(
-        `SELECT pi.profile_id AS profile_id, c.value AS category, SUM(pi.interactions) AS n
-         FROM profile_items pi JOIN items i ON i.site_id = pi.site_id AND i.id = pi.item_id, json_each(i.categories) c
-         WHERE pi.site_id = ?1 AND pi.profile_id IN (SELECT value FROM json_each(?2))
-         GROUP BY pi.profile_id, c.value`,
-      )
-      .bind(siteId, ids),
-    d1
-      .prepare(
-        `SELECT profile_id, COALESCE(json_extract(context, '$.device'), 'unknown') AS device, (ts / 3600000) % 24 AS hour, COUNT(*) AS n
-         FROM events WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2))
-         GROUP BY profile_id, device, hour`,
-      )
-      .bind(siteId, ids),
+export type ProfileSelector = { sql: string; binds: (string | null)[] };
+
+/** A page of profile ids. */
+export const profileIdList = (ids: readonly string[]): ProfileSelector => ({ sql: "SELECT value FROM json_each(?2)", binds: [JSON.stringify(ids)] });
+
+/**
+ * The one profile a visitor's ids resolve to, as identities holds it: the user id's profile, else the anonymous
+ * id's. A subquery, so the identity lookup rides in the same D1 round trip as the reads that use it.
+ */
+export const visitorProfile = (v: { userId?: string; anonymousId?: string }): ProfileSelector => ({
+  sql: `SELECT COALESCE((SELECT profile_id FROM identities WHERE site_id = ?1 AND kind = 'user' AND external_id = ?2),
+                        (SELECT profile_id FROM identities WHERE site_id = ?1 AND kind = 'anon' AND external_id = ?3))`,
+  binds: [v.userId ?? null, v.anonymousId ?? null],
+});
+
+/**
+ * The statements of the behaviour summaries of the profiles `who` selects: counters from `profiles`, category
+ * shares from `profile_items` joined with the catalog, device, UTC hour and weekday, locale (as a country) and the
+ * sessions' count and mean length from the raw log. Read them with summariesOf.
+ */
+function summaryStatements(d1: D1Database, siteId: string, who: ProfileSelector): D1PreparedStatement[] {
+  const w = who.sql;
+  const st = (sql: string) => d1.prepare(sql).bind(siteId, ...who.binds);
+  return [
+    st(`SELECT id, last_seen, event_count, ${COUNT_COLUMNS.map(([, c]) => c).join(", ")} FROM profiles WHERE site_id = ?1 AND id IN (${w})`),
+    st(`SELECT pi.profile_id AS profile_id, c.value AS category, SUM(pi.interactions) AS n
+        FROM profile_items pi JOIN items i ON i.site_id = pi.site_id AND i.id = pi.item_id, json_each(i.categories) c
+        WHERE pi.site_id = ?1 AND pi.profile_id IN (${w})
+        GROUP BY pi.profile_id, c.value`),
+    st(`SELECT profile_id, COALESCE(json_extract(context, '$.device'), 'unknown') AS device, (ts / 3600000) % 24 AS hour, COUNT(*) AS n
+        FROM events WHERE site_id = ?1 AND profile_id IN (${w})
+        GROUP BY profile_id, device, hour`),
     // 1970-01-01 was a Thursday, so (days since the epoch + 4) % 7 is the weekday with 0 = Sunday.
-    d1
-      .prepare(
-        `SELECT profile_id, (ts / 86400000 + 4) % 7 AS weekday, COUNT(*) AS n
-         FROM events WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2))
-         GROUP BY profile_id, weekday`,
-      )
-      .bind(siteId, ids),
-    d1
-      .prepare(
-        `SELECT profile_id, json_extract(context, '$.locale') AS locale, COUNT(*) AS n
-         FROM events WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2)) AND json_extract(context, '$.locale') IS NOT NULL
-         GROUP BY profile_id, locale`,
-      )
-      .bind(siteId, ids),
-    d1
-      .prepare(
-        `SELECT profile_id, COUNT(*) AS sessions, AVG(span) AS span FROM (
-           SELECT profile_id, MAX(ts) - MIN(ts) AS span FROM events
-           WHERE site_id = ?1 AND profile_id IN (SELECT value FROM json_each(?2)) GROUP BY profile_id, session_id
-         ) GROUP BY profile_id`,
-      )
-      .bind(siteId, ids),
-  ]);
+    st(`SELECT profile_id, (ts / 86400000 + 4) % 7 AS weekday, COUNT(*) AS n
+        FROM events WHERE site_id = ?1 AND profile_id IN (${w})
+        GROUP BY profile_id, weekday`),
+    st(`SELECT profile_id, json_extract(context, '$.locale') AS locale, COUNT(*) AS n
+        FROM events WHERE site_id = ?1 AND profile_id IN (${w}) AND json_extract(context, '$.locale') IS NOT NULL
+        GROUP BY profile_id, locale`),
+    st(`SELECT profile_id, COUNT(*) AS sessions, AVG(span) AS span FROM (
+          SELECT profile_id, MAX(ts) - MIN(ts) AS span FROM events
+          WHERE site_id = ?1 AND profile_id IN (${w}) GROUP BY profile_id, session_id
+        ) GROUP BY profile_id`),
+  ];
+}
+const SUMMARY_STATEMENTS = 6;
+
+function summariesOf([base, cats, ctx, days, locales, visits]: D1Result[]): ProfileSummary[] {
   const out = new Map<string, ProfileSummary>();
   for (const r of base!.results as Record<string, number | string>[]) {
     const counts: Partial<Record<EventType, number>> = {};
@@ -166,6 +164,13 @@ export async function profileSummaries(d1: D1Database, siteId: string, profileId
   return [...out.values()];
 }
 
+
+/** Behaviour summaries of the profiles in `profileIds` (at most a page), in one D1 round trip. */
+export async function profileSummaries(d1: D1Database, siteId: string, profileIds: readonly string[]): Promise<ProfileSummary[]> {
+  if (profileIds.length === 0) return [];
+  return summariesOf(await d1.batch(summaryStatements(d1, siteId, profileIdList(profileIds))));
+}
+
 /** Profile ids of a site in pages (for segment training). */
 export async function forEachProfileIdPage(d1: D1Database, siteId: string, pageSize: number, onPage: (ids: string[]) => Promise<void>): Promise<number> {
   let cursor = "";
@@ -182,31 +187,45 @@ export async function forEachProfileIdPage(d1: D1Database, siteId: string, pageS
   }
 }
 
+export type HistoryItem = { itemId: string; lastTs: number; interactions: number; carts: number; purchases: number; type: EventType };
+
 /**
- * The visitor's item history for the recommend path: newest first, bounded. `type` is the strongest interaction
- * profile_items can tell (it counts carts and purchases; everything else reads as a view).
+ * What the recommend path reads about the visitor in front of it, in one D1 round trip (identity lookup included):
+ * their profile id, item history (newest first, bounded; `type` is the strongest interaction profile_items can
+ * tell: it counts carts and purchases, everything else reads as a view) and, with `summary`, the behaviour summary
+ * segment assignment needs. A visitor without a profile gets `profileId: null`, no history and no summary.
  */
-export async function recentHistory(
+export async function visitorReads(
   d1: D1Database,
   siteId: string,
-  profileId: string,
+  v: { userId?: string; anonymousId?: string },
   limit: number,
-): Promise<{ itemId: string; lastTs: number; interactions: number; carts: number; purchases: number; type: EventType }[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT item_id, last_ts, interactions, carts, purchases FROM profile_items WHERE site_id = ?1 AND profile_id = ?2
-       ORDER BY last_ts DESC LIMIT ?3`,
-    )
-    .bind(siteId, profileId, limit)
-    .all<{ item_id: string; last_ts: number; interactions: number; carts: number; purchases: number }>();
-  return results.map((r) => ({
-    itemId: r.item_id,
-    lastTs: r.last_ts,
-    interactions: r.interactions,
-    carts: r.carts,
-    purchases: r.purchases,
-    type: r.purchases > 0 ? "purchase" : r.carts > 0 ? "add_to_cart" : "view",
-  }));
+  summary: boolean,
+): Promise<{ profileId: string | null; history: HistoryItem[]; summary: ProfileSummary | null }> {
+  const who = visitorProfile(v);
+  const limitAt = who.binds.length + 2;
+  const [id, items, ...rest] = await d1.batch([
+    d1.prepare(`SELECT (${who.sql}) AS profile_id`).bind(siteId, ...who.binds),
+    d1
+      .prepare(
+        `SELECT item_id, last_ts, interactions, carts, purchases FROM profile_items WHERE site_id = ?1 AND profile_id IN (${who.sql})
+         ORDER BY last_ts DESC LIMIT ?${limitAt}`,
+      )
+      .bind(siteId, ...who.binds, limit),
+    ...(summary ? summaryStatements(d1, siteId, who) : []),
+  ]);
+  const profileId = (id!.results[0] as { profile_id: string | null } | undefined)?.profile_id ?? null;
+  const history = (items!.results as { item_id: string; last_ts: number; interactions: number; carts: number; purchases: number }[]).map(
+    (r): HistoryItem => ({
+      itemId: r.item_id,
+      lastTs: r.last_ts,
+      interactions: r.interactions,
+      carts: r.carts,
+      purchases: r.purchases,
+      type: r.purchases > 0 ? "purchase" : r.carts > 0 ? "add_to_cart" : "view",
+    }),
+  );
+  return { profileId, history, summary: rest.length === SUMMARY_STATEMENTS ? (summariesOf(rest)[0] ?? null) : null };
 }
 
 /** Profile ids with their event counts, in id order and pages (the segment training's sampling pass). */

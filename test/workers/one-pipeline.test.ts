@@ -12,7 +12,7 @@ import { assignSegment } from "../../src/recommend/segments";
 import type { HistoryEntry } from "../../src/recommend/sources/types";
 import { database } from "../../src/storage/db";
 import { kvKeys } from "../../src/storage/kv-keys";
-import { profileSummaries, recentHistory } from "../../src/storage/personal-repo";
+import { profileSummaries, visitorReads } from "../../src/storage/personal-repo";
 import { profileIdFor } from "../../src/storage/profiles-repo";
 import { memoryCatalog, memoryView, type MemoryArtifact } from "../../scripts/eval/pipeline-view";
 import { ADMIN, BASE, createSite, event, get, postEvents, putItems, serverHeaders, type TestSite } from "./helpers";
@@ -113,7 +113,7 @@ describe("the Worker's routes and the evaluation's path give identical lists", (
     const route = await routeList(`/v1/recommendations?${q}`);
     // The visitor's inputs as the evaluation holds them: their history (newest first), segment and session path.
     const profileId = (await profileIdFor(database(env.DB), site.id, "anon", "h3"))!;
-    const rows = await recentHistory(env.DB, site.id, profileId, 30);
+    const rows = (await visitorReads(env.DB, site.id, { anonymousId: "h3" }, 30, false)).history;
     const history: HistoryEntry[] = rows.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases }));
     const data = (await env.MODELS.get<PersonalData>(kvKeys.personalData(site.id, (await env.MODELS.get<Manifest>(kvKeys.manifest(site.id), "json"))!.current.version), "json"))!;
     const summary = (await profileSummaries(env.DB, site.id, [profileId]))[0]!;

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { forEachCatalogPage, forEachHistoryPage, profileSummaries, recentHistory } from "../../src/storage/personal-repo";
+import { forEachCatalogPage, forEachHistoryPage, profileSummaries, visitorReads } from "../../src/storage/personal-repo";
 import { ADMIN, BASE, createSite, event, postEvents } from "./helpers";
 
 describe("personalization reads", () => {
@@ -26,10 +26,19 @@ describe("personalization reads", () => {
       deviceCounts: { mobile: 2, unknown: 1 },
     });
     expect(summary!.hourCounts[new Date(hour).getUTCHours()]).toBe(3);
-    expect(await recentHistory(env.DB, site.id, "a:p", 10)).toEqual([
+    // The recommend path's one round trip: identity lookup, history (newest first) and the same summary.
+    const read = await visitorReads(env.DB, site.id, { anonymousId: "p" }, 10, true);
+    expect(read.profileId).toBe("a:p");
+    expect(read.history).toEqual([
       { itemId: "k1", lastTs: hour + 3, interactions: 1, carts: 0, purchases: 0, type: "view" },
       { itemId: "s1", lastTs: hour + 2, interactions: 2, carts: 0, purchases: 1, type: "purchase" },
     ]);
+    expect(read.summary).toEqual(summary);
+    expect((await visitorReads(env.DB, site.id, { anonymousId: "p" }, 1, false)).history.map((h) => h.itemId)).toEqual(["k1"]);
+    expect((await visitorReads(env.DB, site.id, { anonymousId: "p" }, 1, false)).summary).toBeNull();
+    // An unknown user id falls back to the anonymous id's profile; an unknown visitor has none.
+    expect((await visitorReads(env.DB, site.id, { userId: "nobody", anonymousId: "p" }, 10, false)).profileId).toBe("a:p");
+    expect(await visitorReads(env.DB, site.id, { anonymousId: "stranger" }, 10, true)).toEqual({ profileId: null, history: [], summary: null });
 
     const history: string[] = [];
     await forEachHistoryPage(env.DB, site.id, (rows) => history.push(...rows.map((r) => `${r.profileId}:${r.itemId}:${r.type}`)));
