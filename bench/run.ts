@@ -1,7 +1,7 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints their figures as JSON lines.
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
-import { benchIngest } from "./ingest";
+import { benchIngest, benchIngestLag } from "./ingest";
 import { benchHealth } from "./health";
 import { benchNext } from "./next";
 import { benchTrending } from "./trending";
@@ -17,6 +17,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   // The floor: Hono + Miniflare with no storage, to read the other figures as ratios on a noisy machine.
   health: () => benchHealth({ connections, duration }),
   ingest: () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 1, visitors: 500 }),
+  // How long after the answer a profile read shows the events (the ingest queue's eventual consistency).
+  "ingest-lag": () => benchIngestLag({ samples: 20 }),
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
   next: () => benchNext({ connections, duration, path: "next" }),
   recommendations: () => benchNext({ connections, duration, path: "recommendations" }),

@@ -258,3 +258,19 @@ export const MAX_EXPERIMENTS_PER_SITE = 100;
 export const EXPERIMENT_CACHE_MS = 10_000;
 /** Sites whose running experiments an isolate caches. */
 export const EXPERIMENT_CACHE_MAX_ENTRIES = 1000;
+
+// --- Ingest through a Cloudflare Queue, raw events archived to R2 (issue 11 parts 1, 2 and 6) ---
+
+/**
+ * Bytes of one ingest queue message's JSON. Cloudflare Queues take at most 128 KB a message; the margin covers the
+ * envelope and the platform's own encoding. A request's batch (up to MAX_BATCH_BYTES) is split into several.
+ */
+export const QUEUE_MESSAGE_BYTES = 96 * 1024;
+/** Bytes of one `sendBatch` call (the platform caps a call at 256 KB and 100 messages): two messages a call. */
+export const QUEUE_SEND_BATCH_BYTES = 200 * 1024;
+/**
+ * Events the consumer writes in one D1 transaction (one db.batch): large enough that a full consumer batch takes a
+ * few transactions, small enough that one stays well inside D1's 30 s per query and 100 KB per statement for the
+ * identity lookups that precede it.
+ */
+export const CONSUMER_TRANSACTION_EVENTS = 2000;
