@@ -45,6 +45,9 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/workers/**/*.test.ts"],
+            // Ingest now goes through the queue and its consumer before a test can read D1: tests that post hundreds
+            // of events across many sessions need more than vitest's 5 s on a loaded 2-core machine.
+            testTimeout: 15_000,
             setupFiles: ["./test/workers/setup/apply-migrations.ts"],
           },
         },

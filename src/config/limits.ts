@@ -274,3 +274,8 @@ export const QUEUE_SEND_BATCH_BYTES = 200 * 1024;
  * identity lookups that precede it.
  */
 export const CONSUMER_TRANSACTION_EVENTS = 2000;
+/**
+ * Archive objects one erasure step reads and, where they hold the subject's events, rewrites (R2 has no in-place
+ * edit). The pass reads the site's whole archive, like the D1 pass over linked ids; the 10-minute cron resumes it.
+ */
+export const ERASURE_ARCHIVE_OBJECTS_PER_STEP = 200;

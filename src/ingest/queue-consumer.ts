@@ -1,10 +1,11 @@
 // The ingest queue's consumer (the Worker's `queue` handler): writes many requests' events to D1 in a few large
-// transactions (event-id dedup, identities, profiles, rollups), acknowledging each message only once it is durable;
-// and the dead-letter queue's consumer, which files poison messages in R2 for an operator to inspect.
+// transactions (event-id dedup, identities, profiles, rollups), archives them to R2, and acknowledges each message
+// only once both are durable; and the dead-letter queue's consumer, which files poison messages in R2.
 import { CONSUMER_TRANSACTION_EVENTS } from "../config/limits";
 import { INGEST_DEAD_LETTER_QUEUE, INGEST_QUEUE } from "../config/queues";
 import { ingestMessageSchema, type IngestMessage, type QueuedEvent } from "../schemas/ingest-queue";
-import { loadIngestContext, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
+import { archiveEvents } from "../storage/event-archive";
+import { loadIngestContext, ownedRows, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
 import { resolveIdentities } from "./resolve-identities";
 
 type Delivery = { msg: Message<unknown>; body: IngestMessage };
@@ -84,16 +85,18 @@ function transactionGroups(deliveries: readonly Delivery[]): Delivery[][] {
 
 /**
  * One transaction for the messages' events: the consent and erasure filters again (an erasure may have run since
- * the request was answered), identity resolution over all of them in time order, then writeIngestBatch.
+ * the request was answered), identity resolution over all of them in time order, then writeIngestBatch. Then the
+ * archive: each message writes the rows its insert won (by archive_key), read back from D1, so a redelivery, whose
+ * inserts all conflict, still writes exactly what the first attempt stored, under the same keys.
  */
 async function writeDeliveries(env: Env, siteId: string, deliveries: readonly Delivery[]): Promise<void> {
-  const events: (QueuedEvent & { receivedAt: number })[] = [];
+  const events: (QueuedEvent & { receivedAt: number; archiveKey: string })[] = [];
   const seen = new Set<string>();
   for (const d of deliveries) {
     for (const e of d.body.events) {
       if (seen.has(e.id)) continue; // two requests' copies of one event in the same transaction: the first wins
       seen.add(e.id);
-      events.push({ ...e, receivedAt: d.body.receivedAt });
+      events.push({ ...e, receivedAt: d.body.receivedAt, archiveKey: d.msg.id });
     }
   }
   const context = await loadIngestContext(env.DB, siteId, events);
@@ -102,7 +105,16 @@ async function writeDeliveries(env: Env, siteId: string, deliveries: readonly De
   const resolution = resolveIdentities(kept, context.known);
   const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
   await writeIngestBatch(env.DB, siteId, stored, resolution.identityWrites, resolution.merges, Date.now());
+
+  const owned = await ownedRows(env.DB, siteId, kept.map((e) => e.id), new Set(deliveries.map((d) => d.msg.id)));
+  // A few messages at a time: a Worker has 6 simultaneous outgoing connections, each message one or two objects.
+  const entries = [...owned];
+  for (let i = 0; i < entries.length; i += ARCHIVE_PARALLEL) {
+    await Promise.all(entries.slice(i, i + ARCHIVE_PARALLEL).map(([messageId, rows]) => archiveEvents(env.ARCHIVE, siteId, messageId, rows)));
+  }
 }
+
+const ARCHIVE_PARALLEL = 6;
 
 /**
  * Poison messages, after max_retries failed deliveries: each filed as JSON under dead-letter/<day>/<message id> in

@@ -76,6 +76,7 @@ const erasedCountsSchema = z.strictObject({
   sessions: z.number().int(),
   cachedLists: z.number().int(),
   modelDeltas: z.number().int(),
+  archivedEvents: z.number().int().meta({ description: "events removed from the R2 raw event archive" }),
 });
 
 /** src/privacy/erasure.ts ErasureReceipt. */

@@ -121,7 +121,8 @@ export async function deleteSessionDeltas(d1: D1Database, siteId: string, flushP
 }
 
 /** What an erasure removed (the receipt), per store. */
-export type ErasedCounts = RowCounts & { events: number; sessions: number; cachedLists: number; modelDeltas: number };
+/** `archivedEvents`: events removed from the R2 raw archive (issue 11 part 2). */
+export type ErasedCounts = RowCounts & { events: number; sessions: number; cachedLists: number; modelDeltas: number; archivedEvents: number };
 
 export const ZERO_COUNTS: ErasedCounts = {
   events: 0,
@@ -133,6 +134,7 @@ export const ZERO_COUNTS: ErasedCounts = {
   sessions: 0,
   cachedLists: 0,
   modelDeltas: 0,
+  archivedEvents: 0,
 };
 
 /** What is left to do, kept in `erasures.state` so any later request or cron run can continue the job. */
@@ -143,6 +145,11 @@ export type ErasureState = ErasureSubject & {
   sessionIds: string[];
   /** The events pass still running: by profile (indexed), then by the linked ids, then none. */
   eventsPass: "profile" | "ids" | null;
+  /**
+   * The R2 archive pass, after the events: the last archive key read ("" = not started), null when finished. Absent
+   * in jobs created before the archive existed (nothing to erase there).
+   */
+  archiveAfter?: string | null;
   /** Suppression entries written when the job was created. */
   suppressed: number;
   /** True for a job a visitor started with the public key: the public key may read its status. */

@@ -13,10 +13,14 @@ import { COUNTER_COLUMNS, PATH_TYPES_SQL, type EventType } from "../schemas/even
 import { decodeExposure, exposureDay } from "../recommend/exposure";
 import { consentFlagsStatement } from "./consent-repo";
 import { suppressedStatement, suppressionHash } from "./erasure-repo";
+import type { ArchivedEvent } from "./event-archive";
 import { rollupStatement } from "./rollups-repo";
 
-/** An event as the consumer writes it: its profile resolved, and when its request was received. */
-export type StoredEvent = QueuedEvent & { profileId: string; receivedAt: number };
+/**
+ * An event as the consumer writes it: its profile resolved, when its request was received, and the queue message
+ * carrying it (archive_key: the message whose insert wins archives the event, see event-archive.ts).
+ */
+export type StoredEvent = QueuedEvent & { profileId: string; receivedAt: number; archiveKey: string };
 
 /** Types whose recommendationId is an exposure of its own list; carts and purchases are attributed via clicks. */
 const EXPOSURE_TYPES: ReadonlySet<EventType> = new Set(["impression", "click"] satisfies EventType[]);
@@ -32,13 +36,13 @@ function exposureColumns(e: QueuedEvent) {
 
 const INSERT_EVENTS = `
 INSERT INTO events (site_id, id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, ingest_id,
-                    rec_id, rec_slot, rec_variant, rec_model, rec_day)
+                    rec_id, rec_slot, rec_variant, rec_model, rec_day, archive_key)
 SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.type'), json_extract(value, '$.anonymousId'),
        json_extract(value, '$.userId'), json_extract(value, '$.sessionId'), json_extract(value, '$.itemId'),
        json_extract(value, '$.profileId'), json_extract(value, '$.ts'), json_extract(value, '$.receivedAt'),
        json_extract(value, '$.context'), json_extract(value, '$.properties'), ?2, json_extract(value, '$.recId'),
        json_extract(value, '$.recSlot'), json_extract(value, '$.recVariant'), json_extract(value, '$.recModel'),
-       json_extract(value, '$.recDay')
+       json_extract(value, '$.recDay'), json_extract(value, '$.archiveKey')
 FROM json_each(?3) WHERE true
 ON CONFLICT(site_id, id) DO NOTHING`;
 
@@ -237,6 +241,7 @@ export async function writeIngestBatch(
     profileId: e.profileId,
     ts: e.ts,
     receivedAt: e.receivedAt,
+    archiveKey: e.archiveKey,
     context: e.context ?? null,
     properties: e.properties ?? null,
     ...exposureColumns(e),
@@ -249,4 +254,61 @@ export async function writeIngestBatch(
   statements.push(rollupStatement(d1, ingestId));
   statements.push(d1.prepare(CLEAR_INGEST_ID).bind(ingestId));
   await d1.batch(statements);
+}
+
+type ArchiveRow = {
+  id: string;
+  type: IngestEvent["type"];
+  anonymous_id: string;
+  user_id: string | null;
+  session_id: string;
+  item_id: string | null;
+  profile_id: string;
+  ts: number;
+  received_at: number;
+  context: string | null;
+  properties: string | null;
+  archive_key: string | null;
+};
+
+/**
+ * The stored rows of `ids` that `archiveKeys` own (their insert won), as the archive keeps them, by archive key.
+ * Read after the consumer's transaction, so a redelivery finds what its first attempt inserted.
+ */
+export async function ownedRows(
+  d1: D1Database,
+  siteId: string,
+  ids: readonly string[],
+  archiveKeys: ReadonlySet<string>,
+): Promise<Map<string, ArchivedEvent[]>> {
+  const out = new Map<string, ArchivedEvent[]>();
+  const statements = [...jsonChunks(ids, D1_JSON_CHUNK_BYTES)].map((chunk) =>
+    d1
+      .prepare(
+        `SELECT id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, archive_key
+         FROM events WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY ts, id`,
+      )
+      .bind(siteId, chunk),
+  );
+  if (statements.length === 0) return out;
+  for (const res of await d1.batch<ArchiveRow>(statements)) {
+    for (const r of res.results) {
+      if (r.archive_key === null || !archiveKeys.has(r.archive_key)) continue;
+      let list = out.get(r.archive_key);
+      if (!list) out.set(r.archive_key, (list = []));
+      list.push(archivedOf(r));
+    }
+  }
+  return out;
+}
+
+/** A D1 row as an archived event: absent optional fields stay absent, so both read paths see the same objects. */
+export function archivedOf(r: Omit<ArchiveRow, "archive_key">): ArchivedEvent {
+  const e: ArchivedEvent = { id: r.id, type: r.type, anonymousId: r.anonymous_id, sessionId: r.session_id, profileId: r.profile_id, ts: r.ts, receivedAt: r.received_at };
+  if (r.user_id !== null) e.userId = r.user_id;
+  if (r.item_id !== null) e.itemId = r.item_id;
+  // JSON columns written by this module from validated objects.
+  if (r.context !== null) e.context = JSON.parse(r.context) as ArchivedEvent["context"];
+  if (r.properties !== null) e.properties = JSON.parse(r.properties) as ArchivedEvent["properties"];
+  return e;
 }
