@@ -9,7 +9,8 @@ import { gzipSync } from "node:zlib";
  * catching a dependency that drags in a lot: raise it on purpose, in review, never to make CI pass.
  * https://developers.cloudflare.com/workers/platform/limits/#worker-size
  */
-const MAX_GZIP_KIB = 128;
+// 132: issue 11's ingest queue, its consumer and the R2 archive (128.44 KiB measured).
+const MAX_GZIP_KIB = 132;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;

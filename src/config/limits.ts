@@ -275,6 +275,13 @@ export const QUEUE_SEND_BATCH_BYTES = 200 * 1024;
  */
 export const CONSUMER_TRANSACTION_EVENTS = 2000;
 /**
+ * The ingest request path reads erasures (suppressions) from an isolate cache, so a warm request touches no D1: an id
+ * found clean is re-read after this long (an erasure in another isolate reaches this one's session feed within it;
+ * the consumer checks D1 again before storing anything). An erased id stays cached as erased.
+ */
+export const SUPPRESSION_CACHE_MS = 30_000;
+export const SUPPRESSION_CACHE_MAX_ENTRIES = 50_000;
+/**
  * Archive objects one erasure step reads and, where they hold the subject's events, rewrites (R2 has no in-place
  * edit). The pass reads the site's whole archive, like the D1 pass over linked ids; the 10-minute cron resumes it.
  */

@@ -1,6 +1,6 @@
 // The one ingest path after validation, shared by POST /v1/events and the Segment-compatible routes: identity
-// proofs, the consent and erasure filters, then the batch goes onto the ingest queue (durable before we answer) and
-// each session gets its events in one Durable Object RPC. The queue consumer (queue-consumer.ts) writes D1 and R2.
+// proofs, the consent and erasure filters (isolate-cached: no D1 on a warm request), then the batch goes onto the
+// ingest queue (durable before we answer) and each session gets its events in one Durable Object RPC. The queue consumer (queue-consumer.ts) writes D1 and R2.
 import type { Context } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { isTrusted } from "../lib/auth";
@@ -33,7 +33,7 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
   });
   if (verified.warnings.length > 0) result.warnings = verified.warnings;
 
-  const { declined, suppressedUsers, unpersonalized, stored } = await loadAdmission(c.env.DB, site.id, verified.events);
+  const { declined, suppressedUsers, unpersonalized } = await loadAdmission(c.env.DB, site.id, verified.events);
   // Visitors who declined analytics, and erased ids (suppressed): acknowledged (so clients do not retry) but stored
   // nowhere.
   let kept: IngestEvent[] = [];
@@ -47,11 +47,8 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
   if (options.assignSessions) kept = await options.assignSessions(kept);
 
   // Queue first, sessions second: if a session call fails the client retries the batch, the consumer ignores the
-  // repeats and the session gets its events then. The reverse order could leave a session ahead of the log. Events
-  // the log already holds are not enqueued again, but still go to their session (an earlier attempt may have
-  // reached the log and not the session).
-  const fresh: QueuedEvent[] = kept.filter((e) => !stored.has(e.id));
-  if (fresh.length > 0) await enqueueEvents(c.env.INGEST_QUEUE, site.id, now, fresh);
+  // repeats and the session gets its events then. The reverse order could leave a session ahead of the log.
+  await enqueueEvents(c.env.INGEST_QUEUE, site.id, now, kept satisfies QueuedEvent[]);
 
   const bySession = new Map<string, SessionEventInput[]>();
   // Sessions of visitors who declined personalization: their objects keep the path but never serve from it.
@@ -64,10 +61,10 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
   const appended = await Promise.all(
     [...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId))),
   );
-  // Duplicates of earlier requests: in the log already, or seen by their live session (which knows at once what the
-  // log learns only when the consumer has run; see README "Ingest pipeline" for what neither can know).
+  // Duplicates of earlier requests: the events their live session had already seen (it knows at once, where D1
+  // learns only when the consumer has run; README "Ingest pipeline" says what it cannot know).
   const seen = new Set(appended.flatMap((a) => a.duplicateIds));
-  const duplicates = kept.filter((e) => stored.has(e.id) || seen.has(e.id)).map((e) => e.id);
+  const duplicates = kept.filter((e) => seen.has(e.id)).map((e) => e.id);
   if (duplicates.length > 0) {
     const dup = new Set(duplicates);
     result.accepted = result.accepted.filter((id) => !dup.has(id));

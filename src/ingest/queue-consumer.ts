@@ -4,7 +4,7 @@
 import { CONSUMER_TRANSACTION_EVENTS } from "../config/limits";
 import { INGEST_DEAD_LETTER_QUEUE, INGEST_QUEUE } from "../config/queues";
 import { ingestMessageSchema, type IngestMessage, type QueuedEvent } from "../schemas/ingest-queue";
-import { archiveEvents } from "../storage/event-archive";
+import { archiveEvents, type ArchivedEvent } from "../storage/event-archive";
 import { loadIngestContext, ownedRows, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
 import { resolveIdentities } from "./resolve-identities";
 
@@ -53,7 +53,8 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Pro
         }
         for (const d of group) {
           try {
-            await writeDeliveries(env, siteId, [d]);
+            // After a failed group its transaction may have committed: read what this message owns back from D1.
+            await writeDeliveries(env, siteId, [d], true);
             d.msg.ack();
           } catch (one) {
             logConsumer("write_failed", { siteId, messageId: d.msg.id, attempts: d.msg.attempts, error: errorText(one) });
@@ -89,7 +90,7 @@ function transactionGroups(deliveries: readonly Delivery[]): Delivery[][] {
  * archive: each message writes the rows its insert won (by archive_key), read back from D1, so a redelivery, whose
  * inserts all conflict, still writes exactly what the first attempt stored, under the same keys.
  */
-async function writeDeliveries(env: Env, siteId: string, deliveries: readonly Delivery[]): Promise<void> {
+async function writeDeliveries(env: Env, siteId: string, deliveries: readonly Delivery[], again = false): Promise<void> {
   const events: (QueuedEvent & { receivedAt: number; archiveKey: string })[] = [];
   const seen = new Set<string>();
   for (const d of deliveries) {
@@ -104,9 +105,22 @@ async function writeDeliveries(env: Env, siteId: string, deliveries: readonly De
   if (kept.length === 0) return;
   const resolution = resolveIdentities(kept, context.known);
   const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
-  await writeIngestBatch(env.DB, siteId, stored, resolution.identityWrites, resolution.merges, Date.now());
+  const inserted = await writeIngestBatch(env.DB, siteId, stored, resolution.identityWrites, resolution.merges, Date.now());
 
-  const owned = await ownedRows(env.DB, siteId, kept.map((e) => e.id), new Set(deliveries.map((d) => d.msg.id)));
+  // A first delivery owns exactly the rows it just inserted, as it sent them. A redelivery may own rows an earlier
+  // attempt inserted (then crashed before archiving): those are read back from D1, so its objects come out the same.
+  const owned = new Map<string, ArchivedEvent[]>();
+  const redelivered = new Set(deliveries.filter((d) => again || d.msg.attempts > 1).map((d) => d.msg.id));
+  for (const { archiveKey, ...e } of stored) {
+    if (redelivered.has(archiveKey) || !inserted.has(e.id)) continue;
+    let list = owned.get(archiveKey);
+    if (!list) owned.set(archiveKey, (list = []));
+    list.push(e);
+  }
+  if (redelivered.size > 0) {
+    const ids = stored.filter((e) => redelivered.has(e.archiveKey)).map((e) => e.id);
+    for (const [key, rows] of await ownedRows(env.DB, siteId, ids, redelivered)) owned.set(key, rows);
+  }
   // A few messages at a time: a Worker has 6 simultaneous outgoing connections, each message one or two objects.
   const entries = [...owned];
   for (let i = 0; i < entries.length; i += ARCHIVE_PARALLEL) {

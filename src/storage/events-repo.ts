@@ -1,17 +1,17 @@
-// D1 reads and writes for ingest: what the request path checks before enqueueing (consent, erasure, ids already
-// stored), and the queue consumer's transactions (db.batch), each of which inserts new events, links identities, merges
+// D1 reads and writes for ingest: what the request path checks before enqueueing (consent, erasure; cached), and the queue consumer's transactions (db.batch), each of which inserts new events, links identities, merges
 // profiles and bumps counters (profiles and the recommendation rollups), counting only rows that this transaction
 // really inserted.
 //
 // Plain D1 statements rather than drizzle's builder: the json_each bulk forms below are not expressible in it.
-import { D1_JSON_CHUNK_BYTES } from "../config/limits";
+import { D1_JSON_CHUNK_BYTES, SUPPRESSION_CACHE_MAX_ENTRIES, SUPPRESSION_CACHE_MS } from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
 import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/resolve-identities";
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
 import type { QueuedEvent } from "../schemas/ingest-queue";
 import { COUNTER_COLUMNS, PATH_TYPES_SQL, type EventType } from "../schemas/event-types";
 import { decodeExposure, exposureDay } from "../recommend/exposure";
-import { consentFlagsStatement } from "./consent-repo";
+import { cachedConsents, consentFlagsStatement } from "./consent-repo";
 import { suppressedStatement, suppressionHash } from "./erasure-repo";
 import type { ArchivedEvent } from "./event-archive";
 import { rollupStatement } from "./rollups-repo";
@@ -44,7 +44,8 @@ SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.type'), json_extr
        json_extract(value, '$.recSlot'), json_extract(value, '$.recVariant'), json_extract(value, '$.recModel'),
        json_extract(value, '$.recDay'), json_extract(value, '$.archiveKey')
 FROM json_each(?3) WHERE true
-ON CONFLICT(site_id, id) DO NOTHING`;
+ON CONFLICT(site_id, id) DO NOTHING
+RETURNING id`;
 
 const counterSelect = COUNTER_COLUMNS.map(([type]) => `SUM(type = '${type}')`).join(", ");
 const counterNames = COUNTER_COLUMNS.map(([, col]) => col).join(", ");
@@ -108,16 +109,11 @@ export type ConsentContext = {
   unpersonalized: Set<string>;
 };
 
-/** What the request path reads before enqueueing (loadAdmission). */
-export type AdmissionContext = ConsentContext & {
-  /** Ids of the batch's events already in the raw log: duplicates of an earlier request. */
-  stored: Set<string>;
-};
+/** What the request path knows before enqueueing (loadAdmission). */
+export type AdmissionContext = ConsentContext;
 
 /** What the queue consumer reads before writing (loadIngestContext). */
 export type IngestContext = ConsentContext & { known: KnownIdentities };
-
-const SELECT_STORED_IDS = `SELECT id FROM events WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))`;
 
 type IdSets = { anonIds: string[]; userIds: string[]; hashOf: Map<string, { kind: "anon" | "user"; id: string }> };
 
@@ -158,17 +154,49 @@ function consentContext(ids: IdSets, consentRows: D1Result, suppressedRows: D1Re
 }
 
 /**
- * What the request path must know before enqueueing, in one D1 round trip: the consent flags of the batch's
- * visitors, which of its ids were erased (suppressed), and which of its events the raw log already holds.
+ * What the request path must know before enqueueing, from this isolate's caches (D1 only for ids not cached): the
+ * consent flags of the batch's visitors (consent-repo's cache, which a save in this isolate updates at once) and
+ * which of its ids were erased. Stale by at most a minute (consent) or SUPPRESSION_CACHE_MS (erasures) after a
+ * change made in another isolate; the consumer reads both from D1 again before writing, so a stale answer here never
+ * stores an erased or declined visitor's events, it only lets their session object see them for that long.
  */
 export async function loadAdmission(d1: D1Database, siteId: string, events: readonly IngestEvent[]): Promise<AdmissionContext> {
   const ids = await idSets(siteId, events);
-  const [consentRows, suppressedRows, storedRows] = await d1.batch([
-    ...consentStatements(d1, siteId, ids),
-    d1.prepare(SELECT_STORED_IDS).bind(siteId, JSON.stringify(events.map((e) => e.id))),
-  ]);
-  const stored = new Set((storedRows!.results as { id: string }[]).map((r) => r.id));
-  return { ...consentContext(ids, consentRows!, suppressedRows!), stored };
+  const [consents, suppressed] = await Promise.all([cachedConsents(d1, siteId, ids.anonIds), cachedSuppressions(d1, siteId, [...ids.hashOf.keys()])]);
+  const declined = new Set<string>();
+  const unpersonalized = new Set<string>();
+  for (const [a, c] of consents) {
+    if (c && !c.analytics) declined.add(a);
+    if (c && !c.personalization) unpersonalized.add(a);
+  }
+  const suppressedUsers = new Set<string>();
+  for (const hash of suppressed) {
+    const hit = ids.hashOf.get(hash);
+    if (hit?.kind === "anon") declined.add(hit.id);
+    else if (hit?.kind === "user") suppressedUsers.add(hit.id);
+  }
+  return { declined, suppressedUsers, unpersonalized };
+}
+
+/** Suppression look-ups by hash: an erased id stays erased (cached an hour), a clean one is re-read after a while. */
+const suppressionCache = new IsolateCache<string, boolean>({ maxEntries: SUPPRESSION_CACHE_MAX_ENTRIES });
+
+async function cachedSuppressions(d1: D1Database, siteId: string, hashes: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const missing: string[] = [];
+  for (const h of hashes) {
+    const hit = suppressionCache.get(`${siteId}\u0000${h}`);
+    if (hit === undefined) missing.push(h);
+    else if (hit) out.add(h);
+  }
+  if (missing.length === 0) return out;
+  const { results } = await suppressedStatement(d1, siteId, missing).all<{ id_hash: string }>();
+  const found = new Set(results.map((r) => r.id_hash));
+  for (const h of missing) {
+    suppressionCache.set(`${siteId}\u0000${h}`, found.has(h), found.has(h) ? 3_600_000 : SUPPRESSION_CACHE_MS);
+    if (found.has(h)) out.add(h);
+  }
+  return out;
 }
 
 /**
@@ -213,7 +241,8 @@ function mergeStatements(d1: D1Database, siteId: string, m: ProfileMerge): D1Pre
 }
 
 /**
- * Writes resolved events atomically (D1 runs a batch as one transaction; `now` stamps new identity links). Retrying
+ * Writes resolved events atomically (D1 runs a batch as one transaction; `now` stamps new identity links) and
+ * answers the ids it inserted. Retrying
  * the same events, as a redelivered queue batch does, inserts no event twice and, because counters aggregate only rows tagged with this call's ingest id, counts nothing
  * twice either.
  */
@@ -224,7 +253,7 @@ export async function writeIngestBatch(
   identityWrites: readonly IdentityWrite[],
   merges: readonly ProfileMerge[],
   now: number,
-): Promise<void> {
+): Promise<Set<string>> {
   const ingestId = crypto.randomUUID();
   const statements: D1PreparedStatement[] = [];
   for (const chunk of jsonChunks(identityWrites, D1_JSON_CHUNK_BYTES)) {
@@ -246,14 +275,18 @@ export async function writeIngestBatch(
     properties: e.properties ?? null,
     ...exposureColumns(e),
   }));
+  const inserts: number[] = [];
   for (const chunk of jsonChunks(rows, D1_JSON_CHUNK_BYTES)) {
+    inserts.push(statements.length);
     statements.push(d1.prepare(INSERT_EVENTS).bind(siteId, ingestId, chunk));
   }
   statements.push(d1.prepare(AGGREGATE_PROFILES).bind(ingestId));
   statements.push(d1.prepare(AGGREGATE_PROFILE_ITEMS).bind(ingestId));
   statements.push(rollupStatement(d1, ingestId));
   statements.push(d1.prepare(CLEAR_INGEST_ID).bind(ingestId));
-  await d1.batch(statements);
+  const results = await d1.batch(statements);
+  // The ids this transaction inserted (RETURNING): the rows its messages own in the archive.
+  return new Set(inserts.flatMap((i) => (results[i]!.results as { id: string }[]).map((r) => r.id)));
 }
 
 type ArchiveRow = {
