@@ -1,6 +1,8 @@
 // D1 side of erasure (privacy/erasure.ts): resolve a subject to its profile and linked ids, create and advance
 // erasure jobs, delete the subject's rows table by table (events in bounded chunks), and suppression entries.
+import { SUPPRESSION_CACHE_MAX_ENTRIES, SUPPRESSION_CACHE_MS } from "../config/limits";
 import { sha256Hex } from "../lib/crypto";
+import { IsolateCache } from "../lib/isolate-cache";
 
 export type IdKind = "anon" | "user";
 
@@ -14,6 +16,28 @@ export function suppressionHash(siteId: string, kind: IdKind, id: string): Promi
 }
 
 /** Lists which of the given suppression hashes are recorded (run in the ingest read batch). */
+/** Suppression look-ups by hash: an erased id stays erased (cached an hour), a clean one is re-read after a while. */
+const suppressionCache = new IsolateCache<string, boolean>({ maxEntries: SUPPRESSION_CACHE_MAX_ENTRIES });
+
+/** The request path's suppression check (events-repo loadAdmission): cached, D1 only for hashes not cached. */
+export async function cachedSuppressions(d1: D1Database, siteId: string, hashes: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const missing: string[] = [];
+  for (const h of hashes) {
+    const hit = suppressionCache.get(`${siteId}\u0000${h}`);
+    if (hit === undefined) missing.push(h);
+    else if (hit) out.add(h);
+  }
+  if (missing.length === 0) return out;
+  const { results } = await suppressedStatement(d1, siteId, missing).all<{ id_hash: string }>();
+  const found = new Set(results.map((r) => r.id_hash));
+  for (const h of missing) {
+    suppressionCache.set(`${siteId}\u0000${h}`, found.has(h), found.has(h) ? 3_600_000 : SUPPRESSION_CACHE_MS);
+    if (found.has(h)) out.add(h);
+  }
+  return out;
+}
+
 export function suppressedStatement(d1: D1Database, siteId: string, hashes: readonly string[]): D1PreparedStatement {
   return d1
     .prepare(`SELECT id_hash FROM suppressions WHERE site_id = ?1 AND id_hash IN (SELECT value FROM json_each(?2))`)
@@ -225,6 +249,8 @@ export async function createJob(
       )
       .bind(job.siteId, job.createdAt, JSON.stringify(suppress)),
   ]);
+  // This isolate's request path sees the erasure at once (others within SUPPRESSION_CACHE_MS).
+  for (const { hash } of suppress) suppressionCache.set(`${job.siteId}\u0000${hash}`, true, 3_600_000);
 }
 
 /**

@@ -3,8 +3,7 @@
 // really inserted.
 //
 // Plain D1 statements rather than drizzle's builder: the json_each bulk forms below are not expressible in it.
-import { D1_JSON_CHUNK_BYTES, SUPPRESSION_CACHE_MAX_ENTRIES, SUPPRESSION_CACHE_MS } from "../config/limits";
-import { IsolateCache } from "../lib/isolate-cache";
+import { D1_JSON_CHUNK_BYTES } from "../config/limits";
 import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/resolve-identities";
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
@@ -12,7 +11,7 @@ import type { QueuedEvent } from "../schemas/ingest-queue";
 import { COUNTER_COLUMNS, PATH_TYPES_SQL, type EventType } from "../schemas/event-types";
 import { decodeExposure, exposureDay } from "../recommend/exposure";
 import { cachedConsents, consentFlagsStatement } from "./consent-repo";
-import { suppressedStatement, suppressionHash } from "./erasure-repo";
+import { cachedSuppressions, suppressedStatement, suppressionHash } from "./erasure-repo";
 import type { ArchivedEvent } from "./event-archive";
 import { rollupStatement } from "./rollups-repo";
 
@@ -176,27 +175,6 @@ export async function loadAdmission(d1: D1Database, siteId: string, events: read
     else if (hit?.kind === "user") suppressedUsers.add(hit.id);
   }
   return { declined, suppressedUsers, unpersonalized };
-}
-
-/** Suppression look-ups by hash: an erased id stays erased (cached an hour), a clean one is re-read after a while. */
-const suppressionCache = new IsolateCache<string, boolean>({ maxEntries: SUPPRESSION_CACHE_MAX_ENTRIES });
-
-async function cachedSuppressions(d1: D1Database, siteId: string, hashes: readonly string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  const missing: string[] = [];
-  for (const h of hashes) {
-    const hit = suppressionCache.get(`${siteId}\u0000${h}`);
-    if (hit === undefined) missing.push(h);
-    else if (hit) out.add(h);
-  }
-  if (missing.length === 0) return out;
-  const { results } = await suppressedStatement(d1, siteId, missing).all<{ id_hash: string }>();
-  const found = new Set(results.map((r) => r.id_hash));
-  for (const h of missing) {
-    suppressionCache.set(`${siteId}\u0000${h}`, found.has(h), found.has(h) ? 3_600_000 : SUPPRESSION_CACHE_MS);
-    if (found.has(h)) out.add(h);
-  }
-  return out;
 }
 
 /**
