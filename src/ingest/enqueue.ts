@@ -1,33 +1,8 @@
-// The producer half of the ingest queue: splits an admitted batch into messages under the platform's size limits
-// and sends them. Resolves only once every message is durable in the queue, so the request may then answer.
-import { QUEUE_MESSAGE_BYTES, QUEUE_SEND_BATCH_BYTES } from "../config/limits";
-import { INGEST_MESSAGE_VERSION, type IngestMessage, type QueuedEvent } from "../schemas/ingest-queue";
-
-const encoder = new TextEncoder();
-/** The envelope around the events array, generously: site id (64), a timestamp and the keys. */
-const ENVELOPE_BYTES = 256;
-
-/** Messages of at most QUEUE_MESSAGE_BYTES of JSON each, events in their order. */
-export function ingestMessages(siteId: string, receivedAt: number, events: readonly QueuedEvent[]): { body: IngestMessage; bytes: number }[] {
-  const out: { body: IngestMessage; bytes: number }[] = [];
-  let current: QueuedEvent[] = [];
-  let bytes = ENVELOPE_BYTES;
-  const flush = () => {
-    if (current.length === 0) return;
-    out.push({ body: { v: INGEST_MESSAGE_VERSION, siteId, receivedAt, events: current }, bytes });
-    current = [];
-    bytes = ENVELOPE_BYTES;
-  };
-  for (const e of events) {
-    // One event is at most MAX_EVENT_BYTES (far below a message), so it always fits a fresh message.
-    const size = encoder.encode(JSON.stringify(e)).byteLength + 1;
-    if (bytes + size > QUEUE_MESSAGE_BYTES) flush();
-    current.push(e);
-    bytes += size;
-  }
-  flush();
-  return out;
-}
+// The producer half of the ingest queue: sends an admitted batch as messages (queue-messages.ts splits it) and
+// resolves only once every message is durable in the queue, so the request may then answer.
+import { QUEUE_SEND_BATCH_BYTES } from "../config/limits";
+import type { IngestMessage, QueuedEvent } from "../schemas/ingest-queue";
+import { ingestMessages } from "./queue-messages";
 
 /**
  * Sends the events as ingest messages: `sendBatch` calls of at most QUEUE_SEND_BATCH_BYTES, in parallel. A failure

@@ -4,7 +4,7 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INGEST_QUEUE } from "../../src/config/queues";
-import { ingestMessages } from "../../src/ingest/enqueue";
+import { ingestMessages } from "../../src/ingest/queue-messages";
 import worker from "../../src/index";
 import { encodeStats } from "../../src/models/stats-codec";
 import { DEFAULT_MODEL_CONFIG, SessionModelTrainer } from "../../src/recommend/trainer";

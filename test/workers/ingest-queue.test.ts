@@ -4,7 +4,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INGEST_DEAD_LETTER_QUEUE, INGEST_QUEUE } from "../../src/config/queues";
-import { ingestMessages } from "../../src/ingest/enqueue";
+import { ingestMessages } from "../../src/ingest/queue-messages";
 import worker from "../../src/index";
 import type { IngestResult } from "../../src/schemas/events";
 import type { IngestMessage, QueuedEvent } from "../../src/schemas/ingest-queue";
