@@ -28,6 +28,12 @@ export default defineConfig(async () => {
                 // Small limits so a test can spend them with a few dozen requests. Every test makes its own site, and
                 // only rate-limit tests send cf-connecting-ip more than once; the per-site limits stay above what any
                 // other test sends to one site. Same period as production, so Retry-After is the same.
+                // The ingest consumer with wrangler.toml's retries and dead-letter queue but a short batch window, so a
+                // test waiting for D1 after ingest (helpers.ts waitForIngest) waits milliseconds, not seconds.
+                queueConsumers: {
+                  "edgerec-ingest": { maxBatchSize: 100, maxBatchTimeout: 0.02, maxRetries: 2, deadLetterQueue: "edgerec-ingest-dlq" },
+                  "edgerec-ingest-dlq": { maxBatchSize: 10, maxBatchTimeout: 0.02, maxRetries: 10 },
+                },
                 ratelimits: {
                   RATE_LIMIT_CLIENT: { namespace_id: "4201", simple: { limit: TEST_RATE_LIMITS.client, period: 60 } },
                   RATE_LIMIT_SITE: { namespace_id: "4202", simple: { limit: TEST_RATE_LIMITS.site, period: 60 } },
@@ -39,6 +45,9 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/workers/**/*.test.ts"],
+            // Ingest now goes through the queue and its consumer before a test can read D1: tests that post hundreds
+            // of events across many sessions need more than vitest's 5 s on a loaded 2-core machine.
+            testTimeout: 15_000,
             setupFiles: ["./test/workers/setup/apply-migrations.ts"],
           },
         },

@@ -1,10 +1,13 @@
 // Ingest throughput: POST /v1/events with 100-event batches (fresh event ids every request) against the Worker in
-// Miniflare on loopback, measured with autocannon. `sessionsPerBatch` 1 is a browser's batch (one session); 10 is a
-// server-side batch mixing visitors (sent with the server key, whose per-batch caps allow that), which costs one
-// Durable Object RPC per session.
+// Miniflare on loopback, measured with autocannon, next to the floor (an unknown path: Hono's 404, no storage) in the
+// same Miniflare instance, and the queue consumer's drain rate (events/s it stores while and after the load runs).
+// `sessionsPerBatch` 1 is a browser's batch (one session); 10 is a server-side batch mixing visitors (sent with the
+// server key, whose per-batch caps allow that), which costs one Durable Object RPC per session.
+// `benchIngestLag` measures how long after the answer a visitor's profile shows the events (eventual consistency).
 //   npm run build && npm run bench -- ingest [--connections 10] [--duration 10]
+//   npm run build && npm run bench -- ingest-lag
 import autocannon from "autocannon";
-import { BENCH_SERVER_KEY, createBenchSite, startWorker } from "./miniflare";
+import { BENCH_SERVER_KEY, createBenchSite, startWorker, type BenchDb } from "./miniflare";
 
 const KEY = "pk_bench_key_0000000001";
 
@@ -27,18 +30,38 @@ function batch(size: number, visitors: number, sessionsPerBatch: number): string
   return JSON.stringify({ events });
 }
 
+async function storedEvents(db: BenchDb): Promise<number> {
+  return (await db.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = 'bench'").first<{ n: number }>())!.n;
+}
+
+async function floor(url: string, connections: number, duration: number) {
+  for (let i = 0; i < 50; i++) await (await fetch(`${url}/bench-floor`)).arrayBuffer();
+  const r = await autocannon({ url: `${url}/bench-floor`, connections, duration });
+  return { reqPerSec: r.requests.average, p99: r.latency.p99 };
+}
+
 export async function benchIngest(opts: { connections: number; duration: number; batchSize: number; sessionsPerBatch: number; visitors: number }): Promise<Record<string, number>> {
   const { url, mf } = await startWorker();
   try {
     await createBenchSite(url, KEY);
+    const db = await mf.getD1Database("DB");
+    const base = await floor(url, opts.connections, opts.duration);
     // A browser's batch uses the public key; a batch mixing visitors comes from a backend, with the server key.
     const keyHeader = { "x-edgerec-key": opts.sessionsPerBatch > 1 ? BENCH_SERVER_KEY : KEY };
     // Warm-up: first requests compile code and create tables.
+    let sent = 0;
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${url}/v1/events`, { method: "POST", headers: { "content-type": "application/json", ...keyHeader }, body: batch(opts.batchSize, opts.visitors, opts.sessionsPerBatch) });
-      const rejected = ((await res.json()) as { rejected?: unknown[] }).rejected?.length ?? -1;
-      if (rejected !== 0) throw new Error(`ingest bench: warm-up batch answered ${res.status} with ${rejected} rejected`);
+      const answer = (await res.json()) as { rejected?: unknown[]; accepted?: unknown[] };
+      if (answer.rejected?.length !== 0) throw new Error(`ingest bench: warm-up batch answered ${res.status} with ${answer.rejected?.length ?? -1} rejected`);
+      sent += answer.accepted?.length ?? 0;
     }
+    // Start the load with the warm-up stored, so the drain figures count only the load's events.
+    for (const deadline = Date.now() + 30_000; (await storedEvents(db)) < sent; ) {
+      if (Date.now() > deadline) throw new Error("ingest bench: the warm-up never reached D1");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const start = performance.now();
     const result = await autocannon({
       url: `${url}/v1/events`,
       connections: opts.connections,
@@ -51,6 +74,23 @@ export async function benchIngest(opts: { connections: number; duration: number;
         },
       ],
     });
+    const loadEnd = performance.now();
+    const answered = result["2xx"] * opts.batchSize;
+    const atLoadEnd = (await storedEvents(db)) - sent;
+    // The consumer keeps going after the load: poll until it has stored every answered event, then until the count
+    // stops growing (requests cut off at the load's end may still have been enqueued). The drain ends at the last
+    // growth seen.
+    let stored = atLoadEnd;
+    let drained = loadEnd;
+    for (const deadline = Date.now() + 300_000; ; ) {
+      const now = (await storedEvents(db)) - sent;
+      if (now > stored || stored < answered) {
+        if (now > stored) drained = performance.now();
+        stored = now;
+        if (Date.now() > deadline) throw new Error(`ingest bench: ${answered - stored} events never reached D1`);
+      } else if (performance.now() - drained > 5000) break; // quiet for over two batch windows: drained
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const reqPerSec = result.requests.average;
     return {
       connections: opts.connections,
@@ -65,7 +105,50 @@ export async function benchIngest(opts: { connections: number; duration: number;
       latencyP50ms: result.latency.p50,
       latencyP99ms: result.latency.p99,
       latencyMaxMs: result.latency.max,
+      floorReqPerSec: base.reqPerSec,
+      floorP99ms: base.p99,
+      reqPerSecVsFloor: Number((reqPerSec / base.reqPerSec).toFixed(3)),
+      p99VsFloor: Number((result.latency.p99 / Math.max(base.p99, 1)).toFixed(2)),
+      // The consumer: events stored while the load ran, the backlog it left, and its rate from the load's start
+      // until the backlog was empty (D1 and R2 written, the messages acknowledged).
+      storedDuringLoad: atLoadEnd,
+      backlogAtLoadEnd: stored - atLoadEnd,
+      stored,
+      drainSeconds: Number(((drained - start) / 1000).toFixed(1)),
+      drainEventsPerSec: Math.round(stored / ((drained - start) / 1000)),
+      drainEventsPerSecDuringLoad: Math.round(atLoadEnd / ((loadEnd - start) / 1000)),
     };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/**
+ * Profile read lag: one event for a fresh visitor, then GET /v1/users/:anonymousId polled until the profile counts
+ * it. Sequential, with nothing else running: the queue's batch window (max_batch_timeout) is most of it.
+ */
+export async function benchIngestLag(opts: { samples: number }): Promise<Record<string, number>> {
+  const { url, mf } = await startWorker();
+  try {
+    await createBenchSite(url, KEY);
+    const lags: number[] = [];
+    for (let i = 0; i < opts.samples; i++) {
+      const anon = `lag-visitor-${i}-${crypto.randomUUID()}`;
+      const event = { id: crypto.randomUUID(), type: "view", anonymousId: anon, sessionId: `lag-${i}`, itemId: "item-1", ts: Date.now() - 1000 };
+      const res = await fetch(`${url}/v1/events?key=${KEY}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ events: [event] }) });
+      if (res.status !== 200) throw new Error(`ingest-lag bench: POST answered ${res.status}`);
+      const answered = performance.now();
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const profile = await fetch(`${url}/v1/users/${anon}?key=${KEY}`);
+        if (profile.status === 200 && ((await profile.json()) as { eventCount?: number }).eventCount === 1) break;
+        if (Date.now() > deadline) throw new Error("ingest-lag bench: the profile never showed the event");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      lags.push(performance.now() - answered);
+    }
+    lags.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]!);
+    return { samples: lags.length, lagP50ms: at(0.5), lagP90ms: at(0.9), lagMaxMs: Math.round(lags[lags.length - 1]!) };
   } finally {
     await mf.dispose();
   }

@@ -29,7 +29,14 @@ export async function startWorker(
     d1Databases: { DB: "bench-db" },
     kvNamespaces: ["REC_CACHE", "MODELS"],
     durableObjects: { SESSIONS: { className: "SessionDO", useSQLite: true } },
-    bindings: { ADMIN_TOKEN: BENCH_ADMIN_TOKEN, SESSION_IDLE_MINUTES: "30", EVENT_RETENTION_DAYS: "90", SITE_CACHE_SECONDS: "30" },
+    // The ingest queue and its consumer as wrangler.toml configures them (producer and consumer in one Worker).
+    queueProducers: { INGEST_QUEUE: "edgerec-ingest" },
+    queueConsumers: {
+      "edgerec-ingest": { maxBatchSize: 100, maxBatchTimeout: 2, maxRetries: 5, deadLetterQueue: "edgerec-ingest-dlq" },
+      "edgerec-ingest-dlq": { maxBatchSize: 10, maxBatchTimeout: 5, maxRetries: 10 },
+    },
+    r2Buckets: ["ARCHIVE"],
+    bindings: { ADMIN_TOKEN: BENCH_ADMIN_TOKEN, SESSION_IDLE_MINUTES: "30", EVENT_RETENTION_DAYS: "90", D1_RAW_WINDOW_DAYS: "30", SITE_CACHE_SECONDS: "30" },
   };
   // Production's limiter is an in-memory counter per location; Miniflare's is a Durable Object writing SQLite on
   // every call, which cut `next` from ~1,700 to ~160 req/s. Load benchmarks measure the Worker, so by default the

@@ -4,7 +4,7 @@
 // meaningful on a shared, noisy machine.
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
-import { benchIngest } from "./ingest";
+import { benchIngest, benchIngestLag } from "./ingest";
 import { benchPath, FLOOR_PATH } from "./health";
 import { benchNext } from "./next";
 import { benchSegments } from "./segments";
@@ -22,6 +22,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   floor: () => benchPath(FLOOR_PATH, { connections, duration }),
   health: () => benchPath("/health", { connections, duration }),
   ingest: () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 1, visitors: 500 }),
+  // How long after the answer a profile read shows the events (the ingest queue's eventual consistency).
+  "ingest-lag": () => benchIngestLag({ samples: 20 }),
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
   session: () => benchNext({ connections, duration, path: "session" }),
   next: () => benchNext({ connections, duration, path: "next" }),

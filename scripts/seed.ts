@@ -80,12 +80,31 @@ export async function seed(opts: {
   }
   log(`\nseed: done, ${events.length} events sent, ${rejected} rejected\n`);
   if (opts.train !== false) {
+    // Ingest answers once events are on the queue; its consumer stores them a moment later. Train on all of them:
+    // wait (polling) until every visitor of the last batches shows all their events in their profile.
+    await waitForProfiles(opts.baseUrl, events.slice(-500));
     const trained = (await call(`${opts.baseUrl}/admin/retrain?site=${DEMO_SITE_ID}`, { method: "POST", headers: admin }, [201])) as {
       version: { version: string; itemCount: number; metrics: Record<string, unknown> };
     };
     log(`seed: trained model ${trained.version.version} (${trained.version.itemCount} items, ${JSON.stringify(trained.version.metrics)})\n`);
   }
   return { items: items.length, events: events.length };
+}
+
+/** Polls GET /v1/users/:anonymousId (server key) until each visitor's profile counts at least its events here. */
+async function waitForProfiles(baseUrl: string, events: readonly { anonymousId: string }[]): Promise<void> {
+  const expected = new Map<string, number>();
+  for (const e of events) expected.set(e.anonymousId, (expected.get(e.anonymousId) ?? 0) + 1);
+  const deadline = Date.now() + 120_000;
+  for (const [anon, n] of expected) {
+    for (;;) {
+      const res = await fetch(`${baseUrl}/v1/users/${encodeURIComponent(anon)}`, { headers: { "x-edgerec-key": DEMO_SERVER_KEY } });
+      const count = res.ok ? ((await res.json()) as { eventCount?: number }).eventCount ?? 0 : 0;
+      if (count >= n) break;
+      if (Date.now() > deadline) throw new Error(`seed: the ingest queue has not stored ${anon}'s events after 120 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

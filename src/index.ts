@@ -1,7 +1,8 @@
-// Worker entry: wires the HTTP app, the cron jobs and the Durable Object classes. No logic here.
+// Worker entry: wires the HTTP app, the cron jobs, the queue consumers and the Durable Object classes. No logic here.
 import { app } from "./app";
+import { handleQueue as queue } from "./ingest/queue-consumer";
 import { scheduled } from "./scheduled";
 
 export { SessionDO } from "./session/session-do";
 
-export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;
+export default { fetch: app.fetch, scheduled, queue } satisfies ExportedHandler<Env>;

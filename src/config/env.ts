@@ -5,6 +5,8 @@ import { DEFAULT_SESSION_IDLE_MINUTES } from "./limits";
 const tunablesSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(DEFAULT_SESSION_IDLE_MINUTES),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // D1's raw window of archived events (issue 11 part 2); 30 = the oldest event ingest accepts (MAX_EVENT_AGE_MS).
+  D1_RAW_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   SITE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 export type Tunables = z.infer<typeof tunablesSchema>;

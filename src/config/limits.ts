@@ -357,3 +357,31 @@ export const SEGMENT_MAX_CATEGORIES = 8;
 export const SEGMENT_MAX_COUNTRIES = 4;
 /** Per-segment overrides of one slot in the site config (slots.<slot>.segments). */
 export const SEGMENT_MAX_SLOT_OVERRIDES = 20;
+
+// --- Ingest through a Cloudflare Queue, raw events archived to R2 (issue 11 parts 1, 2 and 6) ---
+
+/**
+ * Bytes of one ingest queue message's JSON. Cloudflare Queues take at most 128 KB a message; the margin covers the
+ * envelope and the platform's own encoding. A request's batch (up to MAX_BATCH_BYTES) is split into several.
+ */
+export const QUEUE_MESSAGE_BYTES = 96 * 1024;
+/** Bytes of one `sendBatch` call (the platform caps a call at 256 KB and 100 messages): two messages a call. */
+export const QUEUE_SEND_BATCH_BYTES = 200 * 1024;
+/**
+ * Events the consumer writes in one D1 transaction (one db.batch): large enough that a full consumer batch takes a
+ * few transactions, small enough that one stays well inside D1's 30 s per query and 100 KB per statement for the
+ * identity lookups that precede it.
+ */
+export const CONSUMER_TRANSACTION_EVENTS = 2000;
+/**
+ * The ingest request path reads erasures (suppressions) from an isolate cache, so a warm request touches no D1: an id
+ * found clean is re-read after this long (an erasure in another isolate reaches this one's session feed within it;
+ * the consumer checks D1 again before storing anything). An erased id stays cached as erased.
+ */
+export const SUPPRESSION_CACHE_MS = 30_000;
+export const SUPPRESSION_CACHE_MAX_ENTRIES = 50_000;
+/**
+ * Archive objects one erasure step reads and, where they hold the subject's events, rewrites (R2 has no in-place
+ * edit). The pass reads the site's whole archive, like the D1 pass over linked ids; the 10-minute cron resumes it.
+ */
+export const ERASURE_ARCHIVE_OBJECTS_PER_STEP = 200;

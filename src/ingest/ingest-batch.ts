@@ -1,14 +1,16 @@
 // The one ingest path after validation, shared by POST /v1/events and the Segment-compatible routes: identity
-// proofs, consent and erasure filters, identity resolution, one D1 transaction, then one session RPC per session.
+// proofs, the consent and erasure filters (isolate-cached: no D1 on a warm request), then the batch goes onto the
+// ingest queue (durable before we answer) and each session gets its events in one Durable Object RPC. The queue consumer (queue-consumer.ts) writes D1 and R2.
 import type { Context } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { isTrusted } from "../lib/auth";
 import type { IngestEvent, IngestResult } from "../schemas/events";
+import type { QueuedEvent } from "../schemas/ingest-queue";
 import { sessionStub } from "../session/session-client";
 import type { SessionEventInput } from "../session/types";
-import { loadIngestContext, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
+import { loadAdmission } from "../storage/events-repo";
+import { enqueueEvents } from "./enqueue";
 import type { ValidatedBatch } from "./validate-batch";
-import { resolveIdentities } from "./resolve-identities";
 import { verifyUserIds } from "./verify-identity";
 
 export type IngestOptions = {
@@ -19,7 +21,7 @@ export type IngestOptions = {
   assignSessions?: (events: IngestEvent[]) => Promise<IngestEvent[]>;
 };
 
-/** Stores a validated, non-empty batch and feeds its sessions; answers what POST /v1/events answers. */
+/** Admits a validated, non-empty batch and feeds its sessions; answers what POST /v1/events answers. */
 export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now: number, options: IngestOptions = {}): Promise<IngestResult> {
   const result: IngestResult = { accepted: batch.accepted, rejected: batch.rejected };
   const site = c.get("site");
@@ -31,7 +33,7 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
   });
   if (verified.warnings.length > 0) result.warnings = verified.warnings;
 
-  const { known, declined, suppressedUsers, unpersonalized } = await loadIngestContext(c.env.DB, site.id, verified.events);
+  const { declined, suppressedUsers, unpersonalized } = await loadAdmission(c.env.DB, site.id, verified.events);
   // Visitors who declined analytics, and erased ids (suppressed): acknowledged (so clients do not retry) but stored
   // nowhere.
   let kept: IngestEvent[] = [];
@@ -43,12 +45,11 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
   if (ignored.length > 0) result.ignored = ignored;
   if (kept.length === 0) return result;
   if (options.assignSessions) kept = await options.assignSessions(kept);
-  const resolution = resolveIdentities(kept, known);
-  const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
-  await writeIngestBatch(c.env.DB, site.id, stored, resolution.identityWrites, resolution.merges, now);
 
-  // D1 first, sessions second: if a session call fails the client retries the batch, D1 ignores the repeats and
-  // the session gets its events then. The reverse order could leave a session ahead of the log.
+  // Queue first, sessions second: if a session call fails the client retries the batch, the consumer ignores the
+  // repeats and the session gets its events then. The reverse order could leave a session ahead of the log.
+  await enqueueEvents(c.env.INGEST_QUEUE, site.id, now, kept satisfies QueuedEvent[]);
+
   const bySession = new Map<string, SessionEventInput[]>();
   // Sessions of visitors who declined personalization: their objects keep the path but never serve from it.
   const noPersonalization = new Set(kept.filter((e) => unpersonalized.has(e.anonymousId)).map((e) => e.sessionId));
@@ -57,8 +58,17 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
     if (!list) bySession.set(e.sessionId, (list = []));
     list.push(e.itemId === undefined ? { id: e.id, type: e.type, ts: e.ts } : { id: e.id, type: e.type, itemId: e.itemId, ts: e.ts });
   }
-  await Promise.all(
+  const appended = await Promise.all(
     [...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId))),
   );
+  // Duplicates of earlier requests: the events their live session had already seen (it knows at once, where D1
+  // learns only when the consumer has run; README "Ingest pipeline" says what it cannot know).
+  const seen = new Set(appended.flatMap((a) => a.duplicateIds));
+  const duplicates = kept.filter((e) => seen.has(e.id)).map((e) => e.id);
+  if (duplicates.length > 0) {
+    const dup = new Set(duplicates);
+    result.accepted = result.accepted.filter((id) => !dup.has(id));
+    result.duplicates = duplicates;
+  }
   return result;
 }

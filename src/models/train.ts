@@ -14,7 +14,7 @@ import type { Neighbour } from "../recommend/types";
 import { kvKeys } from "../storage/kv-keys";
 import { acquireLease, releaseLease } from "../storage/leases";
 import { deleteVersion, putAll, readManifest, readPersonalData, readStats, STATS_PART_BYTES, writeManifest } from "../storage/model-store";
-import { deleteDeltasUpTo, forEachDeltaPage, forEachSession } from "../storage/training-repo";
+import { deleteDeltasUpTo, forEachDeltaPage, forEachTrainingSession } from "../storage/training-repo";
 import { database } from "../storage/db";
 import { listSites } from "../storage/sites-repo";
 import { canaryPolicy } from "./canary";
@@ -80,15 +80,16 @@ async function countSessions(env: Env, siteId: string, now: number, previous: Ma
     mode = "incremental";
     log("loaded statistics snapshot", { siteId, from: base.version, sessions: trainer.sessions });
   } else {
-    // Count the raw log up to the start of this hour; steps from then on arrive as SessionDO deltas.
-    const scan = await forEachSession(
-      env.DB,
+    // Count the raw log up to the start of this hour (the R2 archive, plus D1 rows older than it); steps from then
+    // on arrive as SessionDO deltas.
+    const scan = await forEachTrainingSession(
+      env,
       siteId,
       cutBucket * BUCKET_MS,
       (items) => trainer.pushSession(items),
       (rows) => log("reading sessions", { siteId, rows }),
     );
-    log("counted the raw event log", { siteId, sessions: trainer.sessions, rows: scan.rows, queries: scan.queries });
+    log("counted the raw event log", { siteId, sessions: trainer.sessions, rows: scan.rows, queries: scan.queries, archiveObjects: scan.objects });
   }
 
   let deltaRowsUsed = 0;

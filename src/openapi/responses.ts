@@ -30,7 +30,11 @@ const perEventNote = z.strictObject({
 
 /** src/schemas/events.ts IngestResult. */
 export const ingestResultSchema = z.strictObject({
-  accepted: z.array(z.string()).meta({ description: "ids of the accepted events (a retried id counts as accepted, stored once)" }),
+  accepted: z.array(z.string()).meta({ description: "ids of the newly accepted events, durable in the ingest queue (stored in D1 moments later)" }),
+  duplicates: z
+    .array(z.string())
+    .optional()
+    .meta({ description: "ids an earlier request already accepted (stored once, not counted again); see README Ingest pipeline" }),
   ignored: z.array(z.string()).optional().meta({ description: "accepted but stored nowhere: the visitor declined analytics" }),
   rejected: z.array(perEventNote),
   warnings: z.array(perEventNote).optional().meta({ description: "accepted, but not as sent (e.g. unverified_user_id)" }),
@@ -49,6 +53,7 @@ export const segmentResultSchema = z.strictObject({
   success: z.literal(true),
   accepted: z.array(z.string()).meta({ description: "messageIds of the accepted messages" }),
   ignored: z.array(z.string()).optional(),
+  duplicates: z.array(z.string()).optional().meta({ description: "messageIds an earlier request already accepted (stored once)" }),
   rejected: z.array(perMessageNote),
   warnings: z.array(perMessageNote).optional(),
   sessions: z.record(z.string(), z.string()).optional().meta({ description: "anonymousId → its latest session id (derived or as sent)" }),
@@ -71,6 +76,7 @@ const erasedCountsSchema = z.strictObject({
   sessions: z.number().int(),
   cachedLists: z.number().int(),
   modelDeltas: z.number().int(),
+  archivedEvents: z.number().int().meta({ description: "events removed from the R2 raw event archive" }),
 });
 
 /** src/privacy/erasure.ts ErasureReceipt. */

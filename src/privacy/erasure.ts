@@ -1,5 +1,5 @@
 // Data-subject erasure (GDPR art. 17, CCPA deletion): removes a visitor's profile and everything linked to it from
-// D1, the session objects and the KV list cache, then keeps only hashed suppression entries so later events naming
+// D1, the session objects, the KV list cache and the R2 raw event archive, then keeps only hashed suppression entries so later events naming
 // the erased ids are dropped at ingest. Large histories are erased in bounded, resumable steps (job in `erasures`).
 import {
   ERASURE_BACKGROUND_STEPS,
@@ -8,11 +8,13 @@ import {
   ERASURE_CRON_STEPS,
   ERASURE_KV_PARALLEL,
   ERASURE_SESSIONS_PER_STEP,
+  ERASURE_ARCHIVE_OBJECTS_PER_STEP,
 } from "../config/limits";
 import { ApiError } from "../lib/errors";
 import { recCacheVisitorPrefix } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { dropCachedConsent } from "../storage/consent-repo";
+import { eraseFromArchive, type ArchivedEvent } from "../storage/event-archive";
 import {
   anySuppressed,
   createJob,
@@ -97,6 +99,7 @@ export async function startErasure(
     profileRowsPending: true,
     sessionIds: resolved.anonymousIds.length || resolved.profileId ? await sessionIdsOf(env.DB, siteId, resolved) : [],
     eventsPass: resolved.profileId ? "profile" : resolved.anonymousIds.length || resolved.userId ? "ids" : null,
+    archiveAfter: resolved.profileId || resolved.anonymousIds.length || resolved.userId ? "" : null,
     suppressed: suppress.length,
     selfService: kind === "anon",
   };
@@ -154,9 +157,21 @@ async function runStep(env: Env, job: ErasureJob, budget: ErasureBudget): Promis
       if (n < budget.chunkRows) state.eventsPass = state.eventsPass === "profile" ? "ids" : null;
     }
   }
-  const done = state.sessionIds.length === 0 && state.eventsPass === null;
+  // The archive last: it is read object by object (the whole site's, as the D1 "ids" pass scans the whole log).
+  if (state.sessionIds.length === 0 && state.eventsPass === null && typeof state.archiveAfter === "string") {
+    const pass = await eraseFromArchive(env.ARCHIVE, job.siteId, subjectMatcher(state), state.archiveAfter, ERASURE_ARCHIVE_OBJECTS_PER_STEP);
+    added.archivedEvents = pass.removed;
+    state.archiveAfter = pass.next;
+  }
+  const done = state.sessionIds.length === 0 && state.eventsPass === null && typeof state.archiveAfter !== "string";
   await saveStep(env.DB, job.id, done ? "done" : "running", state, added, Date.now());
   console.log(JSON.stringify({ job: "erasure", id: job.id, site: job.siteId, done, ...added }));
+}
+
+/** Archived events of the subject: on its profile, or naming one of its ids (as the D1 passes delete). */
+function subjectMatcher(s: ErasureState): (e: ArchivedEvent) => boolean {
+  const anon = new Set(s.anonymousIds);
+  return (e) => (s.profileId !== null && e.profileId === s.profileId) || anon.has(e.anonymousId) || (s.userId !== null && e.userId === s.userId);
 }
 
 /**

@@ -145,7 +145,18 @@ async function ingestMessages(c: Context<AppEnv>, raws: unknown[], batchSentAt: 
   const messageOfEvent = new Map(sortedEvents.map((e, i) => [e.id, sortedMessageOf[i]!]));
   const rejectedMessages = new Set(rejected.map((r) => r.index));
   const acceptedMessages = [...new Set(validated.events.map((e) => messageOfEvent.get(e.id)!))].filter((i) => !rejectedMessages.has(i));
-  const answer: SegmentResult = { success: true, accepted: acceptedMessages.map((i) => messageIds[i]!), rejected };
+  // A message is a duplicate when every event it maps to is one (an order's purchases all arrived before).
+  const duplicateIds = new Set(result.duplicates ?? []);
+  const isDuplicate = (i: number) => validated.events.every((e) => messageOfEvent.get(e.id) !== i || duplicateIds.has(e.id));
+  const answer: SegmentResult = {
+    success: true,
+    accepted: acceptedMessages.filter((i) => duplicateIds.size === 0 || !isDuplicate(i)).map((i) => messageIds[i]!),
+    rejected,
+  };
+  if (duplicateIds.size > 0) {
+    const duplicates = acceptedMessages.filter(isDuplicate).map((i) => messageIds[i]!);
+    if (duplicates.length > 0) answer.duplicates = duplicates;
+  }
   if (sessions.size > 0) answer.sessions = Object.fromEntries(sessions);
   if (result.ignored) answer.ignored = [...new Set(result.ignored.map((id) => messageIds[messageOfEvent.get(id)!]!))];
   if (result.warnings) {

@@ -44,32 +44,33 @@ export const eventContext = z.object({
   slot: wellFormedString().max(64).optional(),
 });
 
+/** An event's fields without the per-type rules (the ingest queue's messages reuse them: see ingest-queue.ts). */
+export const eventFields = z.object({
+  id: z.uuid("must be a UUID"),
+  type: z.enum(EVENT_TYPES),
+  anonymousId: idString,
+  userId: idString.optional(),
+  /**
+   * Proof that the site's backend issued `userId`: lower-case hex HMAC-SHA256 of the user id under the site's
+   * identity secret. Needed with the public write key (unless the site turned verification off); never stored.
+   */
+  userHash: userHashString.optional(),
+  sessionId: idString,
+  itemId: idString.optional(),
+  ts: z.number().int("must be an integer (milliseconds since the epoch)").positive(),
+  context: eventContext.optional(),
+  properties: properties.optional(),
+});
+
 /** One event as a client sends it. `ts` is milliseconds since the epoch. */
-export const eventSchema = z
-  .object({
-    id: z.uuid("must be a UUID"),
-    type: z.enum(EVENT_TYPES),
-    anonymousId: idString,
-    userId: idString.optional(),
-    /**
-     * Proof that the site's backend issued `userId`: lower-case hex HMAC-SHA256 of the user id under the site's
-     * identity secret. Needed with the public write key (unless the site turned verification off); never stored.
-     */
-    userHash: userHashString.optional(),
-    sessionId: idString,
-    itemId: idString.optional(),
-    ts: z.number().int("must be an integer (milliseconds since the epoch)").positive(),
-    context: eventContext.optional(),
-    properties: properties.optional(),
-  })
-  .superRefine((e, ctx) => {
-    if (ITEM_REQUIRED_TYPES.has(e.type) && e.itemId === undefined) {
-      ctx.addIssue({ code: "custom", path: ["itemId"], message: `is required for ${e.type} events` });
-    }
-    if (USER_REQUIRED_TYPES.has(e.type) && e.userId === undefined) {
-      ctx.addIssue({ code: "custom", path: ["userId"], message: `is required for ${e.type} events` });
-    }
-  });
+export const eventSchema = eventFields.superRefine((e, ctx) => {
+  if (ITEM_REQUIRED_TYPES.has(e.type) && e.itemId === undefined) {
+    ctx.addIssue({ code: "custom", path: ["itemId"], message: `is required for ${e.type} events` });
+  }
+  if (USER_REQUIRED_TYPES.has(e.type) && e.userId === undefined) {
+    ctx.addIssue({ code: "custom", path: ["userId"], message: `is required for ${e.type} events` });
+  }
+});
 export type IngestEvent = z.infer<typeof eventSchema>;
 
 /** The batch envelope; each element of `events` is validated on its own so one bad event does not sink the rest. */
@@ -87,7 +88,14 @@ export function checkEventTime(ts: number, now: number): string | null {
 
 /** What POST /v1/events answers. */
 export type IngestResult = {
+  /** Valid events newly accepted (each id once, even when the batch repeats it). */
   accepted: string[];
+  /**
+   * Valid events an earlier request already accepted (found in D1, or in the live session object): stored once,
+   * never counted again. Present only when non-empty. See README "Ingest pipeline" for the window in which a
+   * repeat can still be listed as accepted (it is then still stored and counted once).
+   */
+  duplicates?: string[];
   /** Accepted but not stored: the visitor declined analytics (present only when non-empty). */
   ignored?: string[];
   rejected: { index: number; id?: string; field: string; code: string; message: string }[];

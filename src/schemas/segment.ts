@@ -93,6 +93,8 @@ export type SegmentResult = {
   accepted: string[];
   /** Accepted but stored nowhere: the visitor declined analytics or was erased. */
   ignored?: string[];
+  /** Messages an earlier request already accepted (every event they map to is a duplicate): stored once. */
+  duplicates?: string[];
   rejected: { index: number; messageId?: string; field: string; code: string; message: string }[];
   warnings?: { index: number; messageId?: string; field: string; code: string; message: string }[];
   /** Each stored visitor's session (anonymousId → session id, derived or as sent): for GET /v1/sessions/:id/next. */

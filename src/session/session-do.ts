@@ -84,14 +84,14 @@ export class SessionDO extends DurableObject<Env> {
     this.ensureTables();
     const idleMs = tunables(this.env).SESSION_IDLE_MINUTES * 60_000;
     let added = 0;
-    let duplicates = 0;
+    const duplicateIds: string[] = [];
     const newSteps: (PathStep & { seq: number })[] = [];
     this.ctx.storage.transactionSync(() => {
       const sql = this.ctx.storage.sql;
       for (const e of events) {
         const fresh = sql.exec(`INSERT INTO seen (event_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING seq`, e.id, this.nextSeq).toArray();
         if (fresh.length === 0) {
-          duplicates++;
+          duplicateIds.push(e.id);
           continue;
         }
         const seq = this.nextSeq++;
@@ -125,7 +125,7 @@ export class SessionDO extends DurableObject<Env> {
     if (added > 0) await this.ctx.storage.setAlarm(now + idleMs);
     // The flush runs after this call answers: ingest never waits for it.
     if (this.steps.length - this.counted >= FLUSH_STEPS) this.ctx.waitUntil(this.flush().catch((err) => logFlushError(err)));
-    return { added, duplicates, pathLength: this.steps.length };
+    return { added, duplicates: duplicateIds.length, duplicateIds, pathLength: this.steps.length };
   }
 
   /**

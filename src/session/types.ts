@@ -16,4 +16,10 @@ export type SessionSnapshot = {
   path: PathStep[];
 };
 
-export type AppendResult = { added: number; duplicates: number; pathLength: number };
+export type AppendResult = {
+  added: number;
+  duplicates: number;
+  /** Ids of the events this session had already seen (ingest reports them as duplicates). */
+  duplicateIds: string[];
+  pathLength: number;
+};

@@ -155,6 +155,35 @@ export function cachedConsent(d1: D1Database, siteId: string, anonymousId: strin
 }
 
 /**
+ * The cached choices of many visitors (the ingest request path): hits from this isolate's cache, every miss in one
+ * D1 query, each filled through getOrLoad so a save or erasure during the read still wins.
+ */
+export async function cachedConsents(d1: D1Database, siteId: string, anonymousIds: readonly string[]): Promise<Map<string, Consent | null>> {
+  const out = new Map<string, Consent | null>();
+  const missing: string[] = [];
+  for (const a of anonymousIds) {
+    const hit = cache.get(cacheKey(siteId, a));
+    if (hit === undefined) missing.push(a);
+    else out.set(a, hit);
+  }
+  if (missing.length === 0) return out;
+  let batch: Promise<Map<string, Consent>> | undefined;
+  const load = () =>
+    (batch ??= d1
+      .prepare(
+        `SELECT anonymous_id, analytics, personalization, updated_at, source, receipt_hash FROM consents
+         WHERE site_id = ?1 AND anonymous_id IN (SELECT value FROM json_each(?2))`,
+      )
+      .bind(siteId, JSON.stringify(missing))
+      .all<ConsentRow & { anonymous_id: string }>()
+      .then(({ results }) => new Map(results.map((r) => [r.anonymous_id, toConsent(r)]))));
+  await Promise.all(
+    missing.map(async (a) => out.set(a, await cache.getOrLoad(cacheKey(siteId, a), async () => (await load()).get(a) ?? null, CACHE_MS))),
+  );
+  return out;
+}
+
+/**
  * The visitor's most recent session ids (their live session objects hear about a consent change). Goes through the
  * profile, whose (site, profile, ts) index the events table has; anonymous_id alone is not indexed.
  */

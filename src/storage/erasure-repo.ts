@@ -1,6 +1,8 @@
 // D1 side of erasure (privacy/erasure.ts): resolve a subject to its profile and linked ids, create and advance
 // erasure jobs, delete the subject's rows table by table (events in bounded chunks), and suppression entries.
+import { SUPPRESSION_CACHE_MAX_ENTRIES, SUPPRESSION_CACHE_MS } from "../config/limits";
 import { sha256Hex } from "../lib/crypto";
+import { IsolateCache } from "../lib/isolate-cache";
 
 export type IdKind = "anon" | "user";
 
@@ -14,6 +16,28 @@ export function suppressionHash(siteId: string, kind: IdKind, id: string): Promi
 }
 
 /** Lists which of the given suppression hashes are recorded (run in the ingest read batch). */
+/** Suppression look-ups by hash: an erased id stays erased (cached an hour), a clean one is re-read after a while. */
+const suppressionCache = new IsolateCache<string, boolean>({ maxEntries: SUPPRESSION_CACHE_MAX_ENTRIES });
+
+/** The request path's suppression check (events-repo loadAdmission): cached, D1 only for hashes not cached. */
+export async function cachedSuppressions(d1: D1Database, siteId: string, hashes: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const missing: string[] = [];
+  for (const h of hashes) {
+    const hit = suppressionCache.get(`${siteId}\u0000${h}`);
+    if (hit === undefined) missing.push(h);
+    else if (hit) out.add(h);
+  }
+  if (missing.length === 0) return out;
+  const { results } = await suppressedStatement(d1, siteId, missing).all<{ id_hash: string }>();
+  const found = new Set(results.map((r) => r.id_hash));
+  for (const h of missing) {
+    suppressionCache.set(`${siteId}\u0000${h}`, found.has(h), found.has(h) ? 3_600_000 : SUPPRESSION_CACHE_MS);
+    if (found.has(h)) out.add(h);
+  }
+  return out;
+}
+
 export function suppressedStatement(d1: D1Database, siteId: string, hashes: readonly string[]): D1PreparedStatement {
   return d1
     .prepare(`SELECT id_hash FROM suppressions WHERE site_id = ?1 AND id_hash IN (SELECT value FROM json_each(?2))`)
@@ -121,7 +145,8 @@ export async function deleteSessionDeltas(d1: D1Database, siteId: string, flushP
 }
 
 /** What an erasure removed (the receipt), per store. */
-export type ErasedCounts = RowCounts & { events: number; sessions: number; cachedLists: number; modelDeltas: number };
+/** `archivedEvents`: events removed from the R2 raw archive (issue 11 part 2). */
+export type ErasedCounts = RowCounts & { events: number; sessions: number; cachedLists: number; modelDeltas: number; archivedEvents: number };
 
 export const ZERO_COUNTS: ErasedCounts = {
   events: 0,
@@ -133,6 +158,7 @@ export const ZERO_COUNTS: ErasedCounts = {
   sessions: 0,
   cachedLists: 0,
   modelDeltas: 0,
+  archivedEvents: 0,
 };
 
 /** What is left to do, kept in `erasures.state` so any later request or cron run can continue the job. */
@@ -143,6 +169,11 @@ export type ErasureState = ErasureSubject & {
   sessionIds: string[];
   /** The events pass still running: by profile (indexed), then by the linked ids, then none. */
   eventsPass: "profile" | "ids" | null;
+  /**
+   * The R2 archive pass, after the events: the last archive key read ("" = not started), null when finished. Absent
+   * in jobs created before the archive existed (nothing to erase there).
+   */
+  archiveAfter?: string | null;
   /** Suppression entries written when the job was created. */
   suppressed: number;
   /** True for a job a visitor started with the public key: the public key may read its status. */
@@ -218,6 +249,8 @@ export async function createJob(
       )
       .bind(job.siteId, job.createdAt, JSON.stringify(suppress)),
   ]);
+  // This isolate's request path sees the erasure at once (others within SUPPRESSION_CACHE_MS).
+  for (const { hash } of suppress) suppressionCache.set(`${job.siteId}\u0000${hash}`, true, 3_600_000);
 }
 
 /**

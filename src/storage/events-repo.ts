@@ -1,4 +1,4 @@
-// D1 writes for ingest: one transaction (db.batch) per request inserts new events, links identities, merges
+// D1 reads and writes for ingest: what the request path checks before enqueueing (consent, erasure; cached), and the queue consumer's transactions (db.batch), each of which inserts new events, links identities, merges
 // profiles and bumps counters (profiles and the recommendation rollups), counting only rows that this transaction
 // really inserted.
 //
@@ -7,20 +7,26 @@ import { D1_JSON_CHUNK_BYTES } from "../config/limits";
 import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/resolve-identities";
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
+import type { QueuedEvent } from "../schemas/ingest-queue";
 import { COUNTER_COLUMNS, PATH_TYPES_SQL, type EventType } from "../schemas/event-types";
 import { decodeExposure, exposureDay } from "../recommend/exposure";
-import { consentFlagsStatement } from "./consent-repo";
-import { suppressedStatement, suppressionHash } from "./erasure-repo";
+import { cachedConsents, consentFlagsStatement } from "./consent-repo";
+import { cachedSuppressions, suppressedStatement, suppressionHash } from "./erasure-repo";
+import type { ArchivedEvent } from "./event-archive";
 import { rollupStatement } from "./rollups-repo";
 import { trafficRollupStatements } from "./traffic-rollups-repo";
 
-export type StoredEvent = IngestEvent & { profileId: string };
+/**
+ * An event as the consumer writes it: its profile resolved, when its request was received, and the queue message
+ * carrying it (archive_key: the message whose insert wins archives the event, see event-archive.ts).
+ */
+export type StoredEvent = QueuedEvent & { profileId: string; receivedAt: number; archiveKey: string };
 
 /** Types whose recommendationId is an exposure of its own list; carts and purchases are attributed via clicks. */
 const EXPOSURE_TYPES: ReadonlySet<EventType> = new Set(["impression", "click"] satisfies EventType[]);
 
 /** The rec_* columns of an event: what its list's exposure token decodes to, or nulls. */
-function exposureColumns(e: IngestEvent) {
+function exposureColumns(e: QueuedEvent) {
   const id = e.context?.recommendationId;
   const x = id !== undefined && EXPOSURE_TYPES.has(e.type) ? decodeExposure(id) : null;
   if (!x) return { recId: null, recSlot: null, recVariant: null, recModel: null, recDay: null };
@@ -30,14 +36,16 @@ function exposureColumns(e: IngestEvent) {
 
 const INSERT_EVENTS = `
 INSERT INTO events (site_id, id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, ingest_id,
-                    rec_id, rec_slot, rec_variant, rec_model, rec_day)
+                    rec_id, rec_slot, rec_variant, rec_model, rec_day, archive_key)
 SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.type'), json_extract(value, '$.anonymousId'),
        json_extract(value, '$.userId'), json_extract(value, '$.sessionId'), json_extract(value, '$.itemId'),
-       json_extract(value, '$.profileId'), json_extract(value, '$.ts'), ?2, json_extract(value, '$.context'),
-       json_extract(value, '$.properties'), ?3, json_extract(value, '$.recId'), json_extract(value, '$.recSlot'),
-       json_extract(value, '$.recVariant'), json_extract(value, '$.recModel'), json_extract(value, '$.recDay')
-FROM json_each(?4) WHERE true
-ON CONFLICT(site_id, id) DO NOTHING`;
+       json_extract(value, '$.profileId'), json_extract(value, '$.ts'), json_extract(value, '$.receivedAt'),
+       json_extract(value, '$.context'), json_extract(value, '$.properties'), ?2, json_extract(value, '$.recId'),
+       json_extract(value, '$.recSlot'), json_extract(value, '$.recVariant'), json_extract(value, '$.recModel'),
+       json_extract(value, '$.recDay'), json_extract(value, '$.archiveKey')
+FROM json_each(?3) WHERE true
+ON CONFLICT(site_id, id) DO NOTHING
+RETURNING id`;
 
 const counterSelect = COUNTER_COLUMNS.map(([type]) => `SUM(type = '${type}')`).join(", ");
 const counterNames = COUNTER_COLUMNS.map(([, col]) => col).join(", ");
@@ -91,9 +99,8 @@ LEFT JOIN profiles p ON p.site_id = i.site_id AND p.id = i.profile_id
 WHERE i.site_id = ?1 AND ((i.kind = 'anon' AND i.external_id IN (SELECT value FROM json_each(?2)))
                        OR (i.kind = 'user' AND i.external_id IN (SELECT value FROM json_each(?3))))`;
 
-/** What ingest reads before writing (loadIngestContext). */
-export type IngestContext = {
-  known: KnownIdentities;
+/** The consent and erasure facts ingest filters a batch by (loadAdmission, and the consumer's loadIngestContext). */
+export type ConsentContext = {
   /** Anonymous ids whose events are stored nowhere: declined analytics, or erased (suppressed). */
   declined: Set<string>;
   /** User ids erased on request: events naming them are stored nowhere either. */
@@ -102,11 +109,15 @@ export type IngestContext = {
   unpersonalized: Set<string>;
 };
 
-/**
- * What ingest must know before writing, in one D1 round trip: the identities already linked for the batch's
- * anonymous and user ids, the consent flags of its visitors, and which of its ids were erased (suppressed).
- */
-export async function loadIngestContext(d1: D1Database, siteId: string, events: readonly IngestEvent[]): Promise<IngestContext> {
+/** What the request path knows before enqueueing (loadAdmission). */
+export type AdmissionContext = ConsentContext;
+
+/** What the queue consumer reads before writing (loadIngestContext). */
+export type IngestContext = ConsentContext & { known: KnownIdentities };
+
+type IdSets = { anonIds: string[]; userIds: string[]; hashOf: Map<string, { kind: "anon" | "user"; id: string }> };
+
+async function idSets(siteId: string, events: readonly { anonymousId: string; userId?: string }[]): Promise<IdSets> {
   const anonIds = new Set<string>();
   const userIds = new Set<string>();
   for (const e of events) {
@@ -119,29 +130,70 @@ export async function loadIngestContext(d1: D1Database, siteId: string, events: 
     ...[...anonIds].map(async (id) => hashOf.set(await suppressionHash(siteId, "anon", id), { kind: "anon", id })),
     ...[...userIds].map(async (id) => hashOf.set(await suppressionHash(siteId, "user", id), { kind: "user", id })),
   ]);
+  return { anonIds: [...anonIds], userIds: [...userIds], hashOf };
+}
+
+function consentStatements(d1: D1Database, siteId: string, ids: IdSets): D1PreparedStatement[] {
+  return [consentFlagsStatement(d1, siteId, ids.anonIds), suppressedStatement(d1, siteId, [...ids.hashOf.keys()])];
+}
+
+function consentContext(ids: IdSets, consentRows: D1Result, suppressedRows: D1Result): ConsentContext {
+  const declined = new Set<string>();
+  const unpersonalized = new Set<string>();
+  for (const r of consentRows.results as { anonymous_id: string; analytics: number; personalization: number }[]) {
+    if (r.analytics === 0) declined.add(r.anonymous_id);
+    if (r.personalization === 0) unpersonalized.add(r.anonymous_id);
+  }
+  const suppressedUsers = new Set<string>();
+  for (const r of suppressedRows.results as { id_hash: string }[]) {
+    const hit = ids.hashOf.get(r.id_hash);
+    if (hit?.kind === "anon") declined.add(hit.id);
+    else if (hit?.kind === "user") suppressedUsers.add(hit.id);
+  }
+  return { declined, suppressedUsers, unpersonalized };
+}
+
+/**
+ * What the request path must know before enqueueing, from this isolate's caches (D1 only for ids not cached): the
+ * consent flags of the batch's visitors (consent-repo's cache, which a save in this isolate updates at once) and
+ * which of its ids were erased. Stale by at most a minute (consent) or SUPPRESSION_CACHE_MS (erasures) after a
+ * change made in another isolate; the consumer reads both from D1 again before writing, so a stale answer here never
+ * stores an erased or declined visitor's events, it only lets their session object see them for that long.
+ */
+export async function loadAdmission(d1: D1Database, siteId: string, events: readonly IngestEvent[]): Promise<AdmissionContext> {
+  const ids = await idSets(siteId, events);
+  const [consents, suppressed] = await Promise.all([cachedConsents(d1, siteId, ids.anonIds), cachedSuppressions(d1, siteId, [...ids.hashOf.keys()])]);
+  const declined = new Set<string>();
+  const unpersonalized = new Set<string>();
+  for (const [a, c] of consents) {
+    if (c && !c.analytics) declined.add(a);
+    if (c && !c.personalization) unpersonalized.add(a);
+  }
+  const suppressedUsers = new Set<string>();
+  for (const hash of suppressed) {
+    const hit = ids.hashOf.get(hash);
+    if (hit?.kind === "anon") declined.add(hit.id);
+    else if (hit?.kind === "user") suppressedUsers.add(hit.id);
+  }
+  return { declined, suppressedUsers, unpersonalized };
+}
+
+/**
+ * What the consumer must know before writing, in one D1 round trip: the identities already linked for the events'
+ * anonymous and user ids, and the consent and erasure facts again (an erasure may have run since the request).
+ */
+export async function loadIngestContext(d1: D1Database, siteId: string, events: readonly QueuedEvent[]): Promise<IngestContext> {
+  const ids = await idSets(siteId, events);
   const [identityRows, consentRows, suppressedRows] = await d1.batch([
-    d1.prepare(SELECT_IDENTITIES).bind(siteId, JSON.stringify([...anonIds]), JSON.stringify([...userIds])),
-    consentFlagsStatement(d1, siteId, [...anonIds]),
-    suppressedStatement(d1, siteId, [...hashOf.keys()]),
+    d1.prepare(SELECT_IDENTITIES).bind(siteId, JSON.stringify(ids.anonIds), JSON.stringify(ids.userIds)),
+    ...consentStatements(d1, siteId, ids),
   ]);
   const known: KnownIdentities = { anon: new Map(), user: new Map(), owner: new Map() };
   for (const r of identityRows!.results as { kind: "anon" | "user"; external_id: string; profile_id: string; owner: string | null }[]) {
     known[r.kind].set(r.external_id, r.profile_id);
     if (r.owner !== null) known.owner!.set(r.profile_id, r.owner);
   }
-  const declined = new Set<string>();
-  const unpersonalized = new Set<string>();
-  for (const r of consentRows!.results as { anonymous_id: string; analytics: number; personalization: number }[]) {
-    if (r.analytics === 0) declined.add(r.anonymous_id);
-    if (r.personalization === 0) unpersonalized.add(r.anonymous_id);
-  }
-  const suppressedUsers = new Set<string>();
-  for (const r of suppressedRows!.results as { id_hash: string }[]) {
-    const hit = hashOf.get(r.id_hash);
-    if (hit?.kind === "anon") declined.add(hit.id);
-    else if (hit?.kind === "user") suppressedUsers.add(hit.id);
-  }
-  return { known, declined, suppressedUsers, unpersonalized };
+  return { known, ...consentContext(ids, consentRows!, suppressedRows!) };
 }
 
 function mergeStatements(d1: D1Database, siteId: string, m: ProfileMerge): D1PreparedStatement[] {
@@ -168,8 +220,9 @@ function mergeStatements(d1: D1Database, siteId: string, m: ProfileMerge): D1Pre
 }
 
 /**
- * Writes a validated, resolved batch atomically (D1 runs a batch as one transaction). Retrying the same batch
- * inserts no event twice and, because counters aggregate only rows tagged with this call's ingest id, counts nothing
+ * Writes resolved events atomically (D1 runs a batch as one transaction; `now` stamps new identity links) and
+ * answers the ids it inserted. Retrying
+ * the same events, as a redelivered queue batch does, inserts no event twice and, because counters aggregate only rows tagged with this call's ingest id, counts nothing
  * twice either.
  */
 export async function writeIngestBatch(
@@ -179,7 +232,7 @@ export async function writeIngestBatch(
   identityWrites: readonly IdentityWrite[],
   merges: readonly ProfileMerge[],
   now: number,
-): Promise<void> {
+): Promise<Set<string>> {
   const ingestId = crypto.randomUUID();
   const statements: D1PreparedStatement[] = [];
   for (const chunk of jsonChunks(identityWrites, D1_JSON_CHUNK_BYTES)) {
@@ -195,17 +248,80 @@ export async function writeIngestBatch(
     itemId: e.itemId ?? null,
     profileId: e.profileId,
     ts: e.ts,
+    receivedAt: e.receivedAt,
+    archiveKey: e.archiveKey,
     context: e.context ?? null,
     properties: e.properties ?? null,
     ...exposureColumns(e),
   }));
+  const inserts: number[] = [];
   for (const chunk of jsonChunks(rows, D1_JSON_CHUNK_BYTES)) {
-    statements.push(d1.prepare(INSERT_EVENTS).bind(siteId, now, ingestId, chunk));
+    inserts.push(statements.length);
+    statements.push(d1.prepare(INSERT_EVENTS).bind(siteId, ingestId, chunk));
   }
   statements.push(d1.prepare(AGGREGATE_PROFILES).bind(ingestId));
   statements.push(d1.prepare(AGGREGATE_PROFILE_ITEMS).bind(ingestId));
   statements.push(rollupStatement(d1, ingestId));
   statements.push(...trafficRollupStatements(d1, ingestId));
   statements.push(d1.prepare(CLEAR_INGEST_ID).bind(ingestId));
-  await d1.batch(statements);
+  const results = await d1.batch(statements);
+  // The ids this transaction inserted (RETURNING): the rows its messages own in the archive.
+  return new Set(inserts.flatMap((i) => (results[i]!.results as { id: string }[]).map((r) => r.id)));
+}
+
+type ArchiveRow = {
+  id: string;
+  type: IngestEvent["type"];
+  anonymous_id: string;
+  user_id: string | null;
+  session_id: string;
+  item_id: string | null;
+  profile_id: string;
+  ts: number;
+  received_at: number;
+  context: string | null;
+  properties: string | null;
+  archive_key: string | null;
+};
+
+/**
+ * The stored rows of `ids` that `archiveKeys` own (their insert won), as the archive keeps them, by archive key.
+ * Read after the consumer's transaction, so a redelivery finds what its first attempt inserted.
+ */
+export async function ownedRows(
+  d1: D1Database,
+  siteId: string,
+  ids: readonly string[],
+  archiveKeys: ReadonlySet<string>,
+): Promise<Map<string, ArchivedEvent[]>> {
+  const out = new Map<string, ArchivedEvent[]>();
+  const statements = [...jsonChunks(ids, D1_JSON_CHUNK_BYTES)].map((chunk) =>
+    d1
+      .prepare(
+        `SELECT id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, archive_key
+         FROM events WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY ts, id`,
+      )
+      .bind(siteId, chunk),
+  );
+  if (statements.length === 0) return out;
+  for (const res of await d1.batch<ArchiveRow>(statements)) {
+    for (const r of res.results) {
+      if (r.archive_key === null || !archiveKeys.has(r.archive_key)) continue;
+      let list = out.get(r.archive_key);
+      if (!list) out.set(r.archive_key, (list = []));
+      list.push(archivedOf(r));
+    }
+  }
+  return out;
+}
+
+/** A D1 row as an archived event: absent optional fields stay absent, so both read paths see the same objects. */
+export function archivedOf(r: Omit<ArchiveRow, "archive_key">): ArchivedEvent {
+  const e: ArchivedEvent = { id: r.id, type: r.type, anonymousId: r.anonymous_id, sessionId: r.session_id, profileId: r.profile_id, ts: r.ts, receivedAt: r.received_at };
+  if (r.user_id !== null) e.userId = r.user_id;
+  if (r.item_id !== null) e.itemId = r.item_id;
+  // JSON columns written by this module from validated objects.
+  if (r.context !== null) e.context = JSON.parse(r.context) as ArchivedEvent["context"];
+  if (r.properties !== null) e.properties = JSON.parse(r.properties) as ArchivedEvent["properties"];
+  return e;
 }

@@ -60,6 +60,12 @@ export const events = sqliteTable(
     properties: text("properties", { mode: "json" }).$type<Record<string, unknown>>(),
     ingestId: text("ingest_id"),
     /**
+     * The ingest queue message that inserted the row (the insert's ON CONFLICT decides which one, once): the row is
+     * archived to R2 in that message's object, so a redelivery rewrites the same object and the archive holds each
+     * event once (src/storage/event-archive.ts). Null for rows stored before the archive existed.
+     */
+    archiveKey: text("archive_key"),
+    /**
      * Impressions and clicks of a served list: its exposure token (context.recommendationId) and what it decodes to
      * (src/recommend/exposure.ts), written by ingest so the rollups and attribution read columns, not tokens.
      * Null for every other event and for ids that are not exposure tokens (old UUIDs, foreign ids).

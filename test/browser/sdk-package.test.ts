@@ -99,6 +99,14 @@ async function workerGet<T>(p: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** A visitor's profile counters, or undefined while the consumer has not stored any of their events (404). */
+async function profileCounts(anonymousId: string): Promise<Record<string, number> | undefined> {
+  const res = await fetch(`${base}/v1/users/${anonymousId}?key=${DEMO_WRITE_KEY}`);
+  if (res.status === 404) return undefined;
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { counts: Record<string, number> }).counts;
+}
+
 describe("edgerec/sdk in Chromium", () => {
   it("runs the README's single-page app: a view per route, rendered recommend() lists, attributed clicks", async () => {
     const context = await appContext(`<main><section id="recommendations"></section></main><script type="module" src="/app.js"></script>`);
@@ -140,8 +148,13 @@ describe("edgerec/sdk in Chromium", () => {
       ["click", target],
       ["view", target],
     ]);
-    const profile = await workerGet<{ counts: Record<string, number> }>(`/v1/users/${anonymousId}`);
-    expect(profile.counts).toMatchObject({ view: 2, click: 1 });
+    // The profile is written by the ingest queue's consumer a moment after the answers: poll it.
+    await expect
+      .poll(async () => {
+        const counts = await profileCounts(anonymousId);
+        return { view: counts?.view ?? 0, click: counts?.click ?? 0 };
+      }, { timeout: 15_000 })
+      .toEqual({ view: 2, click: 1 });
 
     // Back: popstate shows the first route again, tracked as a third view.
     const secondId = await tab.getAttribute("#recommendations", "data-recommendation-id");
@@ -185,8 +198,7 @@ describe("edgerec/sdk in Chromium", () => {
     expect(sent.events.map((e) => [e.type, e.itemId])).toEqual([["view", "socks-001"]]);
     expect(consents).toHaveLength(1);
     expect(JSON.parse(consents[0]!)).toMatchObject({ anonymousId: sent.events[0]!.anonymousId, analytics: true, personalization: true });
-    const profile = await workerGet<{ counts: Record<string, number> }>(`/v1/users/${sent.events[0]!.anonymousId}`);
-    expect(profile.counts.view).toBe(1);
+    await expect.poll(async () => (await profileCounts(sent.events[0]!.anonymousId))?.view ?? 0, { timeout: 15_000 }).toBe(1);
     await context.close();
   });
 });

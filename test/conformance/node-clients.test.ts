@@ -61,6 +61,8 @@ async function journey(site: TestSite, client: Client, anon: string, user: strin
   client.track(anon, "Newsletter Subscribed", { list: "weekly" }, user);
   await client.flush();
 
+  // The Worker answers once the events are on its ingest queue; its consumer stores them moments later.
+  await expect.poll(async () => (await rows(site)).length, { timeout: 15_000 }).toBe(7);
   const stored = await rows(site);
   expect(stored.map((r) => [r.type, r.item_id])).toEqual([
     ["view", null],
@@ -106,6 +108,7 @@ async function retriedOnce(site: TestSite, client: Client, anon: string): Promis
   const retry = attempts.slice(attempts.indexOf(failed[0]!) + 1).find((a) => a.messageIds.join() === failed[0]!.messageIds.join());
   expect(retry?.status).toBe(200);
   expect(failed[0]!.messageIds.length).toBeGreaterThan(0);
+  await expect.poll(async () => (await rows(site)).length, { timeout: 15_000 }).toBe(2);
   const stored = await rows(site);
   expect(stored.map((r) => r.item_id)).toEqual(["r-1", "r-2"]);
   const snapshot = await serverGet<Snapshot>(site, `/v1/sessions/${encodeURIComponent(stored[0]!.session_id)}`);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ATTRIBUTION_WINDOW_MS } from "../../src/config/limits";
 import { decodeExposure, exposureDay } from "../../src/recommend/exposure";
 import type { MetricsRow } from "../../src/storage/rollups-repo";
-import { ADMIN, BASE, createSite, event, get, postEvents, type ErrorJson, type TestSite } from "./helpers";
+import { ADMIN, BASE, createSite, event, get, postEvents, waitForSegmentIngest, type ErrorJson, type TestSite } from "./helpers";
 
 type Metrics = { site: string; from: string; to: string; rows: MetricsRow[] };
 
@@ -72,8 +72,9 @@ describe("attribution rollups", () => {
     };
     expect(await metrics(site, day)).toEqual([expected]);
 
-    // The same batch again (a client retry): no event is inserted, so nothing is counted.
-    await accepted(site, batch);
+    // The same batch again (a client retry): answered as duplicates, no event is inserted, so nothing is counted.
+    const retry = await postEvents(site, batch);
+    expect(await retry.json()).toMatchObject({ accepted: [], duplicates: batch.map((e) => e.id) });
     expect(await metrics(site, day)).toEqual([expected]);
 
     // A later batch: a second click on the same list is a click, not a newly clicked list; `revenue` stands in for
@@ -131,6 +132,7 @@ describe("attribution through the Segment routes (the same ingest path)", () => 
       }),
     });
     expect(res.status).toBe(200);
+    await waitForSegmentIngest(site.id, await res.json());
     expect(await metrics(site, day)).toEqual([
       expect.objectContaining({ slot: "cart", impressions: 0, listsServed: 0, clicks: 1, clickedImpressions: 1, purchases: 1, revenue: 12, ctr: null, conversion: 1 }),
     ]);

@@ -152,7 +152,11 @@ describe("POST /v1/events", () => {
     const second = await postEvents(site, batch);
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
-    expect((await second.json<IngestResult>()).accepted).toEqual([batch[0]!.id, batch[1]!.id]);
+    // The repeat is answered as duplicates of what the first request accepted, not as accepted again.
+    expect((await first.json<IngestResult>()).accepted).toEqual([batch[0]!.id, batch[1]!.id]);
+    const again = await second.json<IngestResult>();
+    expect(again.accepted).toEqual([]);
+    expect(again.duplicates).toEqual([batch[0]!.id, batch[1]!.id]);
     expect(await countEvents(site.id)).toBe(2);
     const profile = await env.DB.prepare("SELECT event_count, n_view, n_purchase FROM profiles WHERE site_id = ?").bind(site.id).first();
     expect(profile).toEqual({ event_count: 2, n_view: 1, n_purchase: 1 });

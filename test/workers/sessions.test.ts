@@ -41,8 +41,8 @@ describe("SessionDO", () => {
   it("drops retried events by id", async () => {
     const stub = sessionStub(env, "dedup", "s1");
     const e = { id: crypto.randomUUID(), type: "view" as const, itemId: "a", ts: Date.now() };
-    expect(await stub.append("dedup", "s1", [e])).toEqual({ added: 1, duplicates: 0, pathLength: 1 });
-    expect(await stub.append("dedup", "s1", [e])).toEqual({ added: 0, duplicates: 1, pathLength: 1 });
+    expect(await stub.append("dedup", "s1", [e])).toEqual({ added: 1, duplicates: 0, duplicateIds: [], pathLength: 1 });
+    expect(await stub.append("dedup", "s1", [e])).toEqual({ added: 0, duplicates: 1, duplicateIds: [e.id], pathLength: 1 });
   });
 
   it("keeps different sites' sessions with the same id apart", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `events` ADD `archive_key` text;
