@@ -1,6 +1,6 @@
 // Ingest throughput: POST /v1/events with 100-event batches (fresh event ids every request) against the Worker in
-// Miniflare on loopback, measured with autocannon, next to the floor (an unknown path: Hono's 404, no storage) in the
-// same Miniflare instance, and the queue consumer's drain rate (events/s it stores while and after the load runs).
+// Miniflare on loopback, measured with autocannon (bench/run.ts reads it against the `floor` of the same invocation),
+// and the queue consumer's drain rate (events/s it stores while and after the load runs).
 // `sessionsPerBatch` 1 is a browser's batch (one session); 10 is a server-side batch mixing visitors (sent with the
 // server key, whose per-batch caps allow that), which costs one Durable Object RPC per session.
 // `benchIngestLag` measures how long after the answer a visitor's profile shows the events (eventual consistency).
@@ -34,18 +34,11 @@ async function storedEvents(db: BenchDb): Promise<number> {
   return (await db.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = 'bench'").first<{ n: number }>())!.n;
 }
 
-async function floor(url: string, connections: number, duration: number) {
-  for (let i = 0; i < 50; i++) await (await fetch(`${url}/bench-floor`)).arrayBuffer();
-  const r = await autocannon({ url: `${url}/bench-floor`, connections, duration });
-  return { reqPerSec: r.requests.average, p99: r.latency.p99 };
-}
-
 export async function benchIngest(opts: { connections: number; duration: number; batchSize: number; sessionsPerBatch: number; visitors: number }): Promise<Record<string, number>> {
   const { url, mf } = await startWorker();
   try {
     await createBenchSite(url, KEY);
     const db = await mf.getD1Database("DB");
-    const base = await floor(url, opts.connections, opts.duration);
     // A browser's batch uses the public key; a batch mixing visitors comes from a backend, with the server key.
     const keyHeader = { "x-edgerec-key": opts.sessionsPerBatch > 1 ? BENCH_SERVER_KEY : KEY };
     // Warm-up: first requests compile code and create tables.
@@ -105,10 +98,6 @@ export async function benchIngest(opts: { connections: number; duration: number;
       latencyP50ms: result.latency.p50,
       latencyP99ms: result.latency.p99,
       latencyMaxMs: result.latency.max,
-      floorReqPerSec: base.reqPerSec,
-      floorP99ms: base.p99,
-      reqPerSecVsFloor: Number((reqPerSec / base.reqPerSec).toFixed(3)),
-      p99VsFloor: Number((result.latency.p99 / Math.max(base.p99, 1)).toFixed(2)),
       // The consumer: events stored while the load ran, the backlog it left, and its rate from the load's start
       // until the backlog was empty (D1 and R2 written, the messages acknowledged).
       storedDuringLoad: atLoadEnd,

@@ -47,7 +47,7 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
 };
 
 /** Benchmarks that are not HTTP load on the Worker, so a ratio to the floor means nothing for them. */
-const NOT_LOAD = new Set(["trending", "train", "train-scale"]);
+const NOT_LOAD = new Set(["trending", "train", "train-scale", "segments", "ingest-lag"]);
 
 const asked = positionals.length > 0 ? positionals : Object.keys(benches);
 const unknown = asked.filter((n) => !benches[n]);
