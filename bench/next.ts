@@ -13,12 +13,15 @@ const SESSIONS = 200;
 
 /**
  * `next`: GET /v1/sessions/:id/next. `recommendations`: the slot endpoint for a session without a visitor id.
+ * `click-refresh`: POST /v1/events?recommend=product with one click (a fresh event id each time) of a returning
+ * visitor: the click stored in the session and the slot's refreshed list in one round trip (its latency is the
+ * click-to-updated-list latency).
  * `session`: GET /v1/sessions/:id, the live path alone (the Durable Object's share of a `next` read).
  * `personal-warm`: with an anonymous id, the same 200 visitors and states again and again (KV cache hits).
  * `personal-cold`: with an anonymous id and a new slot name every request, so every request misses the cache and
  * reads the visitor's history and summary from D1 and blends from scratch.
  */
-export type NextMode = "session" | "next" | "recommendations" | "personal-warm" | "personal-cold";
+export type NextMode = "session" | "next" | "recommendations" | "personal-warm" | "personal-cold" | "click-refresh";
 
 export async function benchNext(opts: { connections: number; duration: number; path: NextMode }): Promise<Record<string, number | string>> {
   const { url, mf } = await startWorker();
@@ -65,15 +68,25 @@ export async function benchNext(opts: { connections: number; duration: number; p
       const slot = opts.path === "personal-cold" ? `c${cold++}` : "home";
       return `/v1/recommendations?anonymousId=bench-${s}&sessionId=bench-s${s}&slot=${slot}&k=10&key=${DEMO_WRITE_KEY}`;
     };
+    const click = (s: number) =>
+      JSON.stringify({ events: [{ id: crypto.randomUUID(), type: "click", anonymousId: `bench-${s}`, sessionId: `bench-s${s}`, itemId: items[(s * 11 + n) % items.length], ts: Date.now() }] });
+    const refreshPath = `/v1/events?recommend=product&k=10&key=${DEMO_WRITE_KEY}`;
     // Warm-up: first reads fill the isolate caches (manifest, shards, catalog details).
-    for (let s = 0; s < SESSIONS; s++) await (await fetch(`${url}${target(s)}`)).arrayBuffer();
-
     let n = 0;
+    for (let s = 0; s < SESSIONS; s++) {
+      if (opts.path === "click-refresh") await (await fetch(`${url}${refreshPath}`, { method: "POST", body: click(s) })).arrayBuffer();
+      else await (await fetch(`${url}${target(s)}`)).arrayBuffer();
+    }
+
     const result = await autocannon({
       url,
       connections: opts.connections,
       duration: opts.duration,
-      requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: target(n++ % SESSIONS) }) }],
+      requests: [
+        opts.path === "click-refresh"
+          ? { method: "POST", setupRequest: (req) => ({ ...req, path: refreshPath, headers: { "content-type": "text/plain" }, body: click(n++ % SESSIONS) }) }
+          : { method: "GET", setupRequest: (req) => ({ ...req, path: target(n++ % SESSIONS) }) },
+      ],
     });
     return {
       endpoint: opts.path,

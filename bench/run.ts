@@ -30,6 +30,7 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   recommendations: () => benchNext({ connections, duration, path: "recommendations" }),
   "personal-warm": () => benchNext({ connections, duration, path: "personal-warm" }),
   "personal-cold": () => benchNext({ connections, duration, path: "personal-cold" }),
+  "click-refresh": () => benchNext({ connections, duration, path: "click-refresh" }),
   // The trending query on a week of a mid-size shop (no built Worker needed: D1 only).
   trending: () => benchTrending({ events: 300_000, visitors: 30_000, items: 5_000 }),
   // The retrain's trainers on a streamed synthetic shop of 1M, 3M and 10M events (memory flat, time linear).

@@ -150,6 +150,11 @@ export const recommendationsAnswerSchema = z.strictObject({
   cached: z.boolean(),
 });
 
+/** POST /v1/events' answer: the ingest result, and with `?recommend=<slot>` that slot's refreshed list. */
+export const ingestAnswerSchema = ingestResultSchema.extend({
+  recommendations: recommendationsAnswerSchema.optional().meta({ description: "with `recommend=<slot>`: the slot's list after these events" }),
+});
+
 /** src/session/types.ts SessionSnapshot. */
 export const sessionSnapshotSchema = z.strictObject({
   siteId: z.string(),

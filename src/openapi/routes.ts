@@ -9,7 +9,7 @@ import { consentSchema } from "../schemas/consent";
 import { eventBatchSchema, eventSchema } from "../schemas/events";
 import { itemUpsertSchema } from "../schemas/items";
 import { erasureJobId, exportQuerySchema, forgetBodySchema, selfExportBodySchema } from "../schemas/privacy";
-import { nextQuerySchema, profileQuerySchema, recommendationsQuerySchema, similarQuerySchema } from "../schemas/recommendations";
+import { eventsQuerySchema, nextQuerySchema, profileQuerySchema, recommendationsQuerySchema, similarQuerySchema } from "../schemas/recommendations";
 import { SEGMENT_CALLS, segmentBatchSchema, segmentMessageSchema } from "../schemas/segment";
 import { canaryBodySchema, modelSiteParam } from "../schemas/models";
 import { experimentConfigSchema, experimentId, experimentResultsQuery, experimentSiteQuery, winnerBodySchema } from "../schemas/experiments";
@@ -120,10 +120,12 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/v1/events",
     tag: "ingest",
     summary: "Ingest a batch of events",
-    description: "Each event is validated on its own: invalid ones are listed in `rejected` and the rest stored. Retries with the same event id are stored once.",
+    description:
+      "Each event is validated on its own: invalid ones are listed in `rejected` and the rest stored. Retries with the same event id are stored once. With `recommend=<slot>` (a batch of one session and visitor) the answer also carries that slot's list as GET /v1/recommendations answers it, scored from the session that already holds these events.",
     access: "key",
+    query: eventsQuerySchema,
     body: { schema: eventBatchBody, contentTypes: BEACON },
-    answers: { 200: { description: "at least one event accepted", schema: r.ingestResultSchema } },
+    answers: { 200: { description: "at least one event accepted", schema: r.ingestAnswerSchema } },
     errors: [400, 413, 415],
   },
   {

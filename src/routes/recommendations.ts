@@ -1,11 +1,11 @@
 // GET /v1/recommendations: a slot's list for a visitor, through the one pipeline (src/serving/recommend.ts): the
 // live session path, the visitor's history and segment, the item on screen, with the slot's business rules (site
 // config, overridden by request parameters); personalized lists are cached per visitor and slot in KV.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
 import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
-import { recommendationsQuerySchema, ruleParams } from "../schemas/recommendations";
+import { recommendationsQuerySchema, ruleParams, type RecommendationsQuery } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
 import type { ServeShape } from "../recommend/experiments";
 import { shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
@@ -22,13 +22,22 @@ const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 
 recommendations.get("/", requireSite, async (c) => {
   const q = parseOrThrow(recommendationsQuerySchema, c.req.query(), "query");
+  return c.json(await slotList(c, q, c.req.query("k") !== undefined));
+});
+
+/**
+ * A slot's list for the request's visitor: the answer of GET /v1/recommendations, and of POST
+ * /v1/events?recommend=<slot> (the list refreshed from the session the events just reached). `kAsked`: the request
+ * named `k` (otherwise the slot's default k applies).
+ */
+export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsked: boolean) {
   const site = c.get("site");
   const { k: slotK, kind, segments: bySegment, ...slotRules } = site.config.slots?.[q.slot] ?? {};
   const asked: Rules = {};
   for (const key of RULE_KEYS) if (q[key] !== undefined) Object.assign(asked, { [key]: q[key] });
   let rules: Rules = { ...slotRules, ...asked };
   assertRulesConsistent(rules, { note: `in this request or slot ${q.slot}` });
-  let k = c.req.query("k") !== undefined ? q.k : (slotK ?? q.k);
+  let k = kAsked ? q.k : (slotK ?? q.k);
   // A list built from a user's history is that user's data: the browser must prove it is signed in as them.
   if (q.userId !== undefined) await assertUserAccess(c, q.userId, q.userHash);
 
@@ -64,7 +73,7 @@ recommendations.get("/", requireSite, async (c) => {
   if (override) {
     rules = { ...slotRules, ...override.rules, ...asked };
     assertRulesConsistent(rules, { note: `in this request or slot ${q.slot} for segment ${segment}` });
-    if (c.req.query("k") === undefined && override.k !== undefined) k = override.k;
+    if (!kAsked && override.k !== undefined) k = override.k;
   }
   const base: ServeShape = {
     weights: override?.weights ? { ...site.config.weights, ...override.weights } : site.config.weights,
@@ -85,13 +94,13 @@ recommendations.get("/", requireSite, async (c) => {
     // An entry written before lists carried `personalized` reads as not personal. A hit is a new exposure: it gets
     // its own id (served now), so lists served counts it and its clicks are not merged with the first serve's.
     if (hit)
-      return c.json({
+      return {
         ...hit,
         recommendationId: servedListId(q.slot, hit.modelVersion, Date.now(), shape.variant),
         slot: q.slot,
         personalized: personalized && hit.personalized === true,
         cached: true,
-      });
+      };
   }
   const recs = await recommend(c.env, site.id, manifest, {
     path,
@@ -110,5 +119,5 @@ recommendations.get("/", requireSite, async (c) => {
   });
   if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs));
   // `personalized`: consent allows it and the visitor's own evidence shaped the list (not merely an id named).
-  return c.json({ ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false });
-});
+  return { ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false };
+}

@@ -10,6 +10,9 @@ export const kParam = z.coerce
   .max(MAX_K, `must be at most ${MAX_K}`)
   .default(DEFAULT_K);
 
+/** A slot's name: the site config's key and the rollups' `slot`. */
+export const slotName = z.string().regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 lowercase letters, digits, - or _");
+
 /** `key` may ride in the query string (beacons, preflights); it is checked by requireSite, not here. */
 const keyParam = z.string().optional();
 
@@ -64,11 +67,19 @@ export const recommendationsQuerySchema = z.strictObject({
   userHash: userHashString.optional(),
   /** The item on the page (product slot): scored as the newest step if the session does not have it yet. */
   itemId: idString.optional(),
-  slot: z
-    .string()
-    .regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 lowercase letters, digits, - or _")
-    .default("default"),
+  slot: slotName.default("default"),
   ...ruleParams,
+});
+
+/**
+ * POST /v1/events' query: the key, and `recommend` (a slot) to get that slot's list, refreshed from the session the
+ * events just reached, in the same answer (with `k` and the item on screen, as GET /v1/recommendations takes them).
+ */
+export const eventsQuerySchema = z.strictObject({
+  key: keyParam,
+  recommend: slotName.optional(),
+  k: z.string().optional(),
+  itemId: idString.optional(),
 });
 export type RecommendationsQuery = z.output<typeof recommendationsQuerySchema>;
 
