@@ -61,6 +61,11 @@ export type EdgerecTracker = {
   consent(choice: ConsentCommand): void;
   /** Fetches a list for this visitor (personal only if consent allows it). Rejects on a non-2xx answer. */
   recommend(options?: RecommendOptions): Promise<RecList>;
+  /**
+   * Tracks an event (a click, an add-to-cart) and answers a slot's list that already reflects it, in one round trip
+   * when it can (POST /v1/events?recommend=): for in-page widgets that refresh after an interaction.
+   */
+  trackAndRecommend(type: EventType, input: TrackInput, options?: RecommendOptions): Promise<RecList>;
   /** Sends everything queued now; resolves when the Worker has answered. */
   flush(): Promise<void>;
 };

@@ -1,7 +1,7 @@
 // The npm package's entry (`import { createTracker } from "edgerec/sdk"`), for single-page apps: the snippet's
 // tracker and recommend() with an explicit start instead of a <script> tag. Built by scripts/build-sdk-package.mjs.
 import type { EdgerecTracker, TrackerOptions } from "./api";
-import { fetchRecommendations } from "./recommend";
+import { fetchRecommendations, trackAndRecommend } from "./recommend";
 import { startTracker } from "./start";
 
 export type { ConsentCommand, EdgerecTracker, EventType, RecItem, RecList, RecommendOptions, TrackerOptions, TrackInput } from "./api";
@@ -20,6 +20,7 @@ export function createTracker(options: TrackerOptions): EdgerecTracker {
     identify: (userId, o) => t.identify(userId, o?.userHash),
     consent: (choice) => t.consent(choice),
     recommend: (o = {}) => fetchRecommendations(endpoint, t, o),
+    trackAndRecommend: (type, input, o = {}) => trackAndRecommend(endpoint, t, type, input, o),
     flush: () => t.flush(),
   };
 }

@@ -1,7 +1,7 @@
 // The embed snippet's entry (/sdk.js): reads its <script> tag, replays the pre-load command queue, tracks the page
 // view and fills recommendation slots. Bundled by scripts/build-sdk.mjs; the npm package's entry is index.ts.
 import type { ConsentCommand, EventType, RecList, RecommendOptions, TrackInput } from "./api";
-import { fetchRecommendations } from "./recommend";
+import { fetchRecommendations, trackAndRecommend } from "./recommend";
 import { renderSlot } from "./slots";
 import { startTracker } from "./start";
 
@@ -10,7 +10,12 @@ type Command = [string, ...unknown[]];
  * window.edgerec once loaded. `recommend` resolves to the whole list, not only its items: a site that renders
  * itself needs `recommendationId` and `slot` to attribute clicks (push(["track","click",{itemId,recommendationId,slot}])).
  */
-type Api = { push: (cmd: Command) => void; recommend: (o: RecommendOptions) => Promise<RecList>; flush: () => Promise<void> };
+type Api = {
+  push: (cmd: Command) => void;
+  recommend: (o: RecommendOptions) => Promise<RecList>;
+  trackAndRecommend: (type: EventType, input: TrackInput, o: RecommendOptions) => Promise<RecList>;
+  flush: () => Promise<void>;
+};
 type Win = Window & { edgerec?: Command[] | Api };
 
 const w = window as Win;
@@ -32,6 +37,7 @@ if (script?.dataset.key && !(w.edgerec && "recommend" in w.edgerec)) {
   const api: Api = {
     push: run,
     recommend: (o) => fetchRecommendations(endpoint, t, o),
+    trackAndRecommend: (type, input, o) => trackAndRecommend(endpoint, t, type, input, o),
     flush: () => t.flush(),
   };
   w.edgerec = api;

@@ -188,21 +188,53 @@ export class Tracker {
     let asked = 0;
     // One request at a time: keepalive requests share a 64 KB in-flight budget per page.
     for (const batch of splitBatches(this.#unsent())) {
-      const ids = batch.map((e) => e.id);
-      for (const id of ids) this.#inflight.add(id);
-      let status = 0;
-      try {
-        // text/plain is a CORS-safelisted type: no preflight round trip before each batch.
-        const res = await fetch(this.#url(), { method: "POST", body: JSON.stringify({ events: batch }), keepalive: true });
-        status = res.status;
-        if (status === 429) asked = Math.max(asked, 1000 * (Number(res.headers.get("retry-after")) || 0));
-      } catch {
-        status = 0;
+      const r = await this.#post(batch, "");
+      if (r.retry) {
+        failed = true;
+        asked = Math.max(asked, r.retryAfterMs);
       }
-      for (const id of ids) this.#inflight.delete(id);
-      if (status >= 200 && status < 500 && status !== 429) this.#drop(ids);
-      else failed = true;
     }
+    this.#settle(failed, asked);
+  }
+
+  /**
+   * Sends the queue now in one request that also asks for a slot's list (`query`: recommend, k, itemId), and answers
+   * that list, scored from the session that already holds these events: a click and its refreshed list in one round
+   * trip. Null when that cannot be one request (tracking off, nothing queued, more than one batch or session) or the
+   * send failed: the caller then reads the list on its own.
+   */
+  async sendWithList(query: string): Promise<unknown> {
+    const unsent = this.allowed ? this.#unsent() : [];
+    const batches = splitBatches(unsent);
+    if (batches.length !== 1 || unsent.some((e) => e.sessionId !== unsent[0]!.sessionId)) return null;
+    clearTimeout(this.#timer);
+    const r = await this.#post(batches[0]!, query);
+    this.#settle(r.retry, r.retryAfterMs);
+    return r.body?.recommendations ?? null;
+  }
+
+  async #post(batch: ClientEvent[], query: string): Promise<{ retry: boolean; retryAfterMs: number; body?: { recommendations?: unknown } }> {
+    const ids = batch.map((e) => e.id);
+    for (const id of ids) this.#inflight.add(id);
+    let status = 0;
+    let retryAfterMs = 0;
+    let body: { recommendations?: unknown } | undefined;
+    try {
+      // text/plain is a CORS-safelisted type: no preflight round trip before each batch.
+      const res = await fetch(this.#url() + query, { method: "POST", body: JSON.stringify({ events: batch }), keepalive: true });
+      status = res.status;
+      if (status === 429) retryAfterMs = 1000 * (Number(res.headers.get("retry-after")) || 0);
+      if (res.ok && query) body = (await res.json()) as typeof body;
+    } catch {
+      status = 0;
+    }
+    for (const id of ids) this.#inflight.delete(id);
+    const retry = !(status >= 200 && status < 500 && status !== 429);
+    if (!retry) this.#drop(ids);
+    return { retry, retryAfterMs, body };
+  }
+
+  #settle(failed: boolean, asked: number): void {
     if (failed) {
       const wait = Math.max(backoffMs(this.#attempt++), asked);
       this.#retryAt = Date.now() + wait;

@@ -172,6 +172,29 @@ describe("embed snippet in Chromium", () => {
     await context.close();
   });
 
+  it("trackAndRecommend sends a click and answers the slot's list that already reflects it, in one request", async () => {
+    const { context, page } = await fresh();
+    await page.goto(`${base}/demo/p/jackets-002`);
+    await page.waitForFunction(() => "trackAndRecommend" in ((window as unknown as { edgerec: object }).edgerec ?? {}));
+    const { sessionId } = await ids(page);
+    const posts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().includes("/v1/events")) posts.push(r.url());
+    });
+    type Edgerec = { edgerec: { trackAndRecommend: (type: string, input: object, o: object) => Promise<{ slot: string; items: { id: string }[] }> } };
+    const list = await page.evaluate(() => (window as unknown as Edgerec).edgerec.trackAndRecommend("click", { itemId: "jackets-003" }, { slot: "product", k: 8 }));
+    expect(list.slot).toBe("product");
+    expect(list.items.length).toBe(8);
+    // The click is in the live session already, and the list leaves out what the session saw, the click included.
+    const session = await until(() => api<Session>(`/v1/sessions/${sessionId}`), (r) => r.body.path?.some((p) => p.itemId === "jackets-003"));
+    expect(session.body.path.map((p) => p.itemId)).toContain("jackets-003");
+    expect(list.items.map((i) => i.id)).not.toContain("jackets-003");
+    expect(list.items.map((i) => i.id)).not.toContain("jackets-002");
+    // One request carried both: the events and the list.
+    expect(posts.filter((u) => u.includes("recommend=product"))).toHaveLength(1);
+    await context.close();
+  });
+
   it("sends and stores nothing under Global Privacy Control", async () => {
     const { context, page } = await fresh();
     await page.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
