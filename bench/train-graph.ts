@@ -5,22 +5,13 @@ import { encodeFamilies } from "../src/models/shards";
 import { DEFAULT_EMBEDDING_CONFIG, ItemGraphAccumulator, neighbourLists, trainEmbeddings } from "../src/recommend/item-embeddings";
 import { readEventTable } from "../scripts/eval/read-table";
 import { groupSessions } from "../scripts/eval/sessions";
+import { memorySampler, mb } from "./memory";
 
 const DATA = process.env.EDGEREC_DATA ?? fileURLToPath(new URL("../../shared/data", import.meta.url));
-const forceGc = (globalThis as { gc?: () => void }).gc;
-
 async function main(): Promise<void> {
   const sessions = groupSessions(await readEventTable(`${DATA}/yoochoose-100k/train.tsv`));
-  forceGc?.();
-  const base = process.memoryUsage();
-  let peakLive = 0;
-  let peakRss = base.rss;
-  const sample = () => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    forceGc?.();
-    const m = process.memoryUsage();
-    peakLive = Math.max(peakLive, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
-  };
+  const mem = memorySampler();
+  const sample = mem.sample;
   const c = DEFAULT_EMBEDDING_CONFIG;
   const t0 = performance.now();
   const graph = new ItemGraphAccumulator(c.edgeSteps);
@@ -40,7 +31,6 @@ async function main(): Promise<void> {
   const items = graph.items;
   // What a "graph" family adds to an artifact: the family with its lists minus the same items with empty lists.
   const bytes = encodeFamilies({ items, families: { graph: lists }, popular: [] }).meta.totalBytes - encodeFamilies({ items, families: { graph: empty }, popular: [] }).meta.totalBytes;
-  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   const row = {
     items: n,
     edges: graph.edges.size,
@@ -48,8 +38,8 @@ async function main(): Promise<void> {
     graphSeconds: Math.round(t1 - t0) / 1000,
     sgnsSeconds: Math.round(t2 - t1) / 1000,
     neighbourSeconds: Math.round(t3 - t2) / 1000,
-    peakLiveMB: forceGc ? mb(peakLive) : "n/a (run with --expose-gc)",
-    peakRssMB: mb(peakRss),
+    peakLiveMB: mem.exact ? mb(mem.peakLiveBytes) : "n/a (run with --expose-gc)",
+    peakRssMB: mb(mem.peakRssBytes),
     listEntries: lists.neighbours.length,
     listBytes: bytes,
     bytesPerItem: Math.round(bytes / n),

@@ -9,31 +9,21 @@ import { encodeFamilies, encodeShards } from "../src/models/shards";
 import { encodeStats } from "../src/models/stats-codec";
 import { PersonalFamiliesTrainer } from "../src/models/personal-families";
 import { SessionModelTrainer } from "../src/recommend/trainer";
+import { memorySampler, mb } from "./memory";
 import { catalog, DEFAULT_SHOP, visitors } from "./synthetic-events";
 
 const SIZES = [1_000_000, 3_000_000, 10_000_000];
 /** An isolate's memory limit: the retrain runs in one. */
 const ISOLATE_MB = 128;
 
-const forceGc = (globalThis as { gc?: () => void }).gc;
-const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
 
 type Row = Record<string, number | string>;
 
 function measure(events: number): Row {
-  forceGc?.();
-  const base = process.memoryUsage();
-  let peakLive = 0;
-  let peakRss = base.rss;
-  // Live memory after a full GC, sampled from inside the loops (timers cannot fire in synchronous training).
-  const sample = () => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    forceGc?.();
-    const m = process.memoryUsage();
-    peakLive = Math.max(peakLive, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
-  };
+  const mem = memorySampler();
+  const sample = mem.sample;
   const every = 250_000 * Math.max(1, Math.round(events / 2_000_000));
-  const progress = (phase: string, n: number) => process.stderr.write(`  ${phase}: ${(n / 1e6).toFixed(2)}M events, peak live ${mb(peakLive)} MB\n`);
+  const progress = (phase: string, n: number) => process.stderr.write(`  ${phase}: ${(n / 1e6).toFixed(2)}M events, peak live ${mb(mem.peakLiveBytes)} MB\n`);
 
   // Phase 1, as the retrain does: count sessions, build and encode the session artifact and its statistics, then
   // let the statistics go before the personal families are trained.
@@ -94,8 +84,8 @@ function measure(events: number): Row {
     historyCountSeconds: Math.round(t3 - t2) / 1000,
     familiesBuildSeconds: Math.round(t4 - t3) / 1000,
     totalSeconds: Math.round(t4 - t0) / 1000,
-    peakLiveMB: forceGc ? mb(peakLive) : "n/a",
-    peakRssMB: mb(peakRss),
+    peakLiveMB: mem.exact ? mb(mem.peakLiveBytes) : "n/a",
+    peakRssMB: mb(mem.peakRssBytes),
     statsKB: Math.round(statsBytes / 1024),
     bytesPerItem: Math.round((sessionArtifact.meta.totalBytes + personalArtifact.meta.totalBytes) / Math.max(1, items)),
   };

@@ -8,6 +8,7 @@ import { SessionModelTrainer } from "../src/recommend/trainer";
 import { readJdSessions } from "../scripts/eval/read-jd";
 import { readEventTable } from "../scripts/eval/read-table";
 import { groupSessions, type Session } from "../scripts/eval/sessions";
+import { memorySampler, mb } from "./memory";
 
 // The shared datasets sit beside the project (never inside it); EDGEREC_DATA overrides.
 const DATA = process.env.EDGEREC_DATA ?? fileURLToPath(new URL("../../shared/data", import.meta.url));
@@ -34,25 +35,12 @@ const DATASETS: Record<string, () => Promise<Session[]>> = {
 
 type Figures = Record<string, number | string>;
 
-/** Present when the child runs with --expose-gc (main() passes it): lets samples count live memory only. */
-const forceGc = (globalThis as { gc?: () => void }).gc;
-
 async function measure(name: string, load: () => Promise<Session[]>): Promise<Figures> {
-  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   const sessions = await load();
   const events = sessions.reduce((n, s) => n + s.items.length, 0);
-  forceGc?.();
-  const base = process.memoryUsage();
-  let peakRss = base.rss;
-  let peakLive = 0;
-  // Timers cannot fire inside synchronous training, so memory is sampled from inside the loops. Live memory is
-  // heap + array buffers after a full GC, minus the loaded input (production streams its input in chunks).
-  const sample = () => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    forceGc?.();
-    const m = process.memoryUsage();
-    peakLive = Math.max(peakLive, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
-  };
+  // Live memory is counted above what is held once the input is loaded (production streams its input in chunks).
+  const mem = memorySampler();
+  const sample = mem.sample;
   const t0 = performance.now();
   let trainer: SessionModelTrainer | undefined = new SessionModelTrainer();
   sessions.forEach((s, i) => {
@@ -79,9 +67,9 @@ async function measure(name: string, load: () => Promise<Session[]>): Promise<Fi
     countSeconds: Math.round(t1 - t0) / 1000,
     buildSeconds: Math.round(t2 - t1) / 1000,
     encodeSeconds: Math.round(t3 - t2) / 1000,
-    peakLiveMB: forceGc ? mb(peakLive) : "n/a",
-    peakRssMB: mb(peakRss),
-    rssGrowthMB: mb(peakRss - base.rss),
+    peakLiveMB: mem.exact ? mb(mem.peakLiveBytes) : "n/a",
+    peakRssMB: mb(mem.peakRssBytes),
+    rssGrowthMB: mb(mem.peakRssBytes - mem.baseRssBytes),
     shards: artifact.meta.nShards,
     maxShardKB: Math.round(Math.max(...artifact.meta.shardBytes) / 1024),
     artifactKB: Math.round(artifact.meta.totalBytes / 1024),

@@ -11,6 +11,7 @@
 //      ("not_worse"); a larger drop that is not (yet) significant waits ("within_noise"), then expires as in 1.
 // CTR is clicks / impressions (as /admin/metrics reports it); each impression is one Bernoulli trial, so clicks are
 // capped at impressions for the test.
+import { normalCdf } from "./stats";
 
 export type ArmCounts = { impressions: number; clicks: number };
 
@@ -76,19 +77,4 @@ export function twoProportionLess(x1: number, n1: number, x2: number, n2: number
   if (!(se > 0)) return { z: null, pValue: 1 };
   const z = (x1 / n1 - x2 / n2) / se;
   return { z, pValue: normalCdf(z) };
-}
-
-// To be merged with stats.ts (another change adds src/recommend/stats.ts with the same function; the lead dedupes).
-/** Standard normal CDF via erfc (the Chebyshev fit of Numerical Recipes' erfcc: relative error below 1.2e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  const erfc =
-    t *
-    Math.exp(
-      -x * x -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }

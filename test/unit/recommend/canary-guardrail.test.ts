@@ -1,12 +1,13 @@
 // The canary guardrail (src/recommend/canary-guardrail.ts): waits below the minimum sample, rolls back a
 // significantly worse canary, promotes one within the tolerated drop, expires an undecided one.
 import { describe, expect, it } from "vitest";
-import { decideCanary, normalCdf, twoProportionLess, type GuardrailThresholds } from "../../../src/recommend/canary-guardrail";
+import { decideCanary, twoProportionLess, type GuardrailThresholds } from "../../../src/recommend/canary-guardrail";
+import { normalCdf } from "../../../src/recommend/stats";
 
 const T: GuardrailThresholds = { minImpressions: 1000, maxCtrDrop: 0.05, significance: 0.05, maxAgeMs: 48 * 3_600_000 };
 const HOUR = 3_600_000;
 
-describe("normalCdf", () => {
+describe("normalCdf (stats.ts, the guardrail's one-sided test)", () => {
   it("matches tabulated values", () => {
     expect(normalCdf(0)).toBeCloseTo(0.5, 7);
     expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);
