@@ -145,6 +145,79 @@ async function cellNumber(page: Page, selector: string): Promise<number> {
   return Number((await page.textContent(selector))!.replaceAll(",", "").trim());
 }
 
+/** The models page test's steps (the caller lowers the guardrail's minimum sample around them). */
+async function canaryOnTheModelsPage(): Promise<void> {
+  const page = await signedIn();
+  const models = `${base}/admin/ui/models?site=${DEMO_SITE_ID}`;
+  await page.goto(models);
+  const headers = page.locator("table.versions thead th[data-version]");
+  expect(await headers.count()).toBeGreaterThanOrEqual(2);
+  const current = (await page.locator('table.versions thead th[data-state="current"]').getAttribute("data-version"))!;
+  expect(await page.locator('table.versions thead th[data-state="current"] .badge').textContent()).toBe("current");
+  const metrics = page.locator("table.versions tr.metric");
+  expect(await metrics.count()).toBeGreaterThan(2);
+  // Every metric row has a figure for the newest version.
+  const firstCells = await metrics.evaluateAll((rows) => rows.map((r) => r.querySelector("td")?.textContent ?? ""));
+  expect(firstCells.filter((t) => /\d/.test(t)).length).toBeGreaterThan(2);
+  expect(await page.textContent("#no-canary")).toContain("No canary rollout");
+
+  // Publish: the form retrains and serves the new version to 20% of visitors.
+  await page.fill("form.publish input[name=share]", "20");
+  await Promise.all([page.waitForURL(/notice=canary_published/, { timeout: 25_000 }), page.click("#publish-canary")]);
+  expect(await page.textContent(".notice")).toContain("Canary published");
+  const canary = (await page.getAttribute("#canary", "data-version"))!;
+  expect(canary).not.toBe(current);
+  expect(await page.locator(`table.versions thead th[data-version="${canary}"] .badge`).textContent()).toBe("canary");
+  expect(await page.textContent("#canary")).toContain("20% of visitors");
+  expect(await page.getAttribute("#canary", "data-rule")).toBe("insufficient");
+
+  // Lists of both versions on this file's canary slot: the canary's CTR far below the current one's, past the
+  // guardrail's minimum sample (the site's canary policy, lowered to 300 impressions for this test, then restored).
+  const times = timesOn(0, 400);
+  const sentCanary = await sendExposures(CANARY_SLOT, "none", times, 0.02, 301, canary);
+  const sentCurrent = await sendExposures(CANARY_SLOT, "none", times, 0.15, 302, current);
+  // Rollups may count after ingest answers: reload until the panel holds every impression sent.
+  const impressions = async (arm: string) => cellNumber(page, `#canary tr[data-arm="${arm}"] td:nth-child(2)`);
+  for (const deadline = Date.now() + 20_000; ; ) {
+    await page.goto(models);
+    if ((await impressions("canary")) >= sentCanary.impressions && (await impressions("current")) >= sentCurrent.impressions) break;
+    if (Date.now() > deadline) throw new Error("the canary's impressions were not counted within 20 s");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(await cellNumber(page, '#canary tr[data-arm="canary"] td:nth-child(3)')).toBe(sentCanary.clicks);
+  expect(await page.textContent('#canary tr[data-arm="canary"] td:nth-child(4) .ci')).toMatch(/^\[[\d.]+% – [\d.]+%\]$/);
+  expect(await page.getAttribute("#canary", "data-would")).toBe("rollback");
+  expect(await page.getAttribute("#canary", "data-rule")).toBe("significantly_worse");
+  expect(await page.textContent("#guardrail")).toContain("significantly lower");
+  await shot(page, "models");
+
+  // Evaluate now: the guardrail rolls it back and records the decision with its figures.
+  await Promise.all([page.waitForURL(/notice=canary_failed/), page.click("#evaluate-canary")]);
+  expect(await page.textContent(".notice")).toContain("rolled back");
+  expect(await page.locator("#no-canary").count()).toBe(1);
+  expect(await page.locator(`table.versions thead th[data-version="${canary}"] .badge`).textContent()).toBe("rolled back");
+  const decided = page.locator("table.decisions tbody tr").first();
+  expect(await decided.getAttribute("data-version")).toBe(canary);
+  expect(await decided.getAttribute("data-rule")).toBe("significantly_worse");
+  expect(await decided.locator("td").nth(3).textContent()).toBe(current);
+  expect(await decided.locator("td").nth(5).textContent()).toBe("admin");
+  expect(await decided.locator("td").nth(6).textContent()).toContain(`canary ${sentCanary.impressions.toLocaleString("en-US")} impr.`);
+
+  // A second canary (a random copy, through the API): the rollback button takes the canary back, not the served version.
+  const second = (await call(`/admin/models/${DEMO_SITE_ID}/canary`, { method: "POST", headers: ADMIN, body: JSON.stringify({ build: "random", share: 0.1 }) }, [201])) as { canary: { version: string } };
+  await page.goto(models);
+  expect(await page.textContent("#rollback")).toBe(`Roll back canary ${second.canary.version}`);
+  await Promise.all([page.waitForURL(/notice=canary_rolled_back/), page.click("#rollback")]);
+  expect(await page.textContent(".notice")).toContain("Canary rolled back");
+  expect(await page.locator('table.versions thead th[data-state="current"]').getAttribute("data-version")).toBe(current);
+  const manual = page.locator("table.decisions tbody tr").first();
+  expect(await manual.getAttribute("data-version")).toBe(second.canary.version);
+  expect(await manual.locator("td").nth(5).textContent()).toBe("manual");
+  await shot(page, "models-decisions");
+  await done(page);
+}
+
+
 describe("operator dashboard", () => {
   it("signs in through the form (a wrong token gets the 401 page), keeps no token in the URL, and signs out", async () => {
     const context = await browser.newContext();
@@ -250,75 +323,15 @@ describe("operator dashboard", () => {
   });
 
   it("models: versions with their state, a canary published from the page with the guardrail's reading, evaluated, rolled back, and the decision history", async () => {
-    const page = await signedIn();
-    const models = `${base}/admin/ui/models?site=${DEMO_SITE_ID}`;
-    await page.goto(models);
-    const headers = page.locator("table.versions thead th[data-version]");
-    expect(await headers.count()).toBeGreaterThanOrEqual(2);
-    const current = (await page.locator('table.versions thead th[data-state="current"]').getAttribute("data-version"))!;
-    expect(await page.locator('table.versions thead th[data-state="current"] .badge').textContent()).toBe("current");
-    const metrics = page.locator("table.versions tr.metric");
-    expect(await metrics.count()).toBeGreaterThan(2);
-    // Every metric row has a figure for the newest version.
-    const firstCells = await metrics.evaluateAll((rows) => rows.map((r) => r.querySelector("td")?.textContent ?? ""));
-    expect(firstCells.filter((t) => /\d/.test(t)).length).toBeGreaterThan(2);
-    expect(await page.textContent("#no-canary")).toContain("No canary rollout");
-
-    // Publish: the form retrains and serves the new version to 20% of visitors.
-    await page.fill("form.publish input[name=share]", "20");
-    await Promise.all([page.waitForURL(/notice=canary_published/, { timeout: 25_000 }), page.click("#publish-canary")]);
-    expect(await page.textContent(".notice")).toContain("Canary published");
-    const canary = (await page.getAttribute("#canary", "data-version"))!;
-    expect(canary).not.toBe(current);
-    expect(await page.locator(`table.versions thead th[data-version="${canary}"] .badge`).textContent()).toBe("canary");
-    expect(await page.textContent("#canary")).toContain("20% of visitors");
-    expect(await page.getAttribute("#canary", "data-rule")).toBe("insufficient");
-
-    // Lists of both versions on this file's canary slot: the canary's CTR far below the current one's, past the
-    // guardrail's minimum sample (2,000 impressions a version by default).
-    const times = timesOn(0, 2100);
-    const sentCanary = await sendExposures(CANARY_SLOT, "none", times, 0.02, 301, canary);
-    const sentCurrent = await sendExposures(CANARY_SLOT, "none", times, 0.1, 302, current);
-    // Rollups may count after ingest answers: reload until the panel holds every impression sent.
-    const impressions = async (arm: string) => cellNumber(page, `#canary tr[data-arm="${arm}"] td:nth-child(2)`);
-    for (const deadline = Date.now() + 20_000; ; ) {
-      await page.goto(models);
-      if ((await impressions("canary")) >= sentCanary.impressions && (await impressions("current")) >= sentCurrent.impressions) break;
-      if (Date.now() > deadline) throw new Error("the canary's impressions were not counted within 20 s");
-      await new Promise((r) => setTimeout(r, 250));
+    const siteConfig = ((await call(`/admin/sites/${DEMO_SITE_ID}`, { headers: ADMIN }, [200])) as { config: Record<string, unknown> }).config;
+    await call(`/admin/sites/${DEMO_SITE_ID}/config`, { method: "PUT", headers: ADMIN, body: JSON.stringify({ ...siteConfig, canary: { minImpressions: 300 } }) }, [200]);
+    try {
+      await canaryOnTheModelsPage();
+    } finally {
+      await call(`/admin/sites/${DEMO_SITE_ID}/config`, { method: "PUT", headers: ADMIN, body: JSON.stringify(siteConfig) }, [200]);
     }
-    expect(await cellNumber(page, '#canary tr[data-arm="canary"] td:nth-child(3)')).toBe(sentCanary.clicks);
-    expect(await page.textContent('#canary tr[data-arm="canary"] td:nth-child(4) .ci')).toMatch(/^\[[\d.]+% – [\d.]+%\]$/);
-    expect(await page.getAttribute("#canary", "data-would")).toBe("rollback");
-    expect(await page.getAttribute("#canary", "data-rule")).toBe("significantly_worse");
-    expect(await page.textContent("#guardrail")).toContain("significantly lower");
-    await shot(page, "models");
-
-    // Evaluate now: the guardrail rolls it back and records the decision with its figures.
-    await Promise.all([page.waitForURL(/notice=canary_failed/), page.click("#evaluate-canary")]);
-    expect(await page.textContent(".notice")).toContain("rolled back");
-    expect(await page.locator("#no-canary").count()).toBe(1);
-    expect(await page.locator(`table.versions thead th[data-version="${canary}"] .badge`).textContent()).toBe("rolled back");
-    const decided = page.locator("table.decisions tbody tr").first();
-    expect(await decided.getAttribute("data-version")).toBe(canary);
-    expect(await decided.getAttribute("data-rule")).toBe("significantly_worse");
-    expect(await decided.locator("td").nth(3).textContent()).toBe(current);
-    expect(await decided.locator("td").nth(5).textContent()).toBe("admin");
-    expect(await decided.locator("td").nth(6).textContent()).toContain(`canary ${sentCanary.impressions.toLocaleString("en-US")} impr.`);
-
-    // A second canary (a random copy, through the API): the rollback button takes the canary back, not the served version.
-    const second = (await call(`/admin/models/${DEMO_SITE_ID}/canary`, { method: "POST", headers: ADMIN, body: JSON.stringify({ build: "random", share: 0.1 }) }, [201])) as { canary: { version: string } };
-    await page.goto(models);
-    expect(await page.textContent("#rollback")).toBe(`Roll back canary ${second.canary.version}`);
-    await Promise.all([page.waitForURL(/notice=canary_rolled_back/), page.click("#rollback")]);
-    expect(await page.textContent(".notice")).toContain("Canary rolled back");
-    expect(await page.locator('table.versions thead th[data-state="current"]').getAttribute("data-version")).toBe(current);
-    const manual = page.locator("table.decisions tbody tr").first();
-    expect(await manual.getAttribute("data-version")).toBe(second.canary.version);
-    expect(await manual.locator("td").nth(5).textContent()).toBe("manual");
-    await shot(page, "models-decisions");
-    await done(page);
   }, 90_000);
+
 
   it("segments: sizes as bars, descriptions in the table", async () => {
     const page = await signedIn();

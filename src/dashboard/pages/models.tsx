@@ -39,11 +39,11 @@ function reason(g: GuardrailDecision): string {
   const t = g.thresholds;
   const drop = g.relativeDrop === null ? "–" : formatPercent(g.relativeDrop);
   const why: Record<GuardrailRule, string> = {
-    insufficient: `Wait: each version needs ${count(t.minImpressions)} impressions first (canary ${count(g.canary.impressions)}, current ${count(g.current.impressions)}); unproven after ${duration(t.maxAgeMs)}, it is rolled back.`,
-    expired: `Roll back: ${duration(g.ageMs)} old (limit ${duration(t.maxAgeMs)}) without being shown to be no worse than the current version.`,
-    significantly_worse: `Roll back: the canary's CTR is significantly lower (one-sided p ${pValue(g.pValue)} < ${t.significance}).`,
-    not_worse: `Promote: the CTR drop of ${drop} is within the ${formatPercent(t.maxCtrDrop)} accepted and not significant (p ${pValue(g.pValue)}).`,
-    within_noise: `Wait: the CTR is ${drop} lower, more than the ${formatPercent(t.maxCtrDrop)} accepted, but not significantly (p ${pValue(g.pValue)} ≥ ${t.significance}); more impressions decide.`,
+    insufficient: `each version needs ${count(t.minImpressions)} impressions first (canary ${count(g.canary.impressions)}, current ${count(g.current.impressions)}); unproven after ${duration(t.maxAgeMs)}, it is rolled back.`,
+    expired: `${duration(g.ageMs)} old (limit ${duration(t.maxAgeMs)}) without being shown to be no worse than the current version.`,
+    significantly_worse: `the canary's CTR is significantly lower than the current version's (one-sided p below ${t.significance}).`,
+    not_worse: `the CTR drop of ${drop} is within the ${formatPercent(t.maxCtrDrop)} accepted and not significant (p ${pValue(g.pValue)}).`,
+    within_noise: `the CTR is ${drop} lower, more than the ${formatPercent(t.maxCtrDrop)} accepted, but not significantly (p ${pValue(g.pValue)} ≥ ${t.significance}); more impressions decide.`,
   };
   return why[g.rule];
 }
@@ -97,7 +97,7 @@ function CanaryPanel(props: { site: string; view: ModelsView }) {
         </tbody>
       </table>
       <p class={`verdict ${g.decision === "rollback" ? "sample_ratio_mismatch" : g.decision === "promote" ? "winner" : ""}`} id="guardrail">
-        Guardrail now: <strong>{DECISION_WORDS[g.decision]}</strong> ({g.rule.replaceAll("_", " ")}). {reason(g)} z {g.z === null ? "–" : g.z.toFixed(2)}, one-sided p{" "}
+        Guardrail now: <strong>{DECISION_WORDS[g.decision]}</strong> ({g.rule.replaceAll("_", " ")}): {reason(g)} z {g.z === null ? "–" : g.z.toFixed(2)}, one-sided p{" "}
         {pValue(g.pValue)}, relative CTR drop {g.relativeDrop === null ? "–" : formatPercent(g.relativeDrop)}.
       </p>
       <div class="actions">
