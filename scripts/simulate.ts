@@ -1,15 +1,16 @@
 // `npm run simulate`: the whole loop of issue 10 through the Worker's real HTTP API. Starts the built Worker in
 // Miniflare (bench/miniflare.ts), seeds the demo shop, lets synthetic shoppers with a hidden taste build history,
 // retrains, runs an experiment of the served model against the trending-only control with product-page traffic
-// (click model in scripts/simulate/visitors.ts), and prints GET /admin/experiments/:id/results.
+// (click model in scripts/simulate/visitors.ts), prints GET /admin/experiments/:id/results, then ships a random-list
+// model version as a canary and lets the guardrail roll it back (scripts/simulate/canary.ts).
 //   npm run build && npm run simulate -- [--json] [--shoppers 400] [--history 600] [--pages 3] [--seed 11]
 import { parseArgs } from "node:util";
 import { BENCH_ADMIN_TOKEN, startWorker, type BenchDb } from "../bench/miniflare";
 import type { ExperimentResults } from "../src/recommend/experiment-results";
 import { seed as seedDemo } from "./seed";
 import { demoCatalog } from "./demo/generator";
-import { admin, runPool, SITE, type Api, type SimulationContext } from "./simulate/api";
-import { runCanaryScenario } from "./simulate/canary";
+import { admin, poll, runPool, SITE, type Api, type SimulationContext } from "./simulate/api";
+import { CANARY_SLOT, runCanaryScenario } from "./simulate/canary";
 import { browseHistory, visit, type VisitCounts } from "./simulate/traffic";
 import { makeShoppers, shopOf } from "./simulate/visitors";
 
@@ -45,30 +46,17 @@ type Results = ExperimentResults & { status: string };
 
 /** Ingest may count rollups after it answers (a queue): poll until the results hold every impression sent. */
 async function settledResults(api: Api, impressions: number): Promise<Results> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const r = await admin<Results>(api, "GET", `/admin/experiments/${EXPERIMENT}/results?site=${SITE}`);
-    const counted = r.variants.reduce((s, v) => s + v.impressions, 0);
-    if (counted >= impressions || Date.now() > deadline) {
-      if (counted < impressions) log(`results: only ${counted} of ${impressions} impressions counted after 120 s\n`);
-      return r;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const counted = (r: Results) => r.variants.reduce((s, v) => s + v.impressions, 0);
+  const { value, settled } = await poll(() => admin<Results>(api, "GET", `/admin/experiments/${EXPERIMENT}/results?site=${SITE}`), (r) => counted(r) >= impressions);
+  if (!settled) log(`results: only ${counted(value)} of ${impressions} impressions counted after 120 s\n`);
+  return value;
 }
 
 /** Polls the site's stored event count until it reaches `expected` (bounded), read from the Worker's D1 directly. */
 async function settledEventLog(db: BenchDb, expected: number): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const row = await db.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = ?").bind(SITE).first<{ n: number }>();
-    if ((row?.n ?? 0) >= expected) return;
-    if (Date.now() > deadline) {
-      log(`history: only ${row?.n ?? 0} of ${expected} events stored after 120 s; training on what is there\n`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const stored = async () => (await db.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = ?").bind(SITE).first<{ n: number }>())?.n ?? 0;
+  const { value, settled } = await poll(stored, (n) => n >= expected);
+  if (!settled) log(`history: only ${value} of ${expected} events stored after 120 s; training on what is there\n`);
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -135,12 +123,14 @@ try {
 
   const r = await settledResults(api, sent.impressions);
   phase("results settled");
-  const canary = await runCanaryScenario(ctx);
+  log(`canary: a random-list model version on slot ${CANARY_SLOT}, through POST /admin/models/${SITE}/canary and /canary/evaluate\n`);
+  const canary = await runCanaryScenario(ctx, { pages: PAGES, k: K, concurrency: CONCURRENCY });
+  phase(`canary ${canary.decision}`);
   const treatment = r.variants.find((v) => !v.control)!;
   const control = r.variants.find((v) => v.control)!;
   const vs = treatment.vsControl!;
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  const targetMet = vs.ctr.pValue < 0.01 && vs.ctr.difference.low > 0 && (vs.ctr.lift?.low ?? 0) > 0 && !r.srm.mismatch;
+  const targetMet = vs.ctr.pValue < 0.01 && vs.ctr.difference.low > 0 && (vs.ctr.lift?.low ?? 0) > 0 && !r.srm.mismatch && canary.decision === "rolled_back";
 
   if (values.json) {
     const variant = (v: (typeof r.variants)[number]) => ({
@@ -182,8 +172,15 @@ try {
     console.log(`  CTR lift ${l ? `${pct(l.estimate)} [${pct(l.low)}, ${pct(l.high)}]` : "n/a"}, difference ${pct(vs.ctr.difference.estimate)} [${pct(vs.ctr.difference.low)}, ${pct(vs.ctr.difference.high)}], p = ${vs.ctr.pValue.toExponential(2)}`);
     console.log(`  conversion per impression p = ${vs.conversion.pValue.toExponential(2)}, revenue per impression p = ${vs.revenuePerImpression.pValue.toExponential(2)}`);
     console.log(`  SRM: chi-square ${r.srm.chiSquare.toFixed(3)}, p = ${r.srm.pValue.toFixed(3)} (${r.srm.mismatch ? "MISMATCH" : "passes"})`);
-    console.log(`  canary: ${canary === null ? "not run (filled by the canary work)" : JSON.stringify(canary)}`);
-    console.log(`  target (p < 0.01, lift interval above 0, SRM passes): ${targetMet ? "met" : "NOT met"}; ${seconds} s`);
+    const f = canary.figures;
+    const arm = (a: { impressions: number; clicks: number; ctr: number | null }) => `impressions ${String(a.impressions).padStart(7)}  clicks ${String(a.clicks).padStart(6)}  CTR ${a.ctr === null ? "n/a" : pct(a.ctr)}`;
+    console.log(`\ncanary ${canary.canaryVersion} (random lists, ${pct(canary.share)} of visitors) against ${canary.currentVersion}: ${canary.decision} after ${canary.rounds} round(s)`);
+    if (f) {
+      console.log(`  canary   ${arm(f.canary)}`);
+      console.log(`  current  ${arm(f.current)}`);
+      console.log(`  rule ${f.rule}, z = ${f.z === null ? "n/a" : f.z.toFixed(2)}, one-sided p = ${f.pValue === null ? "n/a" : f.pValue.toExponential(2)}, relative CTR drop ${f.relativeDrop === null ? "n/a" : pct(f.relativeDrop)}`);
+    }
+    console.log(`\ntarget (p < 0.01, lift interval above 0, SRM passes, bad canary rolled back): ${targetMet ? "met" : "NOT met"}; ${seconds} s`);
   }
   process.exitCode = targetMet ? 0 : 1;
 } finally {

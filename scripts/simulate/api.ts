@@ -10,19 +10,43 @@ export type SimulationContext = { api: Api; shop: Shop; shoppers: Shopper[]; see
 
 export type ServedList = { recommendationId: string; modelVersion: string | null; items: { id: string }[] };
 
-async function call<T>(url: string, init: RequestInit, expect: readonly number[]): Promise<T> {
+/** A request whose status must be one of `expect`; its JSON body (typed by the caller: the API's contract). */
+async function respond<T>(url: string, init: RequestInit, expect: readonly number[]): Promise<{ status: number; json: T }> {
   const res = await fetch(url, init);
   const text = await res.text();
   if (!expect.includes(res.status)) throw new Error(`${init.method ?? "GET"} ${url} -> ${res.status}: ${text.slice(0, 300)}`);
-  return (text ? JSON.parse(text) : null) as T;
+  return { status: res.status, json: (text ? JSON.parse(text) : null) as T };
 }
 
-export function admin<T>(api: Api, method: string, path: string, body?: unknown, expect: readonly number[] = [200, 201]): Promise<T> {
-  return call<T>(
+async function call<T>(url: string, init: RequestInit, expect: readonly number[]): Promise<T> {
+  return (await respond<T>(url, init, expect)).json;
+}
+
+/** An admin API call with its status (for callers that accept more than one, such as a 409 to retry). */
+export function adminResponse<T>(api: Api, method: string, path: string, body?: unknown, expect: readonly number[] = [200, 201]): Promise<{ status: number; json: T }> {
+  return respond<T>(
     `${api.baseUrl}${path}`,
     { method, headers: { authorization: `Bearer ${api.adminToken}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) },
     expect,
   );
+}
+
+export async function admin<T>(api: Api, method: string, path: string, body?: unknown, expect: readonly number[] = [200, 201]): Promise<T> {
+  return (await adminResponse<T>(api, method, path, body, expect)).json;
+}
+
+/**
+ * Polls `read` every 250 ms until `done` holds of its value or `timeoutMs` passes; returns the last value and
+ * whether it settled. Ingest may count after it answers (a queue), so every "wait until counted" is this.
+ */
+export async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 120_000): Promise<{ value: T; settled: boolean }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return { value, settled: true };
+    if (Date.now() > deadline) return { value, settled: false };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** A browser's headers: the public key, the shop's origin, the shopper's own address. */

@@ -14,17 +14,16 @@ import { keyLookupAllowed } from "../lib/rate-limit";
 import { fieldOf } from "../lib/site-keys";
 import { parseOrThrow } from "../lib/validate";
 import { admin } from "../routes/admin";
-import { DASHBOARD_NOTICES, dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
+import { modelsView } from "../routes/admin-models";
+import { DASHBOARD_NOTICES, canaryForm, dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
 import { experimentId } from "../schemas/experiments";
 import { siteIdString } from "../schemas/sites";
 import { database } from "../storage/db";
 import { listExperiments } from "../storage/experiments-repo";
-import { readManifest } from "../storage/model-store";
 import type { SiteRow } from "../storage/schema";
 import { listKeys } from "../storage/site-keys-repo";
 import { listSites } from "../storage/sites-repo";
 import { experimentFigures } from "./data/experiments";
-import { canaryView } from "./data/models";
 import { lastDays, overviewData } from "./data/overview";
 import { segmentsView } from "./data/segments";
 import { slotsData } from "./data/slots";
@@ -199,17 +198,46 @@ dashboard.get(
   signedIn(async (c) => {
     const ctx = await siteContext(c);
     if (!ctx.site) return view(c, "models", "Models", ctx, null);
-    const [manifest, canary] = await Promise.all([readManifest(c.env.MODELS, ctx.site, { fresh: true }), canaryView(c.env, ctx.site)]);
-    return view(c, "models", "Models", ctx, <ModelsBody site={ctx.site} current={manifest?.current ?? null} versions={manifest?.versions ?? []} canary={canary} />);
+    const models = await modelsView(c.env, ctx.site);
+    if (!models) throw new ApiError(404, "site_not_found", `no site ${ctx.site}`);
+    return view(c, "models", "Models", ctx, <ModelsBody site={ctx.site} view={models} />);
   }),
 );
 
+const modelsPage = (site: string, notice: keyof typeof DASHBOARD_NOTICES) => pageHref(`${DASHBOARD_BASE}/models`, site, { notice });
+
+/** Rolls back the pending canary if there is one, else the served version (the API's rule; the notice says which). */
 dashboard.post(
   "/ui/models/rollback",
   action(async (c) => {
     const site = parseOrThrow(siteIdString, c.req.query("site"), "site");
-    await callAdmin(c, "POST", `/admin/models/rollback?site=${encodeURIComponent(site)}`);
-    return c.redirect(pageHref(`${DASHBOARD_BASE}/models`, site, { notice: "rolled_back" }), 303);
+    const json = await callAdmin(c, "POST", `/admin/models/${encodeURIComponent(site)}/rollback`);
+    // A canary's rollback names the version it was served against; a served version's rollback has none.
+    const decision = json.decision as { againstVersion?: string | null } | undefined;
+    return c.redirect(modelsPage(site, decision?.againstVersion ? "canary_rolled_back" : "rolled_back"), 303);
+  }),
+);
+
+/** Retrains and publishes the new version as a canary to the form's share (percent) of visitors. */
+dashboard.post(
+  "/ui/models/canary",
+  action(async (c) => {
+    const site = parseOrThrow(siteIdString, c.req.query("site"), "site");
+    const { share } = parseOrThrow(canaryForm, Object.fromEntries(await readForm(c)), "canary form");
+    await callAdmin(c, "POST", `/admin/models/${encodeURIComponent(site)}/canary`, { build: "retrain", share: Number(share) / 100 });
+    return c.redirect(modelsPage(site, "canary_published"), 303);
+  }),
+);
+
+const EVALUATION_NOTICES = { promoted: "canary_promoted", rolled_back: "canary_failed", none: "canary_waiting" } as const;
+
+dashboard.post(
+  "/ui/models/canary/evaluate",
+  action(async (c) => {
+    const site = parseOrThrow(siteIdString, c.req.query("site"), "site");
+    const json = await callAdmin(c, "POST", `/admin/models/${encodeURIComponent(site)}/canary/evaluate`);
+    const decision = json.decision as keyof typeof EVALUATION_NOTICES;
+    return c.redirect(modelsPage(site, EVALUATION_NOTICES[decision] ?? "canary_waiting"), 303);
   }),
 );
 

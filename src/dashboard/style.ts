@@ -49,8 +49,11 @@ tr:last-child td{border-bottom:none}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e4e9ef;color:#33414e}
 .badge.running,.badge.serving{background:#d9f2e3;color:#17663a}.badge.stopped{background:#f4e3d3;color:#7a4310}.badge.draft{background:#e4e9ef}
+.badge.state-current{background:#d9f2e3;color:#17663a}.badge.state-canary{background:#fff1c9;color:#7a5a00}.badge.state-rolled_back{background:#fbe1e1;color:#8f2020}
 .actions{display:flex;gap:6px;flex-wrap:wrap;align-items:center}
 .actions form{margin:0}
+.actions form.publish{margin-left:auto;background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:5px 8px}
+.actions form.publish input{width:5em}
 .rotate form{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:5px 8px}
 button,.button{font:inherit;padding:5px 12px;border-radius:6px;border:1px solid #2b5f8f;background:#2b6cb0;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#2b5f8f}

@@ -13,7 +13,7 @@ import { eventsQuerySchema, nextQuerySchema, profileQuerySchema, recommendations
 import { SEGMENT_CALLS, segmentBatchSchema, segmentMessageSchema } from "../schemas/segment";
 import { canaryBodySchema, modelSiteParam } from "../schemas/models";
 import { experimentConfigSchema, experimentId, experimentResultsQuery, experimentSiteQuery, winnerBodySchema } from "../schemas/experiments";
-import { dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
+import { canaryForm, dashboardPageQuery, rotateForm, signInForm, winnerForm } from "../schemas/dashboard";
 import { siteConfigSchema } from "../schemas/site-config";
 import { keyRotateSchema, siteIdString, siteUpsertSchema } from "../schemas/sites";
 import * as r from "./responses";
@@ -539,8 +539,10 @@ function dashboardRoutes(): RouteSpec[] {
     form("/admin/ui/experiments/:id/start", "Start a draft experiment (runs POST /admin/experiments/:id/start)"),
     form("/admin/ui/experiments/:id/stop", "Stop a running experiment (runs POST /admin/experiments/:id/stop)"),
     form("/admin/ui/experiments/:id/winner", "Promote a variant (runs POST /admin/experiments/:id/winner)", winnerForm),
-    page("/admin/ui/models", "Models: kept versions with offline metrics, canary state, rollback"),
-    form("/admin/ui/models/rollback", "Roll back to the previous kept version (runs POST /admin/models/rollback)"),
+    page("/admin/ui/models", "Models: versions with their state and offline metrics, the canary with the guardrail's reading, decision history"),
+    form("/admin/ui/models/rollback", "Roll back the pending canary, else the served version (runs POST /admin/models/:site/rollback)"),
+    form("/admin/ui/models/canary", "Retrain and publish the new version as a canary to `share` percent of visitors (runs POST /admin/models/:site/canary)", canaryForm),
+    form("/admin/ui/models/canary/evaluate", "Run the canary guardrail now (runs POST /admin/models/:site/canary/evaluate)"),
     page("/admin/ui/segments", "Segments: sizes, descriptions, 2-D projection"),
     page("/admin/ui/sites", "Sites and keys (key prefixes only)"),
     form("/admin/ui/sites/:id/keys/rotate", "Rotate a credential (runs POST /admin/sites/:id/keys/rotate)", rotateForm, { 200: { description: "the sites page showing the new credential once", contentType: HTML } }),

@@ -9,6 +9,11 @@ export const DASHBOARD_NOTICES = {
   stopped: "Experiment stopped.",
   winner: "Winner declared: the experiment is stopped and the variant's weights and rules are in the site config.",
   rolled_back: "Rolled back: the older version is served now.",
+  canary_rolled_back: "Canary rolled back: every visitor is served the current version again.",
+  canary_published: "Canary published: its share of visitors is served the new version; the guardrail watches it.",
+  canary_promoted: "Guardrail: the canary is no worse, so it is promoted and served to every visitor.",
+  canary_failed: "Guardrail: the canary is rolled back (see the decision history for its figures).",
+  canary_waiting: "Guardrail: no decision yet; the reading below says why.",
 } as const;
 
 /** Every dashboard page: which site to show (default: the first site), and the notice of the action just done. */
@@ -22,6 +27,11 @@ export const signInForm = z.strictObject({ token: z.string().min(1, "is required
 
 /** Declare-winner form: the variant's name (the JSON API validates it against the experiment). */
 export const winnerForm = z.strictObject({ variant: z.string().min(1, "is required").max(64) });
+
+/** Publish-canary form: the visitors' share in percent, as text (the JSON API checks the range). */
+export const canaryForm = z.strictObject({
+  share: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, "must be a percentage such as 10 or 2.5"),
+});
 
 /** Key-rotation form: which credential, and how long the replaced one stays valid (seconds, as text in a form). */
 export const rotateForm = z.strictObject({

@@ -134,6 +134,25 @@ describe("dashboard sign-in", () => {
     expect(await again.text()).toContain("experiment_not_draft");
   });
 
+  it("models page forms: a share that is no percentage is a 400 page naming it, and the API's refusals become pages", async () => {
+    const site = await createSite();
+    const cookie = await session();
+    const post = (path: string, body = "") => fetchPath(`/admin/ui/models/${path}?site=${site.id}`, { method: "POST", headers: { ...FORM, cookie }, body });
+    const bad = await post("canary", "share=half");
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("share");
+    // The JSON API checks the range: 90% is above CANARY_MAX_SHARE.
+    const tooMuch = await post("canary", "share=90");
+    expect(tooMuch.status).toBe(400);
+    expect(await tooMuch.text()).toContain("share");
+    const evaluate = await post("canary/evaluate");
+    expect(evaluate.status).toBe(409);
+    expect(await evaluate.text()).toContain("no_canary");
+    const rollback = await post("rollback");
+    expect(rollback.status).toBe(404);
+    expect(await rollback.text()).toContain("no_model");
+  });
+
   it("leaves the JSON admin API as it was: Bearer only, the cookie is no credential there", async () => {
     const cookie = await session();
     const bearer = await fetchPath("/admin/sites", { headers: ADMIN });
