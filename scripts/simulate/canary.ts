@@ -1,6 +1,6 @@
 // The canary scenario of `npm run simulate` (issue 10 part 7): ship a deliberately bad model version (random
 // items) as a canary and show the guardrail rolling it back, with the simulator's own visitors and click model.
-import { canaryScenario, type CanaryScenarioResult } from "../simulate-canary/scenario";
+import { canaryScenario, type CanaryScenarioResult } from "./canary-scenario";
 import { runPool, SITE, type SimulationContext } from "./api";
 import { visit } from "./traffic";
 

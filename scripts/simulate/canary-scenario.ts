@@ -2,7 +2,7 @@
 // version (POST /admin/models/:site/canary with build "random": the served version's lists replaced by random
 // items) to a share of visitors, let the caller's synthetic visitors browse, and run the guardrail until it decides.
 // scripts/simulate/canary.ts wires it into `npm run simulate`; it passes `sendTraffic`, the simulator's own visits.
-import { admin, adminResponse, poll, type Api } from "../simulate/api";
+import { admin, adminResponse, poll, type Api } from "./api";
 
 export type CanaryScenarioOptions = {
   api: Api;
