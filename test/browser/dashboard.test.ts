@@ -141,6 +141,16 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Integer in a table cell ("1,234" → 1234). */
+/** Rollups count after ingest answers (the queue's consumer writes them): loads `url` until `ok` holds. */
+async function loadUntil(page: Page, url: string, ok: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  for (const deadline = Date.now() + ms; ; ) {
+    await page.goto(url);
+    if (await ok()) return;
+    if (Date.now() > deadline) throw new Error(`${what} not counted within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function cellNumber(page: Page, selector: string): Promise<number> {
   return Number((await page.textContent(selector))!.replaceAll(",", "").trim());
 }
@@ -176,14 +186,13 @@ async function canaryOnTheModelsPage(): Promise<void> {
   const times = timesOn(0, 400);
   const sentCanary = await sendExposures(CANARY_SLOT, "none", times, 0.02, 301, canary);
   const sentCurrent = await sendExposures(CANARY_SLOT, "none", times, 0.15, 302, current);
-  // Rollups may count after ingest answers: reload until the panel holds every impression sent.
   const impressions = async (arm: string) => cellNumber(page, `#canary tr[data-arm="${arm}"] td:nth-child(2)`);
-  for (const deadline = Date.now() + 20_000; ; ) {
-    await page.goto(models);
-    if ((await impressions("canary")) >= sentCanary.impressions && (await impressions("current")) >= sentCurrent.impressions) break;
-    if (Date.now() > deadline) throw new Error("the canary's impressions were not counted within 20 s");
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await loadUntil(
+    page,
+    models,
+    async () => (await impressions("canary")) >= sentCanary.impressions && (await impressions("current")) >= sentCurrent.impressions,
+    "the canary's impressions",
+  );
   expect(await cellNumber(page, '#canary tr[data-arm="canary"] td:nth-child(3)')).toBe(sentCanary.clicks);
   expect(await page.textContent('#canary tr[data-arm="canary"] td:nth-child(4) .ci')).toMatch(/^\[[\d.]+% – [\d.]+%\]$/);
   expect(await page.getAttribute("#canary", "data-would")).toBe("rollback");
@@ -300,7 +309,8 @@ describe("operator dashboard", () => {
     // Traffic of the running experiment: the personalized variant clicks twice as often.
     const control = await sendExposures(EXPERIMENT_SLOT, `${EXPERIMENT}:control`, timesOn(0, 80), 0.08, 7);
     const personal = await sendExposures(EXPERIMENT_SLOT, `${EXPERIMENT}:personal`, timesOn(0, 80), 0.2, 8);
-    await page.reload();
+    const cell = (variant: string, col: number) => cellNumber(page, `section[data-experiment="${EXPERIMENT}"] tr[data-variant="${variant}"] td:nth-child(${col})`);
+    await loadUntil(page, page.url(), async () => (await cell("control", 3)) >= control.impressions && (await cell("personal", 3)) >= personal.impressions, "the experiment's impressions");
     const results = page.locator(`section[data-experiment="${EXPERIMENT}"] table.results`);
     for (const [variant, sent] of [["control", control], ["personal", personal]] as const) {
       const tr = results.locator(`tr[data-variant="${variant}"]`);
