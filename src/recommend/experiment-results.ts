@@ -56,19 +56,13 @@ export type Comparison = {
   significant: boolean;
 };
 
-export type VariantResult = {
+/** A variant's summed counters (as the rollup rows hold them) with its rates and its comparison to the control. */
+export type VariantResult = Omit<ExperimentRollupRow, "variant" | "revenueSq"> & {
   name: string;
   weight: number;
   /** weight / total weight: the configured share of traffic. */
   share: number;
   control: boolean;
-  visitors: number;
-  listsServed: number;
-  impressions: number;
-  clicks: number;
-  carts: number;
-  purchases: number;
-  revenue: number;
   /** clicks per impression (Wilson interval). */
   ctr: Estimate;
   /** purchases per impression (Wilson interval). */
