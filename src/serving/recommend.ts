@@ -34,7 +34,7 @@ export type ServeRequest = Omit<PipelineRequest, "ctx"> & {
   current?: string;
   /** The slot the list is served in: /v1/recommendations' `slot`, "next" for /v1/sessions/:id/next, "similar". */
   slot: string;
-  /** The experiment variant that shaped the list (experiments come later): NO_VARIANT when absent. */
+  /** The experiment variant that shaped the list (src/serving/experiment-shape.ts): NO_VARIANT when absent. */
   variant?: string;
   /** Whose history and segment count; null for an anonymous newcomer, a declined visitor, or an item's list. */
   visitor: Visitor | null;
