@@ -2,7 +2,7 @@
 // neighbour lists), peak live memory and what its lists would add to the artifact, on yoochoose-100k train.
 import { fileURLToPath } from "node:url";
 import { encodeFamilies } from "../src/models/shards";
-import { DEFAULT_EMBEDDING_CONFIG, ItemGraphAccumulator, neighbourLists, trainEmbeddings } from "../src/recommend/item-embeddings";
+import { DEFAULT_EMBEDDING_CONFIG, ItemGraphAccumulator, neighbourLists, trainEmbeddings, walksPerNodeFor } from "../src/recommend/item-embeddings";
 import { readEventTable } from "../scripts/eval/read-table";
 import { groupSessions } from "../scripts/eval/sessions";
 import { memorySampler, mb } from "./memory";
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const row = {
     items: n,
     edges: graph.edges.size,
-    walkTokens: c.epochs * c.walksPerNode * n * c.walkLength,
+    walkTokens: c.epochs * walksPerNodeFor(n, c) * n * c.walkLength,
     graphSeconds: Math.round(t1 - t0) / 1000,
     sgnsSeconds: Math.round(t2 - t1) / 1000,
     neighbourSeconds: Math.round(t3 - t2) / 1000,

@@ -234,6 +234,13 @@ export const RATE_LIMIT_SALT_CACHE_ENTRIES = 2;
 export const GRAPH_SESSION_GAP_MS = 30 * 60_000;
 
 /**
+ * Walked tokens per epoch of the graph source's skip-gram (items × walks per node × walk length): a catalog past
+ * about 10,000 items gets fewer walks per node, so the retrain's graph build stops growing with the catalog (20,000
+ * items: 5 walks instead of 10). The shared evaluation datasets (at most 9,724 items) train exactly as configured.
+ */
+export const GRAPH_MAX_WALK_TOKENS = 2_000_000;
+
+/**
  * A visitor's history items a recommendation reads (newest first, from profile_items): the item-CF, content and
  * sequence sources' seeds. The evaluation's protocol 2 gives the pipeline the same many.
  */

@@ -1,6 +1,7 @@
 // Graph candidate source (issue 9, part 7): item embeddings learned from random walks over the item transition
 // graph (DeepWalk, optionally node2vec p/q), skip-gram with negative sampling, turned into per-item top-N
 // neighbour lists (skip-gram context scores, or cosine) at training time. Pure TypeScript over typed arrays; the cron and the evaluation share it.
+import { GRAPH_MAX_WALK_TOKENS } from "../config/limits";
 import { ItemVocab } from "./item-vocab";
 import { PairTable, type PairRows } from "./pair-table";
 import { seededRandom } from "./random";
@@ -105,6 +106,16 @@ export type Embeddings = { input: Float32Array; context: Float32Array; trained: 
  * Learns two vectors per item by SGNS over weighted random walks. Walks are generated on the fly (no corpus is
  * held), so memory is the graph plus 2 · n · dim floats.
  */
+/**
+ * Walks started per node in each epoch: the configured number, fewer on a catalog so large that an epoch would
+ * exceed GRAPH_MAX_WALK_TOKENS (the skip-gram's cost is per walked token), never fewer than one. Below the budget
+ * (every shared evaluation dataset) training is exactly as configured.
+ */
+export function walksPerNodeFor(nodes: number, c: Pick<EmbeddingConfig, "walksPerNode" | "walkLength">, budget = GRAPH_MAX_WALK_TOKENS): number {
+  if (nodes === 0) return c.walksPerNode;
+  return Math.max(1, Math.min(c.walksPerNode, Math.floor(budget / (nodes * c.walkLength))));
+}
+
 export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<EmbeddingConfig> = {}, log: TrainLog = () => {}): Embeddings {
   const c = { ...DEFAULT_EMBEDDING_CONFIG, ...config };
   const n = graph.vocab.size;
@@ -129,7 +140,8 @@ export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<Emb
 
   const walk = new Uint32Array(c.walkLength);
   const grad = new Float32Array(dim);
-  const totalWalks = c.epochs * c.walksPerNode * starts.length;
+  const walksPerNode = walksPerNodeFor(starts.length, c);
+  const totalWalks = c.epochs * walksPerNode * starts.length;
   let walksDone = 0;
   const sampleNext = (v: number): number => {
     const from = rows.rowStart[v];
@@ -149,7 +161,7 @@ export function trainEmbeddings(graph: ItemGraphAccumulator, config: Partial<Emb
   const adjacent = (x: number, y: number) => graph.edges.get(Math.min(x, y), Math.max(x, y)) > 0;
 
   for (let epoch = 0; epoch < c.epochs; epoch++) {
-    for (let r = 0; r < c.walksPerNode; r++) {
+    for (let r = 0; r < walksPerNode; r++) {
       shuffle(starts, rand);
       for (const start of starts) {
         // One walk.

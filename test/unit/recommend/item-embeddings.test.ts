@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addGraphCandidates, scoreGraph } from "../../../src/recommend/graph-source";
-import { cosineNeighbours, ItemGraphAccumulator, trainGraphLists, type GraphLists } from "../../../src/recommend/item-embeddings";
+import { cosineNeighbours, ItemGraphAccumulator, trainGraphLists, walksPerNodeFor, type GraphLists } from "../../../src/recommend/item-embeddings";
 import { seededRandom } from "../../../src/recommend/random";
 import type { Neighbour } from "../../../src/recommend/types";
 
@@ -152,5 +152,15 @@ describe("graph scoring", () => {
     expect(addGraphCandidates(session, g, 0, 3)).toEqual(["s1", "s2"]);
     // s2: 0.5 + 0.9, s1: 1, p: 0.9
     expect(addGraphCandidates(session, g, 1, 3)).toEqual(["s2", "s1", "p"]);
+  });
+});
+
+describe("walksPerNodeFor (the graph's walk budget)", () => {
+  const c = { walksPerNode: 10, walkLength: 20 };
+  it("trains as configured below the budget, fewer walks above it, never fewer than one", () => {
+    expect(walksPerNodeFor(9_724, c, 2_000_000)).toBe(10);
+    expect(walksPerNodeFor(20_000, c, 2_000_000)).toBe(5);
+    expect(walksPerNodeFor(1_000_000, c, 2_000_000)).toBe(1);
+    expect(walksPerNodeFor(0, c, 2_000_000)).toBe(10);
   });
 });
