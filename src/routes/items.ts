@@ -10,10 +10,9 @@ import { idString } from "../schemas/common";
 import { itemUpsertSchema } from "../schemas/items";
 import { similarQuerySchema } from "../schemas/recommendations";
 import { clearCatalogCache } from "../serving/catalog-cache";
-import { experimentShape, shapedManifest } from "../serving/experiment-shape";
-import { recommend } from "../serving/recommend";
+import { experimentShape, shapeFields, shapedManifest } from "../serving/experiment-shape";
+import { modelFor, recommend } from "../serving/recommend";
 import { readManifest } from "../storage/model-store";
-import { servable } from "../models/manifest";
 import { database } from "../storage/db";
 import { findItem, itemView, upsertItems } from "../storage/items-repo";
 
@@ -46,18 +45,14 @@ items.get("/:id/similar", requireSite, async (c) => {
     experimentShape(c.env.DB, site.id, "similar", q.anonymousId ?? null, { weights: site.config.weights, rules: {} }),
   ]);
   // Back-filled like every other list (the item's category first, then trending), so it reaches k when it can.
-  const recs = await recommend(c.env, site.id, shapedManifest(servable(read) ? read : null, shape), {
+  const recs = await recommend(c.env, site.id, shapedManifest(modelFor(read, null), shape), {
     path: [id],
     sessionPath: [],
     current: id,
     slot: "similar",
     visitor: null,
-    variant: shape.variant,
-    rules: shape.rules,
-    sources: shape.sources,
+    ...shapeFields(shape, site.config),
     k: q.k,
-    weights: shape.weights,
-    allowUncatalogued: site.config.allowUncatalogued,
     now: Date.now(),
   });
   c.header("cache-control", "private, max-age=60");

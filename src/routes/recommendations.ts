@@ -8,7 +8,7 @@ import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
 import { recommendationsQuerySchema, ruleParams, type RecommendationsQuery } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
 import type { ServeShape } from "../recommend/experiments";
-import { shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
+import { shapeFields, shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
 import { modelFor, recommend, servedListId } from "../serving/recommend";
 import { visitorSegmentId } from "../serving/visitor-segment";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
@@ -108,13 +108,9 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
     current,
     slot: q.slot,
     visitor,
-    variant: shape.variant,
-    rules: shape.rules,
-    sources: shape.sources,
+    ...shapeFields(shape, site.config),
     k,
     kind,
-    weights: shape.weights,
-    allowUncatalogued: site.config.allowUncatalogued,
     now: Date.now(),
   });
   if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs));

@@ -6,9 +6,8 @@ import { ApiError } from "../lib/errors";
 import { parseOrThrow } from "../lib/validate";
 import { idString } from "../schemas/common";
 import { nextQuerySchema } from "../schemas/recommendations";
-import { servable } from "../models/manifest";
-import { experimentShape, shapedManifest } from "../serving/experiment-shape";
-import { recommend } from "../serving/recommend";
+import { experimentShape, shapeFields, shapedManifest } from "../serving/experiment-shape";
+import { modelFor, recommend } from "../serving/recommend";
 import { sessionStub } from "../session/session-client";
 import { readManifest } from "../storage/model-store";
 
@@ -37,18 +36,14 @@ sessions.get("/:id/next", requireSite, async (c) => {
     }),
   ]);
   // The session's own path is the only evidence: no visitor history, the same pipeline as every other list.
-  const recs = await recommend(c.env, site.id, shapedManifest(servable(read) ? read : null, shape), {
+  const recs = await recommend(c.env, site.id, shapedManifest(modelFor(read, null), shape), {
     path,
     sessionPath: path,
     current: path.at(-1),
     slot: "next",
     visitor: null,
-    variant: shape.variant,
-    rules: shape.rules,
-    sources: shape.sources,
+    ...shapeFields(shape, site.config),
     k: q.k,
-    weights: shape.weights,
-    allowUncatalogued: site.config.allowUncatalogued,
     now: Date.now(),
   });
   c.header("cache-control", "private, no-store");

@@ -5,6 +5,7 @@ import { applyChange, assignVariant, experimentForSlot, pinnedManifest, variantL
 import { NO_VARIANT } from "../recommend/exposure";
 import { assertRulesConsistent } from "../lib/validate";
 import { database } from "../storage/db";
+import type { SiteConfig } from "../schemas/site-config";
 import { runningExperiments } from "../storage/experiments-repo";
 
 export type ExperimentShape = ServeShape & { variant: string };
@@ -31,6 +32,14 @@ export function shapeFor(exp: RunningExperiment | null, segment: number | null, 
 /** Both steps, for routes without a visitor segment (/v1/sessions/:id/next, /v1/items/:id/similar). */
 export async function experimentShape(d1: D1Database, siteId: string, slot: string, visitorKey: string | null, base: ServeShape): Promise<ExperimentShape> {
   return shapeFor(await slotExperiment(d1, siteId, slot), null, visitorKey, base);
+}
+
+/**
+ * The pipeline request fields a slot's shape sets (src/serving/recommend.ts ServeRequest): the one mapping every
+ * read route hands to recommend().
+ */
+export function shapeFields(shape: ExperimentShape, config: Pick<SiteConfig, "allowUncatalogued">) {
+  return { variant: shape.variant, rules: shape.rules, sources: shape.sources, weights: shape.weights, allowUncatalogued: config.allowUncatalogued };
 }
 
 /** The manifest to serve under `shape`: its pinned model version when the manifest still keeps it. */
