@@ -9,8 +9,8 @@ import { recommendationsQuerySchema, ruleParams, type RecommendationsQuery } fro
 import type { Rules } from "../schemas/site-config";
 import type { ServeShape } from "../recommend/experiments";
 import { shapeFields, shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
-import { modelFor, recommend, servedListId } from "../serving/recommend";
-import { visitorSegmentId } from "../serving/visitor-segment";
+import { modelFor, readVisitorContext, recommend, servedListId } from "../serving/recommend";
+import { targetingSegment } from "../serving/visitor-segment";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
@@ -67,8 +67,9 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
   const model = modelFor(read, q.userId ?? q.anonymousId);
   // Targeting by segment (issue 13 part 7): only a slot with per-segment changes, or a one-segment experiment,
   // pays for the visitor's segment here. Slot < segment change < the request's own parameters.
-  const segment =
-    visitor && model && (bySegment !== undefined || exp?.config.segment !== undefined) ? await visitorSegmentId(c.env, site.id, model, visitor, Date.now()) : null;
+  // The visitor's context is then read here, once: the pipeline reuses it.
+  const pre = visitor && model && (bySegment !== undefined || exp?.config.segment !== undefined) ? await readVisitorContext(c.env, site.id, model, visitor) : undefined;
+  const segment = pre ? targetingSegment(pre.summary, pre.segments, Date.now()) : null;
   const override = segment !== null ? bySegment?.[String(segment)] : undefined;
   if (override) {
     rules = { ...slotRules, ...override.rules, ...asked };
@@ -108,6 +109,7 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
     current,
     slot: q.slot,
     visitor,
+    ...(pre ? { visitorContext: { history: pre.history, summary: pre.summary } } : {}),
     ...shapeFields(shape, site.config),
     k,
     kind,

@@ -9,7 +9,7 @@ import type { PersonalData } from "../models/train-personal";
 import { trendingList } from "../models/trending-refresh";
 import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type PipelineRequest } from "../recommend/pipeline";
 import { encodeExposure, NO_VARIANT } from "../recommend/exposure";
-import { assignSegment } from "../recommend/segments";
+import { assignSegment, type SegmentModel } from "../recommend/segments";
 import type { ArtifactView, HistoryEntry, SourceContext } from "../recommend/sources/types";
 import type { Neighbour } from "../recommend/types";
 import { readPersonalData, readTrending } from "../storage/model-store";
@@ -38,6 +38,8 @@ export type ServeRequest = Omit<PipelineRequest, "ctx"> & {
   variant?: string;
   /** Whose history and segment count; null for an anonymous newcomer, a declined visitor, or an item's list. */
   visitor: Visitor | null;
+  /** That visitor's context when the route already read it (readVisitorContext): not read again. */
+  visitorContext?: VisitorContext;
   now: number;
 };
 
@@ -47,14 +49,28 @@ const fallbackTrending = new IsolateCache<string, Neighbour[]>({ maxEntries: FAL
 
 const NO_VISITOR = { history: [] as HistoryEntry[], summary: null };
 
+/** What the pipeline reads about the visitor: recent history (newest first) and the behaviour summary, if needed. */
+export type VisitorContext = { history: HistoryEntry[]; summary: ProfileSummary | null };
+
 /**
  * The visitor's recent history (newest first) and, when the model has segments to assign, behaviour summary: one
  * D1 round trip, identity lookup included (storage/personal-repo.ts visitorReads).
  */
-async function visitorContext(d1: D1Database, siteId: string, v: Visitor, withSummary: boolean): Promise<{ history: HistoryEntry[]; summary: ProfileSummary | null }> {
+async function visitorContext(d1: D1Database, siteId: string, v: Visitor, withSummary: boolean): Promise<VisitorContext> {
   const read = await visitorReads(d1, siteId, v, VISITOR_HISTORY_ITEMS, withSummary);
   if (!read.profileId) return NO_VISITOR;
   return { history: read.history.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: read.summary };
+}
+
+/**
+ * The visitor's context read ahead of the pipeline, for a route that needs the visitor's segment before it shapes
+ * the list (segment targeting); handed back through ServeRequest.visitorContext, so it is read once. With it come
+ * the version's segments.
+ */
+export async function readVisitorContext(env: Env, siteId: string, manifest: Manifest, v: Visitor): Promise<VisitorContext & { segments: SegmentModel | null }> {
+  const data = await readPersonalData<PersonalData>(env.MODELS, siteId, manifest.current.version);
+  const segments = data?.segments ?? null;
+  return { ...(await visitorContext(env.DB, siteId, v, segments !== null)), segments };
 }
 
 function trendingWithoutModel(d1: D1Database, siteId: string): Promise<Neighbour[]> {
@@ -96,7 +112,9 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   const version = manifest?.current.version;
   const personalData = version !== undefined ? readPersonalData<PersonalData>(env.MODELS, siteId, version) : Promise.resolve(null);
   const [visitor, trending, data, onScreen] = await Promise.all([
-    needsVisitor ? personalData.then((d) => visitorContext(env.DB, siteId, r.visitor!, Boolean(d?.segments))) : Promise.resolve(NO_VISITOR),
+    !needsVisitor
+      ? Promise.resolve(NO_VISITOR)
+      : (r.visitorContext ?? personalData.then((d) => visitorContext(env.DB, siteId, r.visitor!, Boolean(d?.segments)))),
     version !== undefined ? readTrending(env.MODELS, siteId, version) : trendingWithoutModel(env.DB, siteId),
     personalData,
     // The item on screen's categories pick the category back-fill.

@@ -1,12 +1,12 @@
 // The visitor's segment and behavioural scores as the profile (GET /v1/users/:id) and the data export show them:
 // the served model's assignment (the same assignSegment src/serving/recommend.ts uses) and behaviour-score.ts.
-import { servable, type Manifest } from "../models/manifest";
+import { servable } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { behaviourScores, type BehaviourScores } from "../recommend/behaviour-score";
-import { assignSegment, NEW_VISITOR_SEGMENT, segmentDescription } from "../recommend/segments";
+import { assignSegment, NEW_VISITOR_SEGMENT, segmentDescription, type SegmentModel } from "../recommend/segments";
 import type { SiteConfig } from "../schemas/site-config";
 import { readManifest, readPersonalData } from "../storage/model-store";
-import { profileSummaries, visitorReads } from "../storage/personal-repo";
+import { profileSummaries, type ProfileSummary } from "../storage/personal-repo";
 
 export type VisitorSegment = {
   /** Null without a served model with segments. */
@@ -34,13 +34,11 @@ export async function visitorSegment(env: Env, siteId: string, profileId: string
 }
 
 /**
- * The segment id a served list targets by (slot overrides, one-segment experiments): the served model's
- * assignment, NEW_VISITOR_SEGMENT for a visitor without a profile yet, null when the model has no segments.
+ * The segment id a served list targets by (slot overrides, one-segment experiments), from a visitor context read
+ * with readVisitorContext: the model's assignment, NEW_VISITOR_SEGMENT for a visitor without a profile yet, null
+ * when the model has no segments.
  */
-export async function visitorSegmentId(env: Env, siteId: string, manifest: Manifest, v: { anonymousId?: string; userId?: string }, now: number): Promise<number | null> {
-  // One D1 round trip (identity lookup and summary; no history) beside the personal data's KV read.
-  const [data, read] = await Promise.all([readPersonalData<PersonalData>(env.MODELS, siteId, manifest.current.version), visitorReads(env.DB, siteId, v, 0, true)]);
-  const model = data?.segments;
+export function targetingSegment(summary: ProfileSummary | null, model: SegmentModel | null, now: number): number | null {
   if (!model) return null;
-  return read.summary ? assignSegment(read.summary, model, now) : model.schema === 2 ? NEW_VISITOR_SEGMENT : null;
+  return summary ? assignSegment(summary, model, now) : model.schema === 2 ? NEW_VISITOR_SEGMENT : null;
 }
