@@ -14,8 +14,9 @@ export type BenchDb = Awaited<ReturnType<Miniflare["getD1Database"]>>;
  * `onLog`: receives the Worker's console output instead of this process's stdout (the simulator keeps stdout JSON).
  */
 export async function startWorker(
-  script = path.resolve(import.meta.dirname, "../dist/index.js"),
-  opts: { onLog?: (log: { level: string; message: string }) => void } = {},
+  // BENCH_SCRIPT: another build, e.g. an unminified one for a readable CPU profile (bench/cpu-profile.ts).
+  script = path.resolve(process.env.BENCH_SCRIPT ?? path.resolve(import.meta.dirname, "../dist/index.js")),
+  opts: { onLog?: (log: { level: string; message: string }) => void; inspectorPort?: number } = {},
 ): Promise<{ url: string; mf: Miniflare }> {
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   const worker = {
@@ -49,6 +50,7 @@ export async function startWorker(
       ...(opts.onLog ? { handleStructuredLogs: opts.onLog } : {}),
       host: "127.0.0.1",
       port: 0,
+      ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
       workers: [
         realLimiters
           ? {

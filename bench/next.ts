@@ -8,6 +8,7 @@ import { DEMO_SERVER_KEY, DEMO_WRITE_KEY } from "../src/config/demo";
 import { SERVER_BATCH_LIMITS } from "../src/config/limits";
 import { planBatches } from "../src/ingest/cap-distinct";
 import { demoCatalog } from "../scripts/demo/generator";
+import { freePort, profiling, startProfile } from "./cpu-profile";
 
 const SESSIONS = 200;
 
@@ -24,7 +25,8 @@ const SESSIONS = 200;
 export type NextMode = "session" | "next" | "recommendations" | "personal-warm" | "personal-cold" | "click-refresh";
 
 export async function benchNext(opts: { connections: number; duration: number; path: NextMode }): Promise<Record<string, number | string>> {
-  const { url, mf } = await startWorker();
+  const inspectorPort = profiling ? await freePort() : undefined;
+  const { url, mf } = await startWorker(undefined, { inspectorPort });
   try {
     await seed({ baseUrl: url, adminToken: BENCH_ADMIN_TOKEN, visitors: 300, train: false, log: () => {} });
     const trained = await fetch(`${url}/admin/retrain?site=demo`, { method: "POST", headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
@@ -63,7 +65,7 @@ export async function benchNext(opts: { connections: number; duration: number; p
     let cold = 0;
     const target = (s: number) => {
       if (opts.path === "session") return `/v1/sessions/bench-s${s}?key=${DEMO_WRITE_KEY}`;
-      if (opts.path === "next") return `/v1/sessions/bench-s${s}/next?k=10&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "next") return `/v1/sessions/bench-s${s}/next?k=10&path=${items[(s*7)%items.length]},${items[(s*7+1)%items.length]}&key=${DEMO_WRITE_KEY}`;
       if (opts.path === "recommendations") return `/v1/recommendations?sessionId=bench-s${s}&k=10&key=${DEMO_WRITE_KEY}`;
       const slot = opts.path === "personal-cold" ? `c${cold++}` : "home";
       return `/v1/recommendations?anonymousId=bench-${s}&sessionId=bench-s${s}&slot=${slot}&k=10&key=${DEMO_WRITE_KEY}`;
@@ -78,6 +80,7 @@ export async function benchNext(opts: { connections: number; duration: number; p
       else await (await fetch(`${url}${target(s)}`)).arrayBuffer();
     }
 
+    const stopProfile = inspectorPort !== undefined ? await startProfile(inspectorPort) : null;
     const result = await autocannon({
       url,
       connections: opts.connections,
@@ -88,6 +91,7 @@ export async function benchNext(opts: { connections: number; duration: number; p
           : { method: "GET", setupRequest: (req) => ({ ...req, path: target(n++ % SESSIONS) }) },
       ],
     });
+    await stopProfile?.();
     return {
       endpoint: opts.path,
       modelVersion: version.version,

@@ -6,7 +6,8 @@ import type { SiteRow } from "../storage/schema";
 import type { AppEnv } from "./app-env";
 import { secretsEqual } from "./crypto";
 import { ApiError } from "./errors";
-import { keyLookupAllowed, rateLimit, rateLimitedAnswer } from "./rate-limit";
+import { admittedEnv, runAdmitted } from "./admission";
+import { admitOrRefuse, keyLookupAllowed, rateLimitedAnswer } from "./rate-limit";
 import { credentialCached, credentialForKey } from "./site-cache";
 import { RATE_LIMIT_PERIOD_SECONDS } from "../config/limits";
 import { proofValid } from "../ingest/verify-identity";
@@ -59,8 +60,11 @@ export const requireSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header("x-edgerec-key") ?? bearerServerKey ?? queryKey;
   if (!key) throw new ApiError(401, "missing_key", "a site key is required (X-Edgerec-Key header or ?key=)");
   const refused = await authenticateKey(c, key, { bearerServerKey, isAdmin });
-  // Rate limits need the site and role, so they run here, in front of every /v1 route.
-  return refused ?? rateLimit(c, next);
+  if (refused) return refused;
+  // Rate limits need the site and role, so they are set up here, in front of every /v1 route; they are charged at
+  // the request's first storage call (src/lib/admission.ts), so an answer from the isolate's memory costs none.
+  c.env = admittedEnv(c.env);
+  await runAdmitted(() => admitOrRefuse(c), next);
 };
 
 /**

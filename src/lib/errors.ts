@@ -29,3 +29,24 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out || "(body)";
 }
+
+/**
+ * A refusal that belongs to one request (its rate limit was spent), not to what it was loading: another request
+ * that joined the same isolate-cache load must load for itself instead of sharing the refusal (src/lib/isolate-cache.ts).
+ */
+export class RequestRefused extends ApiError {
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    readonly headers: Record<string, string>,
+  ) {
+    super(status, code, message);
+  }
+}
+
+/** The RequestRefused behind an error, if any: drizzle wraps what a query throws in its own error, as `cause`. */
+export function refusalOf(err: unknown): RequestRefused | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof RequestRefused) return e;
+  return undefined;
+}

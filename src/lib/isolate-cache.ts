@@ -1,6 +1,7 @@
 // The one isolate-memory cache: least-recently-used eviction over a bounded number of entries (optionally a bounded
 // total weight, e.g. bytes), a TTL per entry, and getOrLoad that collapses concurrent loads of one key. Pure.
 import { ISOLATE_CACHE_JOIN_MS } from "../config/limits";
+import { refusalOf } from "./errors";
 
 export type IsolateCacheOptions<V> = {
   /** At most this many entries; the least recently used go first. */
@@ -138,7 +139,9 @@ export class IsolateCache<K, V> {
         },
         (err: unknown) => {
           cancel();
-          reject(err);
+          // The starter's own refusal (its rate limit, src/lib/admission.ts) is not this caller's: load afresh.
+          if (refusalOf(err)) this.getOrLoad(key, loader, ttl).then(resolve, reject);
+          else reject(err);
         },
       );
     });

@@ -3,9 +3,12 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./app-env";
-import { ApiError, errorBody } from "./errors";
+import { ApiError, errorBody, refusalOf } from "./errors";
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
+  // A spent rate limit met at a storage call, possibly wrapped by the storage layer (src/lib/admission.ts).
+  const refused = refusalOf(err);
+  if (refused) return c.json(errorBody(refused.code, refused.message), refused.status, refused.headers);
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.issues), err.status);
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;

@@ -1,36 +1,34 @@
-// Request rate limits of /v1 routes (Workers Rate Limiting bindings): per client and per site key. Runs at the end of
-// requireSite, once the site and the key's role are known; the connecting address is hashed and never stored.
-import type { Context, MiddlewareHandler } from "hono";
+// Request rate limits of /v1 routes (Workers Rate Limiting bindings): per client and per site key. Charged at a
+// request's first storage call (src/lib/admission.ts), once the site and the key's role are known; the connecting
+// address is hashed and never stored.
+import type { Context } from "hono";
 import { RATE_LIMIT_PERIOD_SECONDS, RATE_LIMIT_SALT_CACHE_ENTRIES } from "../config/limits";
 import type { AppEnv } from "./app-env";
-import { errorBody } from "./errors";
+import { errorBody, RequestRefused } from "./errors";
 import { hmacSha256Hex, randomToken, sha256Hex } from "./crypto";
 import { IsolateCache } from "./isolate-cache";
 
 type Scope = "client" | "site";
 
 /**
- * Counts the request against its limiters and answers `429 rate_limited` with `Retry-After` when one is spent.
- * - public key: per client (when `cf-connecting-ip` is present: local tools have none) and then per site, so a
- *   refused client does not use up the site's budget;
- * - server key: per site on its own budget (a backend is one client, so no per-client limit);
- * - the admin token (operator tooling, seeding) is not limited.
+ * The lazy form used by requireSite (src/lib/admission.ts): the limiters are consulted at the request's first
+ * storage call, and a spent limit rejects it with `429 rate_limited` and `Retry-After`.
  */
-export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const refused = await rateLimitRefusal(c);
-  if (refused) return refused;
-  await next();
-};
+export async function admitOrRefuse(c: Context<AppEnv>): Promise<void> {
+  const scope = await limitedScope(c);
+  if (scope) throw new RequestRefused(429, "rate_limited", refusalMessage(scope), { "retry-after": String(RATE_LIMIT_PERIOD_SECONDS) });
+}
+
+function refusalMessage(scope: Scope): string {
+  return scope === "client"
+    ? `too many requests from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`
+    : `too many requests for this site's key; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`;
+}
 
 /** The same check for handlers that learn the site only after reading the body: a 429 Response, or null. */
 export async function rateLimitRefusal(c: Context<AppEnv>): Promise<Response | null> {
   const scope = await limitedScope(c);
-  if (!scope) return null;
-  const message =
-    scope === "client"
-      ? `too many requests from this client; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`
-      : `too many requests for this site's key; retry after ${RATE_LIMIT_PERIOD_SECONDS} s`;
-  return rateLimitedAnswer(c, message);
+  return scope ? rateLimitedAnswer(c, refusalMessage(scope)) : null;
 }
 
 async function limitedScope(c: Context<AppEnv>): Promise<Scope | null> {

@@ -48,6 +48,24 @@ describe("rate limits: per client", () => {
     expect((await readAs(other, { "cf-connecting-ip": "198.51.100.7" })).status).toBe(404);
   });
 
+  it("charges a request at its first storage call: one answered without storage neither spends nor meets the limit", async () => {
+    const site = await createSite();
+    const client = { "cf-connecting-ip": "198.51.100.77" };
+    // Requests refused by validation before any storage (a bad k) cost what an unknown path costs: uncounted.
+    for (let i = 0; i < 2 * TEST_RATE_LIMITS.client + 1; i++) {
+      const res = await get(`/v1/sessions/s-1/next?k=zero`, { "x-edgerec-key": site.key, ...client });
+      expect(res.status).toBe(400);
+      await res.body?.cancel();
+    }
+    // … so the client's whole budget is still there for requests that read storage.
+    const { refused, served } = await spend(TEST_RATE_LIMITS.client, () => readAs(site, client));
+    expect(served).toBeGreaterThanOrEqual(TEST_RATE_LIMITS.client);
+    expect(refused?.status).toBe(429);
+    // Once spent, a storage read is refused, and a request that needs none is still answered.
+    expect((await get(`/v1/sessions/s-1/next?k=zero`, { "x-edgerec-key": site.key, ...client })).status).toBe(400);
+    expect((await readAs(site, client)).status).toBe(429);
+  });
+
   it("counts an IPv6 client per /64 block", async () => {
     const site = await createSite();
     let i = 0;

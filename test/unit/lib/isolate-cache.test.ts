@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RequestRefused } from "../../../src/lib/errors";
 import { IsolateCache } from "../../../src/lib/isolate-cache";
 
 /** A clock the test moves by hand: expiry without sleeping. */
@@ -102,6 +103,22 @@ describe("IsolateCache", () => {
     expect(calls.length).toBe(2);
     calls[1]!.resolve(3);
     expect(await p3).toBe(3);
+  });
+
+  it("a caller that joined a load refused for its starter's own rate limit loads for itself", async () => {
+    const c = new IsolateCache<string, number>({ maxEntries: 4 });
+    const first = deferredLoader<number>();
+    const second = deferredLoader<number>();
+    const starter = c.getOrLoad("k", first.loader, Infinity);
+    const joiner = c.getOrLoad("k", second.loader, Infinity);
+    // The storage layer wraps what a query throws (drizzle): the refusal is found through `cause` too.
+    first.calls[0]!.reject(new Error("Failed query", { cause: new RequestRefused(429, "rate_limited", "spent", {}) }));
+    await expect(starter).rejects.toThrow("Failed query");
+    await Promise.resolve();
+    expect(second.calls).toHaveLength(1);
+    second.calls[0]!.resolve(7);
+    expect(await joiner).toBe(7);
+    expect(c.get("k")).toBe(7);
   });
 
   it("a loader that throws synchronously is a failed load, not a crash of the caller", async () => {

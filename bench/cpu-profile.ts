@@ -1,0 +1,67 @@
+// BENCH_PROFILE=1: a V8 CPU profile of the Worker's isolate during a load run, through Miniflare's inspector, printed
+// as the functions with the most self time (where a request's CPU goes; the figures of the run itself then include
+// the profiler's overhead, so a profiled run is for reading, never for quoting).
+import { createServer } from "node:net";
+
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+
+export const profiling = process.env.BENCH_PROFILE === "1";
+
+/** A free loopback port for the inspector. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Connects to the `edgerec` worker's inspector and starts the profiler; the returned stop prints the top functions. */
+export async function startProfile(inspectorPort: number, top = 40): Promise<() => Promise<void>> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id: string; webSocketDebuggerUrl: string; title?: string }[];
+  const target = targets.find((t) => t.webSocketDebuggerUrl.endsWith("/edgerec")) ?? targets[0];
+  if (!target) throw new Error("no inspector target");
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
+  let nextId = 1;
+  const pending = new Map<number, (r: unknown) => void>();
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(String(m.data)) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
+  };
+  const send = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: 200 });
+  await send("Profiler.start");
+  return async () => {
+    const { profile } = (await send("Profiler.stop")) as { profile: Profile };
+    ws.close();
+    printTop(profile, top);
+  };
+}
+
+function printTop(profile: Profile, top: number): void {
+  const self = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i]!, (self.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const byName = new Map<string, number>();
+  let total = 0;
+  for (const n of profile.nodes) {
+    const t = self.get(n.id) ?? 0;
+    total += t;
+    const f = n.callFrame;
+    const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+    byName.set(name, (byName.get(name) ?? 0) + t);
+  }
+  const rows = [...byName].sort((a, b) => b[1] - a[1]).slice(0, top);
+  process.stderr.write(`cpu profile: ${(total / 1000).toFixed(0)} ms sampled\n`);
+  for (const [name, t] of rows) process.stderr.write(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${name}\n`);
+}
