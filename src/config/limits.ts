@@ -392,3 +392,12 @@ export const SUPPRESSION_CACHE_MAX_ENTRIES = 50_000;
  * edit). The pass reads the site's whole archive, like the D1 pass over linked ids; the 10-minute cron resumes it.
  */
 export const ERASURE_ARCHIVE_OBJECTS_PER_STEP = 200;
+
+// --- Reads close to the floor (issue 11 part 4) ---
+
+/**
+ * Items a read may carry as its session path (`path=a,b,c`, oldest first): the snippet sends what it tracked in the
+ * session, so the list needs no read of the session's Durable Object. The scorer reads the newest 10 steps and
+ * the seen-item exclusion the rest; longer paths are refused (400 naming `path`).
+ */
+export const CLIENT_PATH_MAX_ITEMS = 20;

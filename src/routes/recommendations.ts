@@ -52,7 +52,8 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
   const [consent, read, session, exp] = await Promise.all([
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
-    q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
+    // The path the client tracked, when it sent one, stands for the session's: no read of the session object.
+    q.path ? { path: q.path, personalized: true } : q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
     slotExperiment(c.env.DB, site.id, q.slot),
   ]);
   const served = consent?.personalization !== false ? session : null;
@@ -61,7 +62,7 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
   const sessionPath = served?.path ?? [];
   const path = q.itemId !== undefined && sessionPath.at(-1) !== q.itemId ? [...sessionPath, q.itemId] : [...sessionPath];
   const current = path.at(-1);
-  c.header("cache-control", visitor || q.sessionId ? "private, no-store" : "public, max-age=60");
+  c.header("cache-control", visitor || q.sessionId || q.path ? "private, no-store" : "public, max-age=60");
 
   // A pending canary serves its share of visitors, keyed like experiments (verified userId, else anonymous id).
   const model = modelFor(read, q.userId ?? q.anonymousId);

@@ -28,7 +28,8 @@ sessions.get("/:id/next", requireSite, async (c) => {
   // A visitor who declined personalization gets the non-personal list (trending), from an empty path.
   // A running experiment on slot "next" shapes the list, keyed by the request's anonymousId (none: the control).
   const [{ path, personalized }, read, shape] = await Promise.all([
-    sessionStub(c.env, site.id, sessionId).servingPath(),
+    // The path the client tracked, when it sent one: no read of the session object (the snippet's reads).
+    q.path ? { path: q.path, personalized: true } : sessionStub(c.env, site.id, sessionId).servingPath(),
     readManifest(c.env.MODELS, site.id),
     experimentShape(c.env.DB, site.id, "next", q.anonymousId ?? null, {
       weights: site.config.weights,

@@ -1,6 +1,6 @@
 // Query contracts of the read endpoints. Strict: an unknown parameter is a 400 naming it, never silently ignored.
 import * as z from "zod";
-import { DEFAULT_K, MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
+import { CLIENT_PATH_MAX_ITEMS, DEFAULT_K, MAX_K, MAX_LABEL_LENGTH, MAX_PINS, MAX_RULE_LIST } from "../config/limits";
 import { idString, userHashString, wellFormedString } from "./common";
 
 export const kParam = z.coerce
@@ -18,9 +18,19 @@ const keyParam = z.string().optional();
 
 const flag = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
 
+/**
+ * `path`: the session's path as the client tracked it ("a,b,c", oldest first, repeats kept). The list is then
+ * computed from it instead of the session's Durable Object (no read of the live session): what the snippet sends.
+ * It shapes only the caller's own list, so trusting it gives nothing away.
+ */
+const pathParam = z
+  .string()
+  .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(idString).min(1, "must name at least one item").max(CLIENT_PATH_MAX_ITEMS, `must list at most ${CLIENT_PATH_MAX_ITEMS} items`));
+
 /** `includeViewed`: keep items this session already saw (a "next" list leaves them out by default). */
 /** `anonymousId` on /next and /similar only assigns the visitor's experiment variant (no history is read). */
-export const nextQuerySchema = z.strictObject({ key: keyParam, k: kParam, includeViewed: flag.optional(), anonymousId: idString.optional() });
+export const nextQuerySchema = z.strictObject({ key: keyParam, k: kParam, includeViewed: flag.optional(), anonymousId: idString.optional(), path: pathParam.optional() });
 export const similarQuerySchema = z.strictObject({ key: keyParam, k: kParam, anonymousId: idString.optional() });
 
 /** A comma-separated list in a query string ("a,b,c"), each entry validated, duplicates removed. */
@@ -61,6 +71,8 @@ export const recommendationsQuerySchema = z.strictObject({
   key: keyParam,
   k: kParam,
   sessionId: idString.optional(),
+  /** The session's path as the client tracked it: used instead of reading the session (see pathParam). */
+  path: pathParam.optional(),
   anonymousId: idString.optional(),
   userId: idString.optional(),
   /** The user's identity proof: needed with `userId` and the public key (see README "Keys and identity"). */

@@ -1,6 +1,7 @@
 // recommend(): one list for this visitor from GET /v1/recommendations, personal only when consent allows it.
 // Shared by the snippet's slots and `edgerec.recommend`, and the npm package's `tracker.recommend`.
 import type { EventType, RecList, RecommendOptions, TrackInput } from "./api";
+import { pathParam } from "./session";
 import type { Tracker } from "./tracker";
 
 export type { RecommendOptions };
@@ -26,7 +27,11 @@ export async function fetchRecommendations(endpoint: string, t: Tracker, o: Reco
   if (o.itemId) q.set("itemId", o.itemId);
   if (t.allowed && t.personalized) {
     q.set("anonymousId", t.anonymousId);
-    q.set("sessionId", t.sessionId());
+    const session = t.session();
+    q.set("sessionId", session.id);
+    // The path tracked here: the Worker then needs no read of the session object (the fast read).
+    const path = pathParam(session);
+    if (path) q.set("path", path);
     // A user id is only worth sending with its proof: without one the Worker answers 401.
     if (t.userId && t.userHash) {
       q.set("userId", t.userId);

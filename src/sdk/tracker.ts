@@ -3,7 +3,7 @@
 import { backoffMs, splitBatches } from "./batch";
 import { personalizationAllowed, trackingAllowed, type ConsentChoice, type ConsentCommand, type PrivacySignals } from "./consent";
 import { uuid } from "./ids";
-import { touchSession, type SessionMark } from "./session";
+import { extendPath, PATH_EVENT_TYPES, touchSession, type SessionMark } from "./session";
 import { Store } from "./store";
 import type { EventType, TrackInput } from "./api";
 import type { ClientEvent } from "./types";
@@ -72,9 +72,14 @@ export class Tracker {
   }
 
   sessionId(now = Date.now()): string {
-    const mark = touchSession(this.store.json<SessionMark | null>(K.session, null), now, uuid);
+    return this.session(now).id;
+  }
+
+  /** The current session (rolled over when idle), with `steps` added to its path. */
+  session(now = Date.now(), steps: string[] = []): SessionMark {
+    const mark = extendPath(touchSession(this.store.json<SessionMark | null>(K.session, null), now, uuid), steps);
     this.store.set(K.session, JSON.stringify(mark));
-    return mark.id;
+    return mark;
   }
 
   track(type: EventType, input: TrackInput = {}): void {
@@ -145,7 +150,8 @@ export class Tracker {
 
   #enqueue(events: ClientEvent[]): void {
     if (events.length === 0) return;
-    const sessionId = this.sessionId();
+    const types: readonly string[] = PATH_EVENT_TYPES;
+    const sessionId = this.session(Date.now(), events.flatMap((e) => (e.itemId && types.includes(e.type) ? [e.itemId] : []))).id;
     const anonymousId = this.anonymousId;
     const userId = this.userId;
     const userHash = this.userHash;

@@ -15,7 +15,8 @@ import { kvKeys } from "../../src/storage/kv-keys";
 import { profileSummaries, visitorReads } from "../../src/storage/personal-repo";
 import { profileIdFor } from "../../src/storage/profiles-repo";
 import { memoryCatalog, memoryView, type MemoryArtifact } from "../../scripts/eval/pipeline-view";
-import { ADMIN, BASE, createSite, event, get, postEvents, putItems, serverHeaders, type TestSite } from "./helpers";
+import { CLIENT_PATH_MAX_ITEMS } from "../../src/config/limits";
+import { ADMIN, BASE, createSite, event, get, postEvents, putItems, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
 
 type Item = { id: string; score: number; reason: { kind: string; itemId?: string; text: string } };
 type List = { personalized?: boolean; items: Item[] };
@@ -99,6 +100,26 @@ describe("the Worker's routes and the evaluation's path give identical lists", (
     // The graph family is served and shaped this list: without it the evaluation's list differs.
     const withoutGraph = evalList({ ctx: { path, current: "item-7", history: [], segment: null, now: Date.now() }, sessionPath: path, k: 8, weights: { graph: 0 } });
     expect(withoutGraph.items.map((i) => [i.id, i.score])).not.toEqual(route.items.map((i) => [i.id, i.score]));
+  });
+
+  it("a read carrying its session path (what the snippet sends) serves the list the live session would", async () => {
+    const path = ["item-2", "item-8", "item-2", "item-11"];
+    await postEvents(site, path.map((itemId, i) => event({ anonymousId: "carrier", sessionId: "walk-2", itemId, ts: Date.now() - 10_000 + i })));
+    const live = await routeList(`/v1/sessions/walk-2/next?k=8`);
+    // A session id the Worker never saw: the list can only come from the carried path.
+    const carried = await routeList(`/v1/sessions/never-seen/next?k=8&path=${path.join(",")}`);
+    expect(carried.items).toHaveLength(8);
+    expectSame(carried, live);
+    const evaluated = evalList({ ctx: { path, current: "item-11", history: [], segment: null, now: Date.now() }, sessionPath: path, k: 8 });
+    expectSame(carried, evaluated);
+    // The slot route takes it too (no sessionId needed), and leaves out what the path saw.
+    const slot = await routeList(`/v1/recommendations?slot=next-up&k=8&path=${path.join(",")}`);
+    expect(slot.items.map((i) => i.id).filter((id) => path.includes(id))).toEqual([]);
+    // Too long a path is refused, naming it.
+    const long = Array.from({ length: CLIENT_PATH_MAX_ITEMS + 1 }, (_, i) => `item-${i % ITEMS.length}`).join(",");
+    const res = await get(`/v1/sessions/never-seen/next?path=${long}`, { "x-edgerec-key": site.key });
+    expect(res.status).toBe(400);
+    expect((await res.json<ErrorJson>()).error.issues?.map((i) => i.path)).toEqual(["path"]);
   });
 
   it("/v1/items/:id/similar", async () => {

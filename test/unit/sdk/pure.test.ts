@@ -4,7 +4,8 @@ import { eventSchema } from "../../../src/schemas/events";
 import { backoffMs, splitBatches } from "../../../src/sdk/batch";
 import { browserSignals, personalizationAllowed, trackingAllowed } from "../../../src/sdk/consent";
 import { uuid } from "../../../src/sdk/ids";
-import { SESSION_IDLE_MS, touchSession } from "../../../src/sdk/session";
+import { CLIENT_PATH_MAX_ITEMS } from "../../../src/config/limits";
+import { extendPath, pathParam, SESSION_IDLE_MS, touchSession } from "../../../src/sdk/session";
 import type { ClientEvent } from "../../../src/sdk/types";
 
 const ev = (i: number, pad = 0): ClientEvent => ({
@@ -47,6 +48,21 @@ describe("sdk: session roll-over", () => {
     const c = touchSession(b, t0 + 2 * SESSION_IDLE_MS, next);
     expect([a.id, b.id, c.id]).toEqual(["s1", "s1", "s2"]);
     expect(c.last).toBe(t0 + 2 * SESSION_IDLE_MS);
+  });
+  it("carries the session's path while warm, newest steps kept, and forgets it with the session", () => {
+    const t0 = 1_000_000;
+    let m = touchSession(null, t0, () => "s1");
+    m = extendPath(m, ["a", "b"]);
+    m = extendPath(touchSession(m, t0 + 1_000, () => "s2"), ["a"]);
+    expect(m).toMatchObject({ id: "s1", p: ["a", "b", "a"] });
+    expect(pathParam(m)).toBe("a,b,a");
+    const long = extendPath(m, Array.from({ length: 30 }, (_, i) => `i${i}`));
+    expect(long.p).toHaveLength(CLIENT_PATH_MAX_ITEMS);
+    expect(long.p!.at(-1)).toBe("i29");
+    expect(touchSession(m, t0 + 2 * SESSION_IDLE_MS, () => "s3")).toEqual({ id: "s3", last: t0 + 2 * SESSION_IDLE_MS });
+    // An id with a comma cannot ride in the list: no path, so the Worker reads the session instead.
+    expect(pathParam(extendPath(m, ["x,y"]))).toBeNull();
+    expect(pathParam(touchSession(null, t0, () => "s4"))).toBeNull();
   });
   it("starts a new session when the clock jumps far backwards", () => {
     const a = { id: "old", last: 10 * SESSION_IDLE_MS };
