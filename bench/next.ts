@@ -13,16 +13,23 @@ import { freePort, profiling, startProfile } from "./cpu-profile";
 const SESSIONS = 200;
 
 /**
- * `next`: GET /v1/sessions/:id/next. `recommendations`: the slot endpoint for a session without a visitor id.
+ * Reads carry the session's path as the snippet sends it (`path=`, the items it tracked), so they need no read of
+ * the session's Durable Object; the `-live` modes send only the session id and read the path from the object.
+ * `next` / `next-live`: GET /v1/sessions/:id/next. `next-fresh`: a carried path of 3 random items per request, so
+ * the isolate's list memo (src/serving/list-memo.ts) misses and the pipeline runs every time. `recommendations` / `recommendations-live`: the slot endpoint
+ * for a session without a visitor id.
  * `click-refresh`: POST /v1/events?recommend=product with one click (a fresh event id each time) of a returning
  * visitor: the click stored in the session and the slot's refreshed list in one round trip (its latency is the
  * click-to-updated-list latency).
- * `session`: GET /v1/sessions/:id, the live path alone (the Durable Object's share of a `next` read).
- * `personal-warm`: with an anonymous id, the same 200 visitors and states again and again (KV cache hits).
- * `personal-cold`: with an anonymous id and a new slot name every request, so every request misses the cache and
- * reads the visitor's history and summary from D1 and blends from scratch.
+ * `session`: GET /v1/sessions/:id, the live path alone (the Durable Object's share of a `-live` read).
+ * `personal-warm`: with an anonymous id, the same 200 visitors and states again and again (list cache hits).
+ * `personal-cold`: with an anonymous id and a new slot name every request, so every request misses the list cache
+ * and blends from scratch (the visitor's history and summary come from the isolate after its first read of them,
+ * as for a page's several slots).
+ * `personal-first`: a visitor id never seen before on every request: the list cache and the visitor's context both
+ * miss, so each request reads D1 (identity and history in one batch) and blends from scratch.
  */
-export type NextMode = "session" | "next" | "recommendations" | "personal-warm" | "personal-cold" | "click-refresh";
+export type NextMode = "session" | "next" | "next-fresh" | "next-live" | "recommendations" | "recommendations-live" | "personal-warm" | "personal-cold" | "personal-first" | "click-refresh";
 
 export async function benchNext(opts: { connections: number; duration: number; path: NextMode }): Promise<Record<string, number | string>> {
   const inspectorPort = profiling ? await freePort() : undefined;
@@ -63,12 +70,18 @@ export async function benchNext(opts: { connections: number; duration: number; p
       if (rejected > 0) throw new Error(`events: ${rejected} rejected`);
     }
     let cold = 0;
+    // The path the snippet tracked for session s (the same steps the seeding sent), oldest first.
+    const carried = (s: number) => `&path=${Array.from({ length: 1 + (s % 6) }, (_, i) => encodeURIComponent(items[(s * 7 + i) % items.length]!)).join(",")}`;
     const target = (s: number) => {
       if (opts.path === "session") return `/v1/sessions/bench-s${s}?key=${DEMO_WRITE_KEY}`;
-      if (opts.path === "next") return `/v1/sessions/bench-s${s}/next?k=10&path=${items[(s*7)%items.length]},${items[(s*7+1)%items.length]}&key=${DEMO_WRITE_KEY}`;
-      if (opts.path === "recommendations") return `/v1/recommendations?sessionId=bench-s${s}&k=10&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "next") return `/v1/sessions/bench-s${s}/next?k=10${carried(s)}&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "next-fresh") return `/v1/sessions/bench-s${s}/next?k=10&path=${[0, 1, 2].map(() => encodeURIComponent(items[Math.floor(Math.random() * items.length)]!)).join(",")}&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "next-live") return `/v1/sessions/bench-s${s}/next?k=10&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "recommendations") return `/v1/recommendations?sessionId=bench-s${s}${carried(s)}&k=10&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "recommendations-live") return `/v1/recommendations?sessionId=bench-s${s}&k=10&key=${DEMO_WRITE_KEY}`;
+      if (opts.path === "personal-first") return `/v1/recommendations?anonymousId=bench-new-${cold++}&sessionId=bench-s${s}${carried(s)}&slot=home&k=10&key=${DEMO_WRITE_KEY}`;
       const slot = opts.path === "personal-cold" ? `c${cold++}` : "home";
-      return `/v1/recommendations?anonymousId=bench-${s}&sessionId=bench-s${s}&slot=${slot}&k=10&key=${DEMO_WRITE_KEY}`;
+      return `/v1/recommendations?anonymousId=bench-${s}&sessionId=bench-s${s}${carried(s)}&slot=${slot}&k=10&key=${DEMO_WRITE_KEY}`;
     };
     const click = (s: number) =>
       JSON.stringify({ events: [{ id: crypto.randomUUID(), type: "click", anonymousId: `bench-${s}`, sessionId: `bench-s${s}`, itemId: items[(s * 11 + n) % items.length], ts: Date.now() }] });

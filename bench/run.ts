@@ -27,9 +27,13 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
   session: () => benchNext({ connections, duration, path: "session" }),
   next: () => benchNext({ connections, duration, path: "next" }),
+  "next-fresh": () => benchNext({ connections, duration, path: "next-fresh" }),
+  "next-live": () => benchNext({ connections, duration, path: "next-live" }),
   recommendations: () => benchNext({ connections, duration, path: "recommendations" }),
+  "recommendations-live": () => benchNext({ connections, duration, path: "recommendations-live" }),
   "personal-warm": () => benchNext({ connections, duration, path: "personal-warm" }),
   "personal-cold": () => benchNext({ connections, duration, path: "personal-cold" }),
+  "personal-first": () => benchNext({ connections, duration, path: "personal-first" }),
   "click-refresh": () => benchNext({ connections, duration, path: "click-refresh" }),
   // The trending query on a week of a mid-size shop (no built Worker needed: D1 only).
   trending: () => benchTrending({ events: 300_000, visitors: 30_000, items: 5_000 }),

@@ -401,3 +401,19 @@ export const ERASURE_ARCHIVE_OBJECTS_PER_STEP = 200;
  * the seen-item exclusion the rest; longer paths are refused (400 naming `path`).
  */
 export const CLIENT_PATH_MAX_ITEMS = 20;
+/**
+ * How long an isolate reuses a list it computed, for a request with the same inputs: for lists with no visitor
+ * (session path, item on screen, slot shape and model version are the key: src/serving/list-memo.ts), and in
+ * front of the KV cache of visitors' lists. A new model version, path step or rule is a new key at once; trending
+ * and catalog changes reach a memoised list within this time on top of their own caches' (60 s).
+ */
+export const LIST_MEMO_MS = 20_000;
+export const LIST_MEMO_MAX_ENTRIES = 2000;
+/**
+ * How long an isolate reuses a visitor's history and behaviour summary read from D1 (one list per slot on a page
+ * reads it once). D1 is itself eventually consistent here (the ingest queue, about 2 s) and the live session path
+ * carries the newest steps, so this bounds only how late older history shows; erasure drops this isolate's copies
+ * at once and other isolates' within this time.
+ */
+export const VISITOR_CONTEXT_MS = 10_000;
+export const VISITOR_CONTEXT_MAX_ENTRIES = 5000;

@@ -14,6 +14,8 @@ import { ApiError } from "../lib/errors";
 import { recCacheVisitorPrefix } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { dropCachedConsent } from "../storage/consent-repo";
+import { dropIsolateLists } from "../serving/rec-cache";
+import { dropVisitorContexts } from "../serving/recommend";
 import { eraseFromArchive, type ArchivedEvent } from "../storage/event-archive";
 import {
   anySuppressed,
@@ -137,6 +139,9 @@ async function runStep(env: Env, job: ErasureJob, budget: ErasureBudget): Promis
     // The small, constant-size part goes first, so the profile is unreadable from the first answer on.
     const rows = await deleteProfileRows(env.DB, job.siteId, state);
     for (const a of state.anonymousIds) dropCachedConsent(job.siteId, a);
+    // This isolate's copies of visitors' histories and lists go (list keys are hashed: no way to pick the subject's).
+    dropVisitorContexts();
+    dropIsolateLists();
     added = { ...added, ...rows, cachedLists: await deleteCachedLists(env.REC_CACHE, job.siteId, state) };
     state.profileRowsPending = false;
   }

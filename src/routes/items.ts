@@ -10,6 +10,7 @@ import { idString } from "../schemas/common";
 import { itemUpsertSchema } from "../schemas/items";
 import { similarQuerySchema } from "../schemas/recommendations";
 import { clearCatalogCache } from "../serving/catalog-cache";
+import { clearListMemo } from "../serving/list-memo";
 import { experimentShape, shapeFields, shapedManifest } from "../serving/experiment-shape";
 import { modelFor, recommend } from "../serving/recommend";
 import { readManifest } from "../storage/model-store";
@@ -24,6 +25,7 @@ items.put("/", requireSite, async (c) => {
   const upserted = await upsertItems(c.env.DB, c.get("site").id, body.items, Date.now());
   // Availability changes apply at once in this isolate, within the cache TTL elsewhere.
   clearCatalogCache();
+  clearListMemo();
   return c.json({ upserted }, 200);
 });
 

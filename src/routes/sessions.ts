@@ -20,7 +20,10 @@ sessions.get("/:id", requireSite, async (c) => {
   return c.json(snapshot);
 });
 
-/** The next items for this session right now: reflects every event accepted before this call. */
+/**
+ * The next items for this session right now: reflects every event accepted before this call, or, when the request
+ * carries `path` (the snippet does), that path, with no read of the session object.
+ */
 sessions.get("/:id/next", requireSite, async (c) => {
   const sessionId = parseOrThrow(idString, c.req.param("id"), "session id");
   const q = parseOrThrow(nextQuerySchema, c.req.query(), "query");

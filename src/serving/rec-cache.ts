@@ -1,7 +1,9 @@
 // Personalized recommendation lists cached in KV per (site, visitor, slot, request rules). An entry records the
 // session state it was computed for, so any new step (a click, a purchase, a new session) makes it stale at once
 // without a KV write per event; a TTL bounds what other devices' activity can leave stale.
+import { LIST_MEMO_MAX_ENTRIES, LIST_MEMO_MS } from "../config/limits";
 import { sha256Hex } from "../lib/crypto";
+import { IsolateCache } from "../lib/isolate-cache";
 import type { Recommendations } from "./recommend";
 
 /** KV's minimum expirationTtl is 60 s. */
@@ -30,14 +32,27 @@ export function sessionState(sessionId: string | undefined, path: readonly strin
   return JSON.stringify([sessionId ?? null, path.length, path.at(-1) ?? null, modelVersion]);
 }
 
+// The isolate's tier in front of KV: the same entries, kept LIST_MEMO_MS, so a repeated read costs no KV round trip.
+// Erasure drops this isolate's tier (dropIsolateLists); other isolates' copies expire within LIST_MEMO_MS.
+const isolateTier = new IsolateCache<string, CachedList>({ maxEntries: LIST_MEMO_MAX_ENTRIES });
+
 export async function readCachedList(kv: KVNamespace, key: string, state: string): Promise<Recommendations | null> {
+  const near = isolateTier.get(key);
+  if (near?.state === state) return near.recs;
   const hit = await kv.get<CachedList>(key, { type: "json" });
+  if (hit) isolateTier.set(key, hit, LIST_MEMO_MS);
   return hit && hit.state === state ? hit.recs : null;
 }
 
 export async function writeCachedList(kv: KVNamespace, key: string, state: string, recs: Recommendations, now = Date.now()): Promise<void> {
   const value: CachedList = { state, createdAt: now, recs };
+  isolateTier.set(key, value, LIST_MEMO_MS);
   await kv.put(key, JSON.stringify(value), { expirationTtl: REC_CACHE_TTL_S });
+}
+
+/** Erasure: this isolate keeps none of its cached visitor lists (keys are hashed, so not one visitor's alone). */
+export function dropIsolateLists(): void {
+  isolateTier.clear();
 }
 
 /** A short digest of the request's rules, so different filters never share an entry. */

@@ -1,7 +1,7 @@
 // The Worker's side of the one recommendation pipeline (src/recommend/pipeline.ts): loads what each stage reads —
 // the visitor's history and summary (D1), the seeds' per-item lists (KV shards, isolate-cached), trending and the
 // version's personal data, then the candidates' catalog details — and runs the stages. Every read route calls it.
-import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, VISITOR_HISTORY_ITEMS } from "../config/limits";
+import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, VISITOR_CONTEXT_MAX_ENTRIES, VISITOR_CONTEXT_MS, VISITOR_HISTORY_ITEMS } from "../config/limits";
 import { IsolateCache } from "../lib/isolate-cache";
 import { servedManifest } from "../models/canary";
 import { servable, type Manifest } from "../models/manifest";
@@ -15,6 +15,7 @@ import type { Neighbour } from "../recommend/types";
 import { readPersonalData, readTrending } from "../storage/model-store";
 import { visitorReads, type ProfileSummary } from "../storage/personal-repo";
 import { itemDetails } from "./catalog-cache";
+import { memoisedList, memoiseList, memoKey } from "./list-memo";
 import { listsFor, personalListsFor } from "./model-lists";
 
 export type RecommendedItem = ListItem;
@@ -56,10 +57,24 @@ export type VisitorContext = { history: HistoryEntry[]; summary: ProfileSummary 
  * The visitor's recent history (newest first) and, when the model has segments to assign, behaviour summary: one
  * D1 round trip, identity lookup included (storage/personal-repo.ts visitorReads).
  */
-async function visitorContext(d1: D1Database, siteId: string, v: Visitor, withSummary: boolean): Promise<VisitorContext> {
-  const read = await visitorReads(d1, siteId, v, VISITOR_HISTORY_ITEMS, withSummary);
-  if (!read.profileId) return NO_VISITOR;
-  return { history: read.history.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: read.summary };
+function visitorContext(d1: D1Database, siteId: string, v: Visitor, withSummary: boolean): Promise<VisitorContext> {
+  // Reused for VISITOR_CONTEXT_MS: a page's slots (one request each) read the visitor once.
+  return visitorContexts.getOrLoad(
+    JSON.stringify([siteId, v.userId ?? null, v.anonymousId ?? null, withSummary]),
+    async () => {
+      const read = await visitorReads(d1, siteId, v, VISITOR_HISTORY_ITEMS, withSummary);
+      if (!read.profileId) return NO_VISITOR;
+      return { history: read.history.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: read.summary };
+    },
+    VISITOR_CONTEXT_MS,
+  );
+}
+
+const visitorContexts = new IsolateCache<string, VisitorContext>({ maxEntries: VISITOR_CONTEXT_MAX_ENTRIES });
+
+/** Erasure: this isolate forgets every visitor's context (other isolates' copies expire within VISITOR_CONTEXT_MS). */
+export function dropVisitorContexts(): void {
+  visitorContexts.clear();
 }
 
 /**
@@ -110,6 +125,13 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   // the per-item lists are read once it is in. Only the recently-viewed kind needs the visitor without a model.
   const needsVisitor = r.visitor !== null && (manifest !== null || r.kind === "recently_viewed");
   const version = manifest?.current.version;
+  // A list without a visitor is a function of the request's inputs: an isolate-memoised one costs no read at all.
+  const memo =
+    r.visitor === null
+      ? memoKey({ siteId, version: version ?? null, path: r.path, sessionPath: r.sessionPath, current: r.current, rules: r.rules, weights: r.weights, sources: r.sources, kind: r.kind, k: r.k, allowUncatalogued: r.allowUncatalogued, variant: r.variant })
+      : null;
+  const reused = memo !== null ? memoisedList(memo) : undefined;
+  if (reused) return { recommendationId: servedListId(r.slot, version ?? null, r.now, r.variant), modelVersion: version ?? null, ...reused };
   const personalData = version !== undefined ? readPersonalData<PersonalData>(env.MODELS, siteId, version) : Promise.resolve(null);
   const [visitor, trending, data, onScreen] = await Promise.all([
     !needsVisitor
@@ -141,5 +163,6 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   const ranked = rankCandidates(req, view, r.current !== undefined ? (onScreen?.get(r.current)?.categories ?? []) : []);
   const details = await itemDetails(env.DB, siteId, detailIds(ranked, req));
   const list = finishList(ranked, req, (id) => details.get(id) ?? onScreen?.get(id));
+  if (memo !== null) memoiseList(memo, { items: list.items, personalized: list.personalized });
   return { recommendationId: servedListId(r.slot, version ?? null, r.now, r.variant), modelVersion: version ?? null, items: list.items, personalized: list.personalized };
 }

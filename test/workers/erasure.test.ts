@@ -10,7 +10,7 @@ import { sessionStub } from "../../src/session/session-client";
 import { flushDeltas } from "../../src/storage/deltas-repo";
 import { createJob, resolveSubject, sessionIdsOf, suppressionHash, ZERO_COUNTS } from "../../src/storage/erasure-repo";
 import { kvKeys } from "../../src/storage/kv-keys";
-import { BASE, createSite, event, get, postEvents, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
+import { BASE, createSite, event, get, postEvents, putItems, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
 
 function del(site: TestSite, id: string, headers: Record<string, string> = serverHeaders(site)): Promise<Response> {
   return exports.default.fetch(`${BASE}/v1/users/${encodeURIComponent(id)}`, { method: "DELETE", headers });
@@ -191,6 +191,27 @@ describe("POST /v1/users/me/forget", () => {
     const bad = await forget(site, { anonymousId: "" });
     expect(bad.status).toBe(400);
     expect((await bad.json<ErrorJson>()).error.issues![0]!.path).toBe("anonymousId");
+  });
+});
+
+describe("erasure and the isolate's caches", () => {
+  it("a visitor's list and history cached in this isolate are gone with the erasure", async () => {
+    const site = await createSite();
+    const config = await exports.default.fetch(`${BASE}/admin/sites/${site.id}/config`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ slots: { recent: { kind: "recently_viewed", k: 5 } } }),
+    });
+    expect(config.status).toBe(200);
+    await putItems(site, [{ id: "x", title: "X" }, { id: "y", title: "Y" }]);
+    const t = Date.now() - 60_000;
+    expect((await postEvents(site, ["x", "y"].map((itemId, i) => event({ anonymousId: "rv1", sessionId: "rv-old", itemId, ts: t + i })))).status).toBe(200);
+    const read = async () => (await (await get(`/v1/recommendations?slot=recent&anonymousId=rv1`, { "x-edgerec-key": site.key })).json<{ items: { id: string }[] }>()).items.map((i) => i.id);
+    expect(await read()).toEqual(["y", "x"]);
+    // Read twice: the second answer comes from this isolate's copies (list tier and the visitor's context).
+    expect(await read()).toEqual(["y", "x"]);
+    expect((await forget(site, { anonymousId: "rv1" })).status).toBe(200);
+    expect(await read()).toEqual([]);
   });
 });
 
