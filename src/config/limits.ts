@@ -417,3 +417,8 @@ export const LIST_MEMO_MAX_ENTRIES = 2000;
  */
 export const VISITOR_CONTEXT_MS = 10_000;
 export const VISITOR_CONTEXT_MAX_ENTRIES = 5000;
+/**
+ * Items whose decoded per-item lists an isolate keeps (src/serving/model-lists.ts), across artifacts: a decoded
+ * item is a few KB (about 50 neighbours per family), so this bounds the cache near 10-20 MB.
+ */
+export const DECODED_LISTS_MAX_ENTRIES = 3000;

@@ -9,7 +9,7 @@ import { recommendationsQuerySchema, ruleParams, type RecommendationsQuery } fro
 import type { Rules } from "../schemas/site-config";
 import type { ServeShape } from "../recommend/experiments";
 import { shapeFields, shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
-import { modelFor, readVisitorContext, recommend, servedListId } from "../serving/recommend";
+import { modelFor, readVisitorContext, recommend, servedListId, visitorContextCached } from "../serving/recommend";
 import { targetingSegment } from "../serving/visitor-segment";
 import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
@@ -91,8 +91,10 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
   const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, model: shape.modelVersion ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };
   const key = visitor && manifest ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest(digest)) : null;
   const state = sessionState(q.sessionId, path, manifest?.current.version ?? null);
+  // KV holds lists to save the visitor's D1 read; with the visitor's context in this isolate, it is skipped.
+  const useKv = !(visitor && visitorContextCached(site.id, visitor));
   if (key) {
-    const hit = await readCachedList(c.env.REC_CACHE, key, state);
+    const hit = await readCachedList(c.env.REC_CACHE, key, state, useKv);
     // An entry written before lists carried `personalized` reads as not personal. A hit is a new exposure: it gets
     // its own id (served now), so lists served counts it and its clicks are not merged with the first serve's.
     if (hit)
@@ -116,7 +118,7 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
     kind,
     now: Date.now(),
   });
-  if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs));
+  if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs, Date.now(), useKv));
   // `personalized`: consent allows it and the visitor's own evidence shaped the list (not merely an id named).
   return { ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false };
 }

@@ -1,6 +1,8 @@
 // Resolves the per-item lists of a set of items from the served artifact version: loads each needed shard once
 // (isolate cache, then KV) and falls back to the previous version for a shard that has not reached this location.
-import { READABLE_VERSIONS, type FamilyLists } from "../models/artifact";
+import { DECODED_LISTS_MAX_ENTRIES } from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
+import { READABLE_VERSIONS, type DecodedShard, type FamilyLists } from "../models/artifact";
 import type { Manifest, ModelVersion } from "../models/manifest";
 import { LEGACY_PERSONAL_FAMILIES } from "../models/personal-artifact";
 import { shardOf } from "../models/shards";
@@ -8,6 +10,20 @@ import { kvKeys } from "../storage/kv-keys";
 import { readShard, readShardAt } from "../storage/model-store";
 
 export type FamilyLookup = (itemId: string) => FamilyLists | undefined;
+
+// Decoding an item's lists from its shard's bytes is a share of every read's CPU, and hot items are read again and
+// again: the decoded lists of the most recently read items are kept (null: the shard has none for the item).
+const decoded = new IsolateCache<string, FamilyLists | null>({ maxEntries: DECODED_LISTS_MAX_ENTRIES });
+
+/** The item's lists in the shard stored under `shardKey` (versions are immutable, so the key never goes stale). */
+function listsOf(shardKey: string, shard: DecodedShard, itemId: string): FamilyLists | undefined {
+  const key = `${shardKey}\u0000${itemId}`;
+  const hit = decoded.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const lists = shard.get(itemId);
+  decoded.set(key, lists ?? null, Infinity);
+  return lists;
+}
 
 /** Lists of the personal artifact by family ("itemCf", "content", "graph", …); empty lookup for older versions. */
 export async function personalListsFor(kv: KVNamespace, siteId: string, manifest: Manifest, itemIds: readonly string[]): Promise<FamilyLookup> {
@@ -19,9 +35,10 @@ export async function personalListsFor(kv: KVNamespace, siteId: string, manifest
   for (const id of new Set(itemIds)) byShard.set(shardOf(id, n), [...(byShard.get(shardOf(id, n)) ?? []), id]);
   await Promise.all(
     [...byShard].map(async ([index, ids]) => {
-      const shard = await readShardAt(kv, kvKeys.personalShard(siteId, v.version, index), LEGACY_PERSONAL_FAMILIES);
+      const key = kvKeys.personalShard(siteId, v.version, index);
+      const shard = await readShardAt(kv, key, LEGACY_PERSONAL_FAMILIES);
       for (const id of ids) {
-        const l = shard?.get(id);
+        const l = shard ? listsOf(key, shard, id) : undefined;
         if (l) found.set(id, l);
       }
     }),
@@ -45,7 +62,7 @@ export async function listsFor(kv: KVNamespace, siteId: string, manifest: Manife
       const shard = await readShard(kv, siteId, current.version, index);
       if (shard) {
         for (const id of ids) {
-          const l = shard.get(id);
+          const l = listsOf(kvKeys.shard(siteId, current.version, index), shard, id);
           if (l) found.set(id, l);
         }
       } else if (fallback) {

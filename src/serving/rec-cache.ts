@@ -1,4 +1,5 @@
-// Personalized recommendation lists cached in KV per (site, visitor, slot, request rules). An entry records the
+// Personalized recommendation lists cached per (site, visitor, slot, request rules): in KV, where a list saves a D1
+// read of the visitor, and in the isolate. An entry records the
 // session state it was computed for, so any new step (a click, a purchase, a new session) makes it stale at once
 // without a KV write per event; a TTL bounds what other devices' activity can leave stale.
 import { LIST_MEMO_MAX_ENTRIES, LIST_MEMO_MS } from "../config/limits";
@@ -36,18 +37,23 @@ export function sessionState(sessionId: string | undefined, path: readonly strin
 // Erasure drops this isolate's tier (dropIsolateLists); other isolates' copies expire within LIST_MEMO_MS.
 const isolateTier = new IsolateCache<string, CachedList>({ maxEntries: LIST_MEMO_MAX_ENTRIES });
 
-export async function readCachedList(kv: KVNamespace, key: string, state: string): Promise<Recommendations | null> {
+/**
+ * `useKv: false` (the visitor's context is in this isolate, so computing the list costs no storage read): only the
+ * isolate tier is consulted and written, since a KV round trip would cost about what computing the list does.
+ */
+export async function readCachedList(kv: KVNamespace, key: string, state: string, useKv = true): Promise<Recommendations | null> {
   const near = isolateTier.get(key);
   if (near?.state === state) return near.recs;
+  if (!useKv) return null;
   const hit = await kv.get<CachedList>(key, { type: "json" });
   if (hit) isolateTier.set(key, hit, LIST_MEMO_MS);
   return hit && hit.state === state ? hit.recs : null;
 }
 
-export async function writeCachedList(kv: KVNamespace, key: string, state: string, recs: Recommendations, now = Date.now()): Promise<void> {
+export async function writeCachedList(kv: KVNamespace, key: string, state: string, recs: Recommendations, now = Date.now(), useKv = true): Promise<void> {
   const value: CachedList = { state, createdAt: now, recs };
   isolateTier.set(key, value, LIST_MEMO_MS);
-  await kv.put(key, JSON.stringify(value), { expirationTtl: REC_CACHE_TTL_S });
+  if (useKv) await kv.put(key, JSON.stringify(value), { expirationTtl: REC_CACHE_TTL_S });
 }
 
 /** Erasure: this isolate keeps none of its cached visitor lists (keys are hashed, so not one visitor's alone). */
