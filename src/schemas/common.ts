@@ -19,7 +19,8 @@ export const idString = wellFormedString()
   .min(1, "must not be empty")
   .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
   .regex(NO_CONTROL_CHARS, "must not contain control characters")
-  .refine((s) => utf8.encode(s).byteLength <= MAX_ID_BYTES, `must be at most ${MAX_ID_BYTES} bytes in UTF-8`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short ids need no encoding (ids are on every hot path).
+  .refine((s) => s.length * 3 <= MAX_ID_BYTES || utf8.encode(s).byteLength <= MAX_ID_BYTES, `must be at most ${MAX_ID_BYTES} bytes in UTF-8`);
 
 /** A served list's id (an exposure token, src/recommend/exposure.ts, or an old UUID): ASCII in practice. */
 export const recommendationIdString = wellFormedString()
