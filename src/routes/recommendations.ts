@@ -11,7 +11,7 @@ import type { ServeShape } from "../recommend/experiments";
 import { shapeFields, shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
 import { modelFor, readVisitorContext, recommend, servedListId, visitorContextCached } from "../serving/recommend";
 import { targetingSegment } from "../serving/visitor-segment";
-import { paramsDigest, readCachedList, recCacheKey, sessionState, writeCachedList } from "../serving/rec-cache";
+import { listKey, readCachedList, sessionState, writeCachedList } from "../serving/rec-cache";
 import { sessionStub } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
 import { readManifest } from "../storage/model-store";
@@ -89,7 +89,7 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
   // Personalized lists are cached per (site, visitor, slot, rules) and valid only for the session state they were
   // computed from: any new step (a click, a purchase, a new session) misses the cache without a KV write per event.
   const digest = { rules: shape.rules, weights: shape.weights ?? null, sources: shape.sources ?? null, model: shape.modelVersion ?? null, variant: shape.variant, k, kind: kind ?? null, itemId: q.itemId ?? null };
-  const key = visitor && manifest ? await recCacheKey(site.id, visitor, q.slot, await paramsDigest(digest)) : null;
+  const key = visitor && manifest ? listKey(site.id, visitor, q.slot, digest) : null;
   const state = sessionState(q.sessionId, path, manifest?.current.version ?? null);
   // KV holds lists to save the visitor's D1 read; with the visitor's context in this isolate, it is skipped.
   const useKv = !(visitor && visitorContextCached(site.id, visitor));

@@ -28,6 +28,22 @@ export async function recCacheKey(siteId: string, visitor: { userId?: string; an
   return `${await recCacheVisitorPrefix(siteId, who)}${slot}/${paramsDigest}`;
 }
 
+/**
+ * A cached list's two keys: `near`, the isolate tier's (plain text: the ids never leave the isolate's memory), and
+ * `far`, the KV key (hashed), computed only when KV is consulted, so an isolate hit costs no digest.
+ */
+export type ListKey = { near: string; far: () => Promise<string | null> };
+
+export function listKey(siteId: string, visitor: { userId?: string; anonymousId?: string }, slot: string, params: Record<string, unknown>): ListKey {
+  let far: Promise<string | null> | undefined;
+  return {
+    near: JSON.stringify([siteId, visitor.userId ?? null, visitor.userId === undefined ? (visitor.anonymousId ?? null) : null, slot, params]),
+    far: () => (far ??= paramsDigest(params).then((d) => recCacheKey(siteId, visitor, slot, d))),
+  };
+}
+
+const keysOf = (key: string | ListKey): ListKey => (typeof key === "string" ? { near: key, far: () => Promise.resolve(key) } : key);
+
 /** Identifies what a list was computed from: session id, path length and newest step, model version. */
 export function sessionState(sessionId: string | undefined, path: readonly string[], modelVersion: string | null): string {
   return JSON.stringify([sessionId ?? null, path.length, path.at(-1) ?? null, modelVersion]);
@@ -41,19 +57,23 @@ const isolateTier = new IsolateCache<string, CachedList>({ maxEntries: LIST_MEMO
  * `useKv: false` (the visitor's context is in this isolate, so computing the list costs no storage read): only the
  * isolate tier is consulted and written, since a KV round trip would cost about what computing the list does.
  */
-export async function readCachedList(kv: KVNamespace, key: string, state: string, useKv = true): Promise<Recommendations | null> {
-  const near = isolateTier.get(key);
+export async function readCachedList(kv: KVNamespace, key: string | ListKey, state: string, useKv = true): Promise<Recommendations | null> {
+  const k = keysOf(key);
+  const near = isolateTier.get(k.near);
   if (near?.state === state) return near.recs;
-  if (!useKv) return null;
-  const hit = await kv.get<CachedList>(key, { type: "json" });
-  if (hit) isolateTier.set(key, hit, LIST_MEMO_MS);
+  const far = useKv ? await k.far() : null;
+  if (far === null) return null;
+  const hit = await kv.get<CachedList>(far, { type: "json" });
+  if (hit) isolateTier.set(k.near, hit, LIST_MEMO_MS);
   return hit && hit.state === state ? hit.recs : null;
 }
 
-export async function writeCachedList(kv: KVNamespace, key: string, state: string, recs: Recommendations, now = Date.now(), useKv = true): Promise<void> {
+export async function writeCachedList(kv: KVNamespace, key: string | ListKey, state: string, recs: Recommendations, now = Date.now(), useKv = true): Promise<void> {
+  const k = keysOf(key);
   const value: CachedList = { state, createdAt: now, recs };
-  isolateTier.set(key, value, LIST_MEMO_MS);
-  if (useKv) await kv.put(key, JSON.stringify(value), { expirationTtl: REC_CACHE_TTL_S });
+  isolateTier.set(k.near, value, LIST_MEMO_MS);
+  const far = useKv ? await k.far() : null;
+  if (far !== null) await kv.put(far, JSON.stringify(value), { expirationTtl: REC_CACHE_TTL_S });
 }
 
 /** Erasure: this isolate keeps none of its cached visitor lists (keys are hashed, so not one visitor's alone). */
