@@ -172,6 +172,30 @@ describe("embed snippet in Chromium", () => {
     await context.close();
   });
 
+  it("carries the session path it tracked on its list reads, so the Worker needs no read of the session", async () => {
+    const { context, page } = await fresh();
+    const sent = recordEvents(page);
+    await page.goto(`${base}/demo/p/jackets-002`);
+    await page.goto(`${base}/demo/p/jackets-004`);
+    await page.waitForFunction(() => "recommend" in ((window as unknown as { edgerec: object }).edgerec ?? {}));
+    await until(async () => sent.filter((e) => e.type === "view" && e.itemId).map((e) => e.itemId), (v) => v.includes("jackets-004"));
+    const reads: URL[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "GET" && r.url().includes("/v1/recommendations")) reads.push(new URL(r.url()));
+    });
+    type Edgerec = { edgerec: { recommend: (o: object) => Promise<{ items: { id: string }[] }> } };
+    const list = await page.evaluate(() => (window as unknown as Edgerec).edgerec.recommend({ slot: "home", k: 6 }));
+    const read = reads.at(-1)!;
+    // The views this tab tracked, oldest first (the same steps the session object holds).
+    const viewed = sent.filter((e) => e.type === "view" && e.itemId).map((e) => e.itemId);
+    expect(read.searchParams.get("path")).toBe(viewed.join(","));
+    expect(viewed.slice(-2)).toEqual(["jackets-002", "jackets-004"]);
+    expect(list.items).toHaveLength(6);
+    // A "next" list leaves out what the carried path saw.
+    expect(list.items.map((i) => i.id).filter((id) => viewed.includes(id))).toEqual([]);
+    await context.close();
+  });
+
   it("trackAndRecommend sends a click and answers the slot's list that already reflects it, in one request", async () => {
     const { context, page } = await fresh();
     await page.goto(`${base}/demo/p/jackets-002`);
