@@ -4,6 +4,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../lib/app-env";
 import { assertUserAccess, requireSite } from "../lib/auth";
+import { refusalOf } from "../lib/errors";
 import { assertRulesConsistent, parseOrThrow } from "../lib/validate";
 import { recommendationsQuerySchema, ruleParams, type RecommendationsQuery } from "../schemas/recommendations";
 import type { Rules } from "../schemas/site-config";
@@ -118,7 +119,8 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
     kind,
     now: Date.now(),
   });
-  if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs, Date.now(), useKv));
+  // A cache write refused by a spent rate limit is skipped (the list was served); any other failure is logged.
+  if (key) c.executionCtx.waitUntil(writeCachedList(c.env.REC_CACHE, key, state, recs, Date.now(), useKv).catch((e: unknown) => void (refusalOf(e) || console.error(e))));
   // `personalized`: consent allows it and the visitor's own evidence shaped the list (not merely an id named).
   return { ...recs, slot: q.slot, personalized: personalized && recs.personalized, cached: false };
 }
