@@ -7,6 +7,7 @@
 //   npm run build && npm run bench -- ingest [--connections 10] [--duration 10]
 //   npm run build && npm run bench -- ingest-lag
 import autocannon from "autocannon";
+import { freePort, profiling, startProfile } from "./cpu-profile";
 import { BENCH_SERVER_KEY, createBenchSite, startWorker, type BenchDb } from "./miniflare";
 
 const KEY = "pk_bench_key_0000000001";
@@ -35,7 +36,8 @@ async function storedEvents(db: BenchDb): Promise<number> {
 }
 
 export async function benchIngest(opts: { connections: number; duration: number; batchSize: number; sessionsPerBatch: number; visitors: number }): Promise<Record<string, number>> {
-  const { url, mf } = await startWorker();
+  const inspectorPort = profiling ? await freePort() : undefined;
+  const { url, mf } = await startWorker(undefined, { inspectorPort });
   try {
     await createBenchSite(url, KEY);
     const db = await mf.getD1Database("DB");
@@ -55,6 +57,7 @@ export async function benchIngest(opts: { connections: number; duration: number;
       await new Promise((r) => setTimeout(r, 50));
     }
     const start = performance.now();
+    const stopProfile = inspectorPort !== undefined ? await startProfile(inspectorPort) : null;
     const result = await autocannon({
       url: `${url}/v1/events`,
       connections: opts.connections,
@@ -68,6 +71,7 @@ export async function benchIngest(opts: { connections: number; duration: number;
       ],
     });
     const loadEnd = performance.now();
+    await stopProfile?.();
     const answered = result["2xx"] * opts.batchSize;
     const atLoadEnd = (await storedEvents(db)) - sent;
     // The consumer keeps going after the load: poll until it has stored every answered event, then until the count
