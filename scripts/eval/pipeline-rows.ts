@@ -2,7 +2,10 @@
 // artifacts the retrain would write from the training sessions — session statistics' lists and every registered
 // personal family (the graph's among them) through the codec, trending by the Worker's query — with session-only
 // context (no visitor history, no catalog), as /v1/sessions/:id/next serves it.
+import { RERANK_HOLDOUT_MS, RERANK_POOL } from "../../src/config/limits";
 import { encodeFamilies, encodeShards } from "../../src/models/shards";
+import { fitRerankOn } from "../../src/models/train-rerank";
+import type { RerankModel } from "../../src/recommend/rerank";
 import { PersonalFamiliesTrainer } from "../../src/models/personal-families";
 import { recommendInMemory } from "../../src/recommend/pipeline";
 import type { SourceName } from "../../src/recommend/sources";
@@ -22,38 +25,66 @@ function* clicks(sessions: readonly Session[]): Generator<EvalEvent> {
   for (const s of sessions) for (let i = 0; i < s.items.length; i++) yield { profileId: s.id, itemId: s.items[i]!, ts: s.times[i]! * 1000, type: "view" };
 }
 
-export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, name = "served blend (pipeline, session-only traffic)"): Algorithm {
+/** The artifacts the retrain would write from these sessions, as the pipeline's in-memory view. */
+export function servedArtifacts(sessions: readonly Session[]) {
+  const trainer = new SessionModelTrainer();
+  const families = new PersonalFamiliesTrainer();
+  let last = -Infinity;
+  for (const s of sessions) {
+    trainer.pushSession(s.items);
+    last = Math.max(last, s.times.at(-1)! * 1000);
+  }
+  // Each session is one profile's history, as the retrain streams it (profiles in turn, time order within one).
+  for (const e of clicks(sessions)) families.pushHistory(e);
+  const session = encodeShards(trainer.build(), { maxShardBytes: EVAL_SHARD_BYTES });
+  const built = families.build();
+  const personal = encodeFamilies(built.model, { maxShardBytes: EVAL_SHARD_BYTES });
+  const trending = normalised(trendingOfEvents(clicks(sessions), last, TRENDING_WINDOW));
+  const view = memoryView({ sessionShards: session.shards, personalShards: personal.shards, trending });
+  const items = Math.max(1, session.meta.items);
+  const notes = {
+    bytesPerItem: Math.round(((session.meta.totalBytes + personal.meta.totalBytes) / items) * 10) / 10,
+    personalFamilies: personal.meta.families.join("+"),
+  };
+  return { view, last, notes };
+}
+
+/**
+ * How the served row gets its re-ranker: `none` (the blend's order), a fixed model, or `retrain`: fitted as the
+ * retrain fits it (src/models/train-rerank.ts: the newest RERANK_HOLDOUT_MS of the training sessions held out from
+ * a copy trained on the rest), then applied over the lists trained on everything.
+ */
+export type RerankChoice = "none" | "retrain" | RerankModel;
+
+export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, name = "served blend (pipeline, session-only traffic)", rerank: RerankChoice = "retrain"): Algorithm {
   return {
     name,
     train(sessions) {
-      const trainer = new SessionModelTrainer();
-      const families = new PersonalFamiliesTrainer();
-      let last = -Infinity;
-      for (const s of sessions) {
-        trainer.pushSession(s.items);
-        last = Math.max(last, s.times.at(-1)! * 1000);
-      }
-      // Each session is one profile's history, as the retrain streams it (profiles in turn, time order within one).
-      for (const e of clicks(sessions)) families.pushHistory(e);
-      const session = encodeShards(trainer.build(), { maxShardBytes: EVAL_SHARD_BYTES });
-      const built = families.build();
-      const personal = encodeFamilies(built.model, { maxShardBytes: EVAL_SHARD_BYTES });
-      const trending = normalised(trendingOfEvents(clicks(sessions), last, TRENDING_WINDOW));
-      const view = memoryView({ sessionShards: session.shards, personalShards: personal.shards, trending });
+      const { view, last, notes } = servedArtifacts(sessions);
+      const model = rerank === "none" ? null : rerank === "retrain" ? retrainRerank(sessions) : { model: rerank, prefixes: 0, examples: 0, seconds: 0 };
+      const served = { ...view, rerank: model?.model ?? null };
       const catalog = memoryCatalog();
-      const items = Math.max(1, session.meta.items);
       return {
-        notes: {
-          bytesPerItem: Math.round(((session.meta.totalBytes + personal.meta.totalBytes) / items) * 10) / 10,
-          personalFamilies: personal.meta.families.join("+"),
-        },
+        notes: model ? { ...notes, rerankPrefixes: model.prefixes, rerankExamples: model.examples, rerankSeconds: model.seconds } : notes,
         recommend(path, k) {
           // Standard protocol: nothing is left out here (includeViewed, no separate item on screen); the new-items
           // protocol drops the prefix itself, as the /next route's exclusions do.
           const req = { ctx: { path, history: [], segment: null, now: last }, sessionPath: path, rules: { includeViewed: true }, k, weights, allowUncatalogued: true };
-          return recommendInMemory(req, view, catalog).items.map((i) => i.id);
+          return recommendInMemory(req, served, catalog).items.map((i) => i.id);
         },
       };
     },
   };
+}
+
+/** The retrain's fit on these sessions: the newest RERANK_HOLDOUT_MS held out from a copy trained on the rest. */
+export function retrainRerank(sessions: readonly Session[]): { model: RerankModel; prefixes: number; examples: number; seconds: number } | null {
+  const t0 = performance.now();
+  const end = sessions.reduce((m, s) => Math.max(m, s.times.at(-1)!), -Infinity);
+  const cut = end - RERANK_HOLDOUT_MS / 1000;
+  const head = sessions.filter((s) => s.times.at(-1)! < cut);
+  const held = sessions.filter((s) => s.times.at(-1)! >= cut).map((s) => s.items);
+  if (head.length === 0 || held.length === 0) return null;
+  const fit = fitRerankOn(servedArtifacts(head).view, held, RERANK_POOL);
+  return { ...fit, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }

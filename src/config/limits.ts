@@ -392,3 +392,13 @@ export const SUPPRESSION_CACHE_MAX_ENTRIES = 50_000;
  * edit). The pass reads the site's whole archive, like the D1 pass over linked ids; the 10-minute cron resumes it.
  */
 export const ERASURE_ARCHIVE_OBJECTS_PER_STEP = 200;
+
+// --- Learned re-ranking stage of the pipeline (issue 9, part 9) ---
+
+/** Evidence candidates the re-ranker reorders (src/recommend/rerank.ts): the blend's top this many (10-25 read alike on train's last day; 20 keeps HR@20 as the blend has it). */
+export const RERANK_POOL = 20;
+/**
+ * How much of the newest training data the retrain holds out to fit the re-ranker on, with lists trained on the rest
+ * (src/models/train-rerank.ts): a day, like the evaluation's validation day.
+ */
+export const RERANK_HOLDOUT_MS = 86_400_000;
