@@ -2,9 +2,10 @@
 // artifacts the retrain would write from the training sessions — session statistics' lists and every registered
 // personal family (the graph's among them) through the codec, trending by the Worker's query — with session-only
 // context (no visitor history, no catalog), as /v1/sessions/:id/next serves it.
-import { RERANK_HOLDOUT_MS, RERANK_POOL } from "../../src/config/limits";
+import { RERANK_HOLDOUT_MS } from "../../src/config/limits";
 import { encodeFamilies, encodeShards } from "../../src/models/shards";
-import { fitRerankOn } from "../../src/models/train-rerank";
+import { RerankFitTrainer } from "../../src/models/train-rerank";
+import type { Neighbour } from "../../src/recommend/types";
 import type { RerankModel } from "../../src/recommend/rerank";
 import { PersonalFamiliesTrainer } from "../../src/models/personal-families";
 import { recommendInMemory } from "../../src/recommend/pipeline";
@@ -61,7 +62,7 @@ export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, n
     name,
     train(sessions) {
       const { view, last, notes } = servedArtifacts(sessions);
-      const model = rerank === "none" ? null : rerank === "retrain" ? retrainRerank(sessions) : { model: rerank, prefixes: 0, examples: 0, seconds: 0 };
+      const model = rerank === "none" ? null : rerank === "retrain" ? retrainRerank(sessions, view.trending) : { model: rerank, prefixes: 0, examples: 0, seconds: 0 };
       const served = { ...view, rerank: model?.model ?? null };
       const catalog = memoryCatalog();
       return {
@@ -77,14 +78,15 @@ export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, n
   };
 }
 
-/** The retrain's fit on these sessions: the newest RERANK_HOLDOUT_MS held out from a copy trained on the rest. */
-export function retrainRerank(sessions: readonly Session[]): { model: RerankModel; prefixes: number; examples: number; seconds: number } | null {
+/**
+ * The retrain's fit on these sessions, by the retrain's own code (RerankFitTrainer fed the clicks as history rows):
+ * the newest RERANK_HOLDOUT_MS held out from a copy of every list trained on the rest.
+ */
+export function retrainRerank(sessions: readonly Session[], trending: readonly Neighbour[]): { model: RerankModel; prefixes: number; examples: number; seconds: number } | null {
   const t0 = performance.now();
-  const end = sessions.reduce((m, s) => Math.max(m, s.times.at(-1)!), -Infinity);
-  const cut = end - RERANK_HOLDOUT_MS / 1000;
-  const head = sessions.filter((s) => s.times.at(-1)! < cut);
-  const held = sessions.filter((s) => s.times.at(-1)! >= cut).map((s) => s.items);
-  if (head.length === 0 || held.length === 0) return null;
-  const fit = fitRerankOn(servedArtifacts(head).view, held, RERANK_POOL);
-  return { ...fit, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const last = sessions.reduce((m, s) => Math.max(m, s.times.at(-1)! * 1000), -Infinity);
+  const trainer = new RerankFitTrainer(last - RERANK_HOLDOUT_MS);
+  for (const e of clicks(sessions)) trainer.pushHistory(e);
+  const fit = trainer.fit(trending, last);
+  return fit && { model: fit.model, prefixes: fit.prefixes, examples: fit.examples, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }

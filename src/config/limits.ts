@@ -402,3 +402,13 @@ export const RERANK_POOL = 20;
  * (src/models/train-rerank.ts): a day, like the evaluation's validation day.
  */
 export const RERANK_HOLDOUT_MS = 86_400_000;
+/**
+ * Held-out runs the re-ranker's fit reads at most (the newest day's, in history order): about 7k prefixes on
+ * yoochoose-100k's day, enough for its 275 weights; caps the fit's time and memory on a large site.
+ */
+export const RERANK_MAX_HELDOUT_SESSIONS = 5_000;
+/**
+ * A version carries its predecessor's re-ranker forward unless that was fitted this long ago or more: the fit trains a
+ * second copy of every list (the head copy), so doing it once a day keeps the hourly retrain at its old cost.
+ */
+export const RERANK_REFIT_MS = 86_400_000;
