@@ -14,24 +14,30 @@ import { encodeFamilies, encodeShards, lookupFromShards } from "./shards";
 export type RerankFitResult = { model: RerankModel; prefixes: number; examples: number };
 
 /**
- * The training rows: one per prefix whose next item is among the top `pool` evidence candidates (repeats included:
- * the request keeps viewed items, so the model learns when a revisit beats a new item).
+ * The training rows, up to two per prefix: the request that keeps viewed items (the model learns when a revisit
+ * beats a new item), and when the next item is new, the request a "next" slot makes (what the session saw left out,
+ * so the model also learns the order of new items among themselves). Each counts when its next item is among the top
+ * `pool` evidence candidates.
  */
 export function rerankExamples(view: ArtifactView, sessions: readonly (readonly string[])[], pool: number, now = 0): { examples: RerankExample[]; prefixes: number } {
   const plain: ArtifactView = { ...view, rerank: null };
   const examples: RerankExample[] = [];
   let prefixes = 0;
+  const add = (path: string[], includeViewed: boolean, next: string) => {
+    const req: PipelineRequest = { ctx: { path, history: [], segment: null, now }, sessionPath: path, rules: { includeViewed }, k: pool, allowUncatalogued: true };
+    const top = rankCandidates(req, plain).candidates.filter((c) => c.source !== "backfill").slice(0, pool);
+    const target = top.findIndex((c) => c.itemId === next);
+    if (target >= 0 && top.length >= 2) examples.push({ rows: rerankFeatures(path, top.map((c) => c.itemId), plain), target });
+  };
   for (const items of sessions) {
     const state = new SessionState();
     for (let t = 0; t + 1 < items.length; t++) {
       state.push(items[t]!, t);
       prefixes++;
       const path = state.path();
-      const req: PipelineRequest = { ctx: { path, history: [], segment: null, now }, sessionPath: path, rules: { includeViewed: true }, k: pool, allowUncatalogued: true };
-      const top = rankCandidates(req, plain).candidates.filter((c) => c.source !== "backfill").slice(0, pool);
-      const target = top.findIndex((c) => c.itemId === items[t + 1]);
-      if (target < 0 || top.length < 2) continue;
-      examples.push({ rows: rerankFeatures(path, top.map((c) => c.itemId), plain), target });
+      const next = items[t + 1]!;
+      add(path, true, next);
+      if (!items.slice(0, t + 1).includes(next)) add(path, false, next);
     }
   }
   return { examples, prefixes };
