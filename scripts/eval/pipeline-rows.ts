@@ -6,7 +6,7 @@ import { RERANK_HOLDOUT_MS } from "../../src/config/limits";
 import { encodeFamilies, encodeShards } from "../../src/models/shards";
 import { RerankFitTrainer } from "../../src/models/train-rerank";
 import type { Neighbour } from "../../src/recommend/types";
-import type { RerankModel } from "../../src/recommend/rerank";
+import type { RerankModel, RerankScope } from "../../src/recommend/rerank";
 import { PersonalFamiliesTrainer } from "../../src/models/personal-families";
 import { recommendInMemory } from "../../src/recommend/pipeline";
 import type { SourceName } from "../../src/recommend/sources";
@@ -55,24 +55,32 @@ export function servedArtifacts(sessions: readonly Session[]) {
  * retrain fits it (src/models/train-rerank.ts: the newest RERANK_HOLDOUT_MS of the training sessions held out from
  * a copy trained on the rest), then applied over the lists trained on everything.
  */
-export type RerankChoice = "none" | "retrain" | RerankModel;
+export type RerankChoice = "none" | "retrain" | { retrain: RerankScope } | RerankModel;
 
 export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, name = "served blend (pipeline, session-only traffic)", rerank: RerankChoice = "retrain"): Algorithm {
   return {
     name,
     train(sessions) {
       const { view, last, notes } = servedArtifacts(sessions);
-      const model = rerank === "none" ? null : rerank === "retrain" ? retrainRerank(sessions, view.trending) : { model: rerank, prefixes: 0, examples: 0, seconds: 0 };
+      const model = rerank === "none"
+          ? null
+          : rerank === "retrain"
+            ? retrainRerank(sessions, view.trending)
+            : "retrain" in rerank
+              ? retrainRerank(sessions, view.trending, rerank.retrain)
+              : { model: rerank, prefixes: 0, examples: 0, seconds: 0 };
       const served = { ...view, rerank: model?.model ?? null };
       const catalog = memoryCatalog();
+      const list = (path: readonly string[], k: number, includeViewed: boolean) => {
+        const req = { ctx: { path, history: [], segment: null, now: last }, sessionPath: path, rules: { includeViewed }, k, weights, allowUncatalogued: true };
+        return recommendInMemory(req, served, catalog).items.map((i) => i.id);
+      };
       return {
         notes: model ? { ...notes, rerankPrefixes: model.prefixes, rerankExamples: model.examples, rerankSeconds: model.seconds } : notes,
-        recommend(path, k) {
-          // Standard protocol: nothing is left out here (includeViewed, no separate item on screen); the new-items
-          // protocol drops the prefix itself, as the /next route's exclusions do.
-          const req = { ctx: { path, history: [], segment: null, now: last }, sessionPath: path, rules: { includeViewed: true }, k, weights, allowUncatalogued: true };
-          return recommendInMemory(req, served, catalog).items.map((i) => i.id);
-        },
+        // Standard protocol: nothing is left out (includeViewed, no separate item on screen). New items: the request
+        // /v1/sessions/:id/next makes, the session's items left out before the blend.
+        recommend: (path, k) => list(path, k, true),
+        recommendUnseen: (path, k) => list(path, k, false),
       };
     },
   };
@@ -82,10 +90,10 @@ export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, n
  * The retrain's fit on these sessions, by the retrain's own code (RerankFitTrainer fed the clicks as history rows):
  * the newest RERANK_HOLDOUT_MS held out from a copy of every list trained on the rest.
  */
-export function retrainRerank(sessions: readonly Session[], trending: readonly Neighbour[]): { model: RerankModel; prefixes: number; examples: number; seconds: number } | null {
+export function retrainRerank(sessions: readonly Session[], trending: readonly Neighbour[], scope?: RerankScope): { model: RerankModel; prefixes: number; examples: number; seconds: number } | null {
   const t0 = performance.now();
   const last = sessions.reduce((m, s) => Math.max(m, s.times.at(-1)! * 1000), -Infinity);
-  const trainer = new RerankFitTrainer(last - RERANK_HOLDOUT_MS);
+  const trainer = new RerankFitTrainer(last - RERANK_HOLDOUT_MS, scope);
   for (const e of clicks(sessions)) trainer.pushHistory(e);
   const fit = trainer.fit(trending, last);
   return fit && { model: fit.model, prefixes: fit.prefixes, examples: fit.examples, seconds: Math.round((performance.now() - t0) / 100) / 10 };

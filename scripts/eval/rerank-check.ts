@@ -11,12 +11,15 @@ import { groupSessions } from "./sessions";
 import { validationDay } from "./tune-session-blend";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { train: { type: "string" } } });
-  if (!values.train) throw new Error("usage: rerank-check.ts --train F");
-  const { train: head, valid } = validationDay(groupSessions(await readEventTable(values.train)));
+  const { values } = parseArgs({ options: { train: { type: "string" }, fold: { type: "string", default: "1" } } });
+  if (!values.train) throw new Error("usage: rerank-check.ts --train F [--fold N]");
+  // Fold N scores train's N-th day from the end, trained on the days before it (fold 1: the last day).
+  let all = groupSessions(await readEventTable(values.train));
+  for (let f = 1; f < Number(values.fold); f++) all = validationDay(all).train;
+  const { train: head, valid } = validationDay(all);
   // "retrain": the retrain's own fit over the head (its newest day, train's second-to-last, held out from lists
   // trained on the days before), then served over lists trained on the whole head.
-  const rows = runSessionProtocol([servedBlend({}, "served blend, blend order", "none"), servedBlend({}, "served blend + re-ranker (retrain's fit)", "retrain")], head, valid, {
+  const rows = runSessionProtocol([servedBlend({}, "served blend, blend order", "none"), servedBlend({}, "served blend + re-ranker, all", { retrain: "all" }), servedBlend({}, "served blend + re-ranker, revisits", { retrain: "revisits" })], head, valid, {
     protocols: SESSION_PROTOCOLS,
   });
   process.stdout.write(formatTable(rows));

@@ -1,17 +1,15 @@
 // Fits the pipeline's re-ranker (src/recommend/rerank.ts) on held-out sessions: every prefix of each session is run
 // through the pipeline's first stage over a view trained WITHOUT those sessions, and the model learns to put the
 // next item first among the blend's top candidates. Shared by the retrain and the evaluation, so both fit alike.
-import { GRAPH_SESSION_GAP_MS, RERANK_MAX_HELDOUT_SESSIONS, RERANK_POOL } from "../config/limits";
+import { GRAPH_SESSION_GAP_MS, RERANK_MAX_HELDOUT_SESSIONS, RERANK_MIN_EXAMPLES, RERANK_POOL, RERANK_SCOPE } from "../config/limits";
 import { rankCandidates, type PipelineRequest } from "../recommend/pipeline";
-import { fitRerank, rerankFeatures, type FitOptions, type RerankExample, type RerankModel } from "../recommend/rerank";
+import { fitRerank, rerankFeatures, type RerankExample, type RerankModel, type RerankScope } from "../recommend/rerank";
 import { SessionState } from "../recommend/session-state";
 import type { ArtifactView, CatalogItem, HistoryRow } from "../recommend/sources/types";
 import { SessionModelTrainer } from "../recommend/trainer";
 import type { Neighbour } from "../recommend/types";
 import { PersonalFamiliesTrainer } from "./personal-families";
 import { encodeFamilies, encodeShards, lookupFromShards } from "./shards";
-
-export type RerankFitResult = { model: RerankModel; prefixes: number; examples: number };
 
 /**
  * The training rows, up to two per prefix: the request that keeps viewed items (the model learns when a revisit
@@ -43,12 +41,6 @@ export function rerankExamples(view: ArtifactView, sessions: readonly (readonly 
   return { examples, prefixes };
 }
 
-/** Examples over the held-out sessions, then the fit. */
-export function fitRerankOn(view: ArtifactView, heldOut: readonly (readonly string[])[], pool: number, options: Partial<FitOptions> = {}): RerankFitResult {
-  const { examples, prefixes } = rerankExamples(view, heldOut, pool);
-  return { model: fitRerank(examples, pool, options), prefixes, examples: examples.length };
-}
-
 /** A version's re-ranker as stored in its personal data: the model, when and on how much it was fitted. */
 export type RerankFit = { model: RerankModel; fittedAt: number; prefixes: number; examples: number };
 
@@ -66,7 +58,11 @@ export class RerankFitTrainer {
   private run: HistoryRow[] = [];
   private headRuns = 0;
 
-  constructor(private readonly cut: number) {}
+  constructor(
+    private readonly cut: number,
+    private readonly scope: RerankScope = RERANK_SCOPE,
+    private readonly minExamples = RERANK_MIN_EXAMPLES,
+  ) {}
 
   pushCatalog(item: CatalogItem): void {
     this.families.pushCatalog(item);
@@ -92,7 +88,10 @@ export class RerankFitTrainer {
     for (const r of run) this.families.pushHistory(r);
   }
 
-  /** The fit, or null when either side is empty (the version then serves the blend's order). */
+  /**
+   * The fit, or null when either side is empty or the held-out day gives fewer than `minExamples` rows (the version
+   * then serves the blend's order).
+   */
   fit(trending: readonly Neighbour[], now: number): RerankFit | null {
     this.flush();
     if (this.headRuns === 0 || this.heldOut.length === 0) return null;
@@ -104,7 +103,8 @@ export class RerankFitTrainer {
       personal: personal.shards.length > 0 ? lookupFromShards(personal.shards) : none,
       trending,
     };
-    const r = fitRerankOn(view, this.heldOut, RERANK_POOL);
-    return r.examples > 0 ? { model: r.model, fittedAt: now, prefixes: r.prefixes, examples: r.examples } : null;
+    const { examples, prefixes } = rerankExamples(view, this.heldOut, RERANK_POOL);
+    if (examples.length < Math.max(1, this.minExamples)) return null;
+    return { model: fitRerank(examples, RERANK_POOL, {}, this.scope), fittedAt: now, prefixes, examples: examples.length };
   }
 }

@@ -45,7 +45,12 @@ export const RERANK_INPUTS = F + (F * (F + 1)) / 2;
  * A fitted re-ranker as a version stores it: `weights` over the RERANK_INPUTS inputs (standardisation folded in),
  * for the features named in `features`, applied to the blend's top `pool` evidence candidates.
  */
-export type RerankModel = { features: readonly string[]; weights: readonly number[]; pool: number };
+export type RerankModel = { features: readonly string[]; weights: readonly number[]; pool: number; scope?: RerankScope };
+/**
+ * What the model may move: `all` candidates, or only `revisits` (the path's own items find their places among the
+ * new ones, which keep the blend's order among themselves, so a list without the session's items is the blend's).
+ */
+export type RerankScope = "all" | "revisits";
 
 /** The model when it was fitted on this code's features, else null (the blend's order is kept). */
 export function usableModel(m: RerankModel | null | undefined): RerankModel | null {
@@ -162,11 +167,18 @@ export function rerankScore(weights: ArrayLike<number>, x: ArrayLike<number>): n
   return z;
 }
 
-/** The model's order of the rows: indices, best score first, ties in the given order. */
+/** The model's order of the rows: indices, best score first, ties in the given order (see RerankScope). */
 export function rerankOrder(rows: readonly ArrayLike<number>[], model: RerankModel): number[] {
   const z = rows.map((x) => rerankScore(model.weights, x));
-  return rows.map((_, i) => i).sort((a, b) => z[b]! - z[a]! || a - b);
+  const order = rows.map((_, i) => i).sort((a, b) => z[b]! - z[a]! || a - b);
+  if (model.scope !== "revisits") return order;
+  const inPath = (i: number) => PATH_FLAGS.some((f) => rows[i]![f]! > 0);
+  const fresh = rows.map((_, i) => i).filter((i) => !inPath(i));
+  let next = 0;
+  return order.map((i) => (inPath(i) ? i : fresh[next++]!));
 }
+
+const PATH_FLAGS = (["current", "back1", "back2", "back3", "back4"] as const).map((f) => at[f]);
 
 /** One training prefix: its candidates' feature rows (the blend's order) and which of them was the next item. */
 export type RerankExample = { rows: readonly ArrayLike<number>[]; target: number };
@@ -188,7 +200,7 @@ function forEachInput(x: ArrayLike<number>, visit: (i: number, v: number) => voi
  * depends on the data only. The standardisation is folded into the stored weights (a constant shift of every
  * candidate's score does not change the order).
  */
-export function fitRerank(examples: readonly RerankExample[], pool: number, options: Partial<FitOptions> = {}): RerankModel {
+export function fitRerank(examples: readonly RerankExample[], pool: number, options: Partial<FitOptions> = {}, scope: RerankScope = "all"): RerankModel {
   const o = { ...DEFAULT_FIT_OPTIONS, ...options };
   const n = RERANK_INPUTS;
   const mu = new Float64Array(n);
@@ -238,7 +250,7 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
     return loss;
   };
   const u = lbfgs(objective, n, o.iterations);
-  return { features: [...RERANK_FEATURES], weights: Array.from(u, (v, i) => Number((v * scale[i]!).toPrecision(6))), pool };
+  return { features: [...RERANK_FEATURES], weights: Array.from(u, (v, i) => Number((v * scale[i]!).toPrecision(6))), pool, scope };
 }
 
 /** Minimises f (which fills its gradient) from 0 by L-BFGS (memory 8) with a backtracking Armijo line search. */

@@ -89,15 +89,19 @@ describe("re-ranker", () => {
   it("the retrain's fit holds out the newest runs from a head copy, and fits nothing without both", () => {
     const day = 86_400_000;
     const rows = (profile: string, items: string[], t0: number) => items.map((itemId, i) => ({ profileId: profile, itemId, type: "view" as const, ts: t0 + i * 1000 }));
-    const trainer = new RerankFitTrainer(10 * day);
+    const trainer = new RerankFitTrainer(10 * day, "all", 50);
     for (let p = 0; p < 40; p++) for (const r of rows(`p${p}`, p % 2 ? ["a", "b", "c", "a"] : ["b", "c", "a", "b"], p * 3600_000)) trainer.pushHistory(r);
     for (let p = 0; p < 20; p++) for (const r of rows(`q${p}`, ["a", "b", "c", "a"], 10 * day + p * 60_000)) trainer.pushHistory(r);
     const fit = trainer.fit([], 11 * day);
     expect(fit).not.toBeNull();
     expect(fit!.prefixes).toBe(60);
     expect(usableModel(fit!.model)).not.toBeNull();
-    const headOnly = new RerankFitTrainer(100 * day);
+    const headOnly = new RerankFitTrainer(100 * day, "all", 50);
     for (const r of rows("p", ["a", "b", "c"], 0)) headOnly.pushHistory(r);
     expect(headOnly.fit([], 101 * day)).toBeNull();
+    // Too few rows for its weights: no model.
+    const small = new RerankFitTrainer(10 * day, "all", 1000);
+    for (const r of [...rows("p", ["a", "b", "c", "a"], 0), ...rows("q", ["a", "b", "c", "a"], 10 * day)]) small.pushHistory(r);
+    expect(small.fit([], 11 * day)).toBeNull();
   });
 });
