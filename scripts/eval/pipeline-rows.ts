@@ -1,7 +1,7 @@
 // The served blend as a row of the session protocol: the Worker's pipeline (src/recommend/pipeline.ts) over the
 // artifacts the retrain would write from the training sessions — session statistics' lists and every registered
-// personal family (the graph's among them) through the codec, trending by the Worker's query — with session-only
-// context (no visitor history, no catalog), as /v1/sessions/:id/next serves it.
+// personal family (the graph's among them) through the codec, trending by the Worker's query, the re-ranker the
+// retrain would fit — with session-only context (no visitor history, no catalog), as /v1/sessions/:id/next serves it.
 import { RERANK_HOLDOUT_MS } from "../../src/config/limits";
 import { encodeFamilies, encodeShards } from "../../src/models/shards";
 import { RerankFitTrainer } from "../../src/models/train-rerank";
