@@ -54,7 +54,8 @@ export type RerankScope = "all" | "revisits";
 
 /** The model when it was fitted on this code's features, else null (the blend's order is kept). */
 export function usableModel(m: RerankModel | null | undefined): RerankModel | null {
-  if (!m || m.features.length !== F || m.weights.length !== RERANK_INPUTS) return null;
+  // It comes from a version's stored JSON: anything malformed reads as no model, never as an error.
+  if (!m || !Array.isArray(m.features) || !Array.isArray(m.weights) || m.features.length !== F || m.weights.length !== RERANK_INPUTS) return null;
   if (m.features.some((f, i) => f !== RERANK_FEATURES[i]) || !m.weights.every(Number.isFinite) || !(m.pool > 1)) return null;
   return m;
 }

@@ -57,6 +57,7 @@ describe("re-ranker", () => {
     const wrongLength: RerankModel = { features: [...RERANK_FEATURES], weights: [1], pool: 20 };
     expect(usableModel(wrongFeatures)).toBeNull();
     expect(usableModel(wrongLength)).toBeNull();
+    expect(usableModel(JSON.parse('{"pool":20}') as RerankModel)).toBeNull();
     for (const rerank of [undefined, null, wrongFeatures, wrongLength, model(() => {})]) {
       expect(rankCandidates(request(path), { ...view, rerank }).candidates).toEqual(plain);
     }
