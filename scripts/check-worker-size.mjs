@@ -15,7 +15,8 @@ import { gzipSync } from "node:zlib";
 // 156 -> 166: issue 13, the retrain's segmentation (k-means, GMM, DBSCAN, PCA, decision tree, descriptions,
 // src/recommend/segment*.ts) runs inside the Worker's cron, plus per-segment targeting: +10.5 KiB gzipped.
 // 166 -> 172: issue 11, ingest through a Queue with its consumer, the R2 archive and archive-aware retention (~4 KiB).
-const MAX_GZIP_KIB = 172;
+// 172 -> 175: issue 9 part 9, the learned re-ranking stage and its daily fit in the retrain (~2.7 KiB); measured 173.02 KiB.
+const MAX_GZIP_KIB = 175;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;

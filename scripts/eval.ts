@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const weights = args.tune ? { ...DEFAULT_BLEND_WEIGHTS, session: tuneSessionWeight(train, (line) => process.stderr.write(`tune: ${line}\n`)) } : undefined;
   if (weights) process.stderr.write(`tune: chosen ${JSON.stringify(weights)}\n`);
   // Both protocols on every run (EVAL.md §1 and §1b), each as its own table / JSON rows with a `protocol` field.
-  const algorithms = [POP, MARKOV, SR, vsknn(), ...modelAlgorithms(args.variants, weights), servedBlend(weights)];
+  const algorithms = [POP, MARKOV, SR, vsknn(), ...modelAlgorithms(args.variants, weights), servedBlend(weights, "served blend without the re-ranker (blend order)", "none"), servedBlend(weights)];
   if (args.graph) {
     const log = (line: string) => process.stderr.write(`graph: ${line}\n`);
     const { weight } = tuneGraphWeight(train, { log });

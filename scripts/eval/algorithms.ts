@@ -10,6 +10,12 @@ import type { Session } from "./sessions";
 /** A trained model as the protocol sees it: a ranked list for a session path. */
 export interface Recommender {
   recommend(path: readonly string[], k: number): readonly string[];
+  /**
+   * A list that leaves the path's items out itself, as a "next" slot asks for it (the served blend: the request
+   * without includeViewed, exclusions before the blend). Protocol 1b uses it when present, else it drops them from
+   * `recommend`'s list.
+   */
+  recommendUnseen?(path: readonly string[], k: number): readonly string[];
   /** Online mode: count a revealed step (item after prefix, at time ts) into the model. */
   learn?(prefix: readonly string[], item: string, ts: number): void;
   /** Facts for the report (artifact size, …). */

@@ -4,6 +4,7 @@
 import { lookupFromShards } from "../../src/models/shards";
 import type { CatalogLookup, ItemDetails } from "../../src/recommend/pipeline";
 import type { ArtifactView } from "../../src/recommend/sources/types";
+import type { RerankModel } from "../../src/recommend/rerank";
 import type { Neighbour } from "../../src/recommend/types";
 
 export type MemoryArtifact = {
@@ -12,6 +13,7 @@ export type MemoryArtifact = {
   trending: readonly Neighbour[];
   trendingByCategory?: Readonly<Record<string, readonly Neighbour[]>>;
   segmentPopular?: readonly (readonly Neighbour[])[];
+  rerank?: RerankModel | null;
 };
 
 const none = () => undefined;
@@ -23,6 +25,7 @@ export function memoryView(a: MemoryArtifact): ArtifactView {
     trending: a.trending,
     trendingByCategory: a.trendingByCategory,
     segmentPopular: a.segmentPopular,
+    rerank: a.rerank,
   };
 }
 

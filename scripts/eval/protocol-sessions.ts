@@ -27,7 +27,7 @@ export type SessionsRunOptions = {
  * items are dropped the cut at k still has k candidates whenever the recommender has them.
  */
 export function rankNewItems(rec: Recommender, path: readonly string[], seen: ReadonlySet<string>, k: number): string[] {
-  return excludeSeen(rec.recommend(path, k + seen.size), seen, k);
+  return excludeSeen(rec.recommendUnseen ? rec.recommendUnseen(path, k + seen.size) : rec.recommend(path, k + seen.size), seen, k);
 }
 
 /** Predictions per protocol for these test sessions (standard: every position >= 1; 1b: targets not in the prefix). */

@@ -422,3 +422,30 @@ export const VISITOR_CONTEXT_MAX_ENTRIES = 5000;
  * item is a few KB (about 50 neighbours per family), so this bounds the cache near 10-20 MB.
  */
 export const DECODED_LISTS_MAX_ENTRIES = 3000;
+
+// --- Learned re-ranking stage of the pipeline (issue 9, part 9) ---
+
+/** Evidence candidates the re-ranker reorders (src/recommend/rerank.ts): the blend's top this many (10-25 read alike on train's last day; 20 keeps HR@20 as the blend has it). */
+export const RERANK_POOL = 20;
+/**
+ * How much of the newest training data the retrain holds out to fit the re-ranker on, with lists trained on the rest
+ * (src/models/train-rerank.ts): a day, like the evaluation's validation day.
+ */
+export const RERANK_HOLDOUT_MS = 86_400_000;
+/**
+ * Held-out runs the re-ranker's fit reads at most (the newest day's, in history order): about 7k prefixes on
+ * yoochoose-100k's day, enough for its 275 weights; caps the fit's time and memory on a large site.
+ */
+export const RERANK_MAX_HELDOUT_SESSIONS = 5_000;
+/**
+ * A version carries its predecessor's re-ranker forward unless that was fitted this long ago or more: the fit trains a
+ * second copy of every list (the head copy), so doing it once a day keeps the hourly retrain at its old cost.
+ */
+export const RERANK_REFIT_MS = 86_400_000;
+/** What the re-ranker may move (src/recommend/rerank.ts `RerankScope`). */
+export const RERANK_SCOPE: "all" | "revisits" = "all";
+/**
+ * Fewest training rows the re-ranker is fitted on; with fewer the version serves the blend's order. Its model has
+ * 275 weights: fitted on 22 rows (JD's "last day"), it halved JD's MRR@20; on yoochoose 2,500 rows still gained.
+ */
+export const RERANK_MIN_EXAMPLES = 2_000;

@@ -123,9 +123,10 @@ async function train(
   const trending = await trendingList(env.DB, siteId, now);
   const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING_WINDOW.limit);
   const artifact = encodeShards(model);
-  // The previous version's segments, so segment ids carry over (src/recommend/segment-matching.ts).
-  const previousSegments = async () => (previous ? ((await readPersonalData<PersonalData>(env.MODELS, siteId, previous.current.version))?.segments ?? null) : null);
-  const personal = await trainPersonal(env.DB, siteId, now, backfill, log, previousSegments);
+  // The previous version's personal data: its segments, so segment ids carry over (src/recommend/segment-matching.ts),
+  // and its re-ranker, carried forward between daily refits (src/models/train-rerank.ts).
+  const previousData = async () => (previous ? await readPersonalData<PersonalData>(env.MODELS, siteId, previous.current.version) : null);
+  const personal = await trainPersonal(env.DB, siteId, now, backfill, log, previousData);
   const statsParts = Math.max(1, Math.ceil(stats.byteLength / STATS_PART_BYTES));
 
   const version = newVersionName(now);

@@ -10,6 +10,7 @@ import { blend, DEFAULT_BLEND_WEIGHTS, type Normalisation } from "./blend";
 import { listExclusions } from "./exclude-seen";
 import { explain, reasonItem, type BlendReason, type ReasonView } from "./explain";
 import { applyRules, type ItemMeta } from "./filters";
+import { rerankFeatures, rerankOrder, usableModel } from "./rerank";
 import { SOURCES, type SourceName } from "./sources";
 import type { ArtifactName, ArtifactView, SourceContext } from "./sources/types";
 
@@ -116,12 +117,29 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
     if (!s.evidence) continue;
     evidence.push({ itemId: b.itemId, score: b.score, reason: b.reason, personal: s.personal({ itemId: b.itemId, score: b.score, reason: b.reason }, own), source: b.source });
   }
+  rerankEvidence(evidence, req.ctx, view);
   const inEvidence = new Set(evidence.map((c) => c.itemId));
   // Only as much back-fill as stage 2 may look at: evidence may all be dropped (unavailable), so the window's worth.
   const backfill = backfillCandidates(currentCategories, view.trendingByCategory, view.trending, window(req, ex.size) + inEvidence.size)
     .filter((t) => !inEvidence.has(t.itemId) && !ex.has(t.itemId))
     .map((t): Candidate => ({ ...t, personal: false, source: "backfill" }));
   return { candidates: [...evidence, ...backfill], excluded: ex };
+}
+
+/**
+ * The learned re-ranking stage (src/recommend/rerank.ts), in place: with a live path and a usable model in the
+ * version, the top `pool` evidence candidates are put in the model's order. Each keeps its reason; the scores stay
+ * the blend's, slot by slot (the first place's score goes to the new first item), so the list stays sorted for the
+ * rules' boosts.
+ */
+function rerankEvidence(evidence: Candidate[], ctx: SourceContext, view: ArtifactView): void {
+  const model = usableModel(view.rerank);
+  if (!model || ctx.path.length === 0 || evidence.length < 2) return;
+  const top = evidence.slice(0, model.pool);
+  const order = rerankOrder(rerankFeatures(ctx.path, top.map((c) => c.itemId), view), model);
+  order.forEach((from, to) => {
+    evidence[to] = { ...top[from]!, score: top[to]!.score };
+  });
 }
 
 /**

@@ -79,29 +79,7 @@ export function scoreSession(
     }
   };
 
-  // d counts steps back from the newest known item. Unknown items (new since the last build, or a shard that
-  // failed to load) are skipped outright; a repeated item keeps only its latest visit but still uses up a step.
-  const seen = new Set<string>();
-  let d = 0;
-  let newest = true;
-  for (let p = path.length - 1; p >= Math.max(0, path.length - o.maxPath); p--) {
-    const item = path[p];
-    if (o.repeats === "latest" && seen.has(item)) {
-      d++;
-      continue;
-    }
-    const l = lists(item);
-    if (l === undefined) continue;
-    seen.add(item);
-    const w = Math.max(0, 1 - o.linearDecay * d) * Math.pow(o.expDecay, d);
-    if (w <= 0) break;
-    const wAfter = w * o.afterWeight + (newest ? o.lastAfterWeight : 0);
-    if (wAfter > 0) for (const n of l.after) add(n, wAfter, item, "after");
-    const wSelf = d === 0 ? w : Math.max(0, 1 - o.linearDecay * d) * o.olderSelfWeight * o.expDecay * Math.pow(o.selfDecay, d - 1);
-    if (o.withWeight > 0) for (const n of l.with) add(n, (n.itemId === item ? wSelf : w) * o.withWeight, item, "with");
-    newest = false;
-    d++;
-  }
+  forEachContribution(path, lists, o, add);
 
   const ranked = [...acc.entries()]
     .filter(([, a]) => a.score > 0)
@@ -120,6 +98,42 @@ export function scoreSession(
     }
   }
   return out;
+}
+
+/**
+ * The scorer's sum, term by term: `visit(neighbour, weight, pathItem, list, d)` for every list entry a path item
+ * contributes (score = Σ neighbour.score · weight), d = distinct steps back from the newest known item. One
+ * implementation shared by `scoreSession` and the re-ranker's features (src/recommend/rerank.ts).
+ */
+export function forEachContribution(
+  path: readonly string[],
+  lists: (itemId: string) => NeighbourList | undefined,
+  o: ScoreOptions,
+  visit: (n: Neighbour, w: number, from: string, kind: ListKind, d: number) => void,
+): void {
+  // d counts steps back from the newest known item. Unknown items (new since the last build, or a shard that
+  // failed to load) are skipped outright; a repeated item keeps only its latest visit but still uses up a step.
+  const seen = new Set<string>();
+  let d = 0;
+  let newest = true;
+  for (let p = path.length - 1; p >= Math.max(0, path.length - o.maxPath); p--) {
+    const item = path[p];
+    if (o.repeats === "latest" && seen.has(item)) {
+      d++;
+      continue;
+    }
+    const l = lists(item);
+    if (l === undefined) continue;
+    seen.add(item);
+    const w = Math.max(0, 1 - o.linearDecay * d) * Math.pow(o.expDecay, d);
+    if (w <= 0) break;
+    const wAfter = w * o.afterWeight + (newest ? o.lastAfterWeight : 0);
+    if (wAfter > 0) for (const n of l.after) visit(n, wAfter, item, "after", d);
+    const wSelf = d === 0 ? w : Math.max(0, 1 - o.linearDecay * d) * o.olderSelfWeight * o.expDecay * Math.pow(o.selfDecay, d - 1);
+    if (o.withWeight > 0) for (const n of l.with) visit(n, (n.itemId === item ? wSelf : w) * o.withWeight, item, "with", d);
+    newest = false;
+    d++;
+  }
 }
 
 /**

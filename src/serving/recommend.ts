@@ -164,7 +164,7 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
     manifest && seeds.personal.length > 0 ? personalListsFor(env.MODELS, siteId, manifest, seeds.personal) : Promise.resolve(none),
   ]);
   if (data?.segments && visitor.summary) ctx.segment = assignSegment(visitor.summary, data.segments, r.now);
-  const view: ArtifactView = { session, personal, trending, trendingByCategory: data?.trendingByCategory, segmentPopular: data?.segmentPopular };
+  const view: ArtifactView = { session, personal, trending, trendingByCategory: data?.trendingByCategory, segmentPopular: data?.segmentPopular, rerank: data?.rerank?.model };
   const ranked = rankCandidates(req, view, r.current !== undefined ? (onScreen?.get(r.current)?.categories ?? []) : []);
   const details = await itemDetails(env.DB, siteId, detailIds(ranked, req));
   const list = finishList(ranked, req, (id) => details.get(id) ?? onScreen?.get(id));

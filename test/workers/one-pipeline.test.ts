@@ -8,6 +8,9 @@ import { decodePopular } from "../../src/models/artifact";
 import type { Manifest } from "../../src/models/manifest";
 import type { PersonalData } from "../../src/models/train-personal";
 import { recommendInMemory, type ItemDetails, type PipelineRequest } from "../../src/recommend/pipeline";
+import { RERANK_POOL } from "../../src/config/limits";
+import { seededRandom } from "../../src/recommend/random";
+import { RERANK_FEATURES, RERANK_INPUTS } from "../../src/recommend/rerank";
 import { assignSegment } from "../../src/recommend/segments";
 import type { HistoryEntry } from "../../src/recommend/sources/types";
 import { database } from "../../src/storage/db";
@@ -75,6 +78,11 @@ beforeAll(async () => {
   const manifest = (await env.MODELS.get<Manifest>(kvKeys.manifest(site.id), "json"))!;
   const v = manifest.current;
   const data = (await env.MODELS.get<PersonalData>(kvKeys.personalData(site.id, v.version), "json"))!;
+  // The shoppers are all inside the re-ranker's held-out day, so the retrain fitted none: plant one (random weights)
+  // before any route reads the version, so the comparison covers the re-ranking stage too.
+  const rand = seededRandom(7);
+  data.rerank = { model: { features: [...RERANK_FEATURES], weights: Array.from({ length: RERANK_INPUTS }, () => rand() - 0.5), pool: RERANK_POOL }, fittedAt: Date.now(), prefixes: 0, examples: 0 };
+  await env.MODELS.put(kvKeys.personalData(site.id, v.version), JSON.stringify(data));
   const trending = decodePopular(new Uint8Array((await env.MODELS.get(kvKeys.trendingLive(site.id), "arrayBuffer"))!));
   artifact = {
     sessionShards: await readAll(Array.from({ length: v.nShards }, (_, i) => kvKeys.shard(site.id, v.version, i))),
@@ -82,6 +90,7 @@ beforeAll(async () => {
     trending,
     trendingByCategory: data.trendingByCategory,
     segmentPopular: data.segmentPopular,
+    rerank: data.rerank.model,
   };
   expect(v.personal?.families).toContain("graph");
   catalog = new Map(ITEMS.map((it) => [it.id, { ...it, available: true }]));
@@ -100,6 +109,12 @@ describe("the Worker's routes and the evaluation's path give identical lists", (
     // The graph family is served and shaped this list: without it the evaluation's list differs.
     const withoutGraph = evalList({ ctx: { path, current: "item-7", history: [], segment: null, now: Date.now() }, sessionPath: path, k: 8, weights: { graph: 0 } });
     expect(withoutGraph.items.map((i) => [i.id, i.score])).not.toEqual(route.items.map((i) => [i.id, i.score]));
+    // The version's re-ranker is served too: without it the evaluation's order differs.
+    const plainArtifact = artifact;
+    artifact = { ...artifact, rerank: null };
+    const withoutRerank = evalList({ ctx: { path, current: "item-7", history: [], segment: null, now: Date.now() }, sessionPath: path, k: 8 });
+    artifact = plainArtifact;
+    expect(withoutRerank.items.map((i) => i.id)).not.toEqual(route.items.map((i) => i.id));
   });
 
   it("a read carrying its session path (what the snippet sends) serves the list the live session would", async () => {

@@ -5,6 +5,7 @@ import type { FamilyLists } from "../../models/artifact";
 import type { EventType } from "../../schemas/event-types";
 import type { Normalisation, SourceCandidate } from "../blend";
 import type { BlendReason } from "../explain";
+import type { RerankModel } from "../rerank";
 import type { Neighbour } from "../types";
 
 /** One item of the visitor's history (newest first in a context): its strongest interaction and latest time. */
@@ -37,6 +38,8 @@ export type ArtifactView = {
   trending: readonly Neighbour[];
   trendingByCategory?: Readonly<Record<string, readonly Neighbour[]>>;
   segmentPopular?: readonly (readonly Neighbour[])[];
+  /** The version's fitted re-ranker (src/recommend/rerank.ts); absent = the blend's order. */
+  rerank?: RerankModel | null;
 };
 
 /** One history or catalog row as the retrain streams it (profiles in turn, time order within one). */
