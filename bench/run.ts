@@ -12,7 +12,9 @@ import { benchTrending } from "./trending";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { connections: { type: "string", default: "10" }, duration: { type: "string", default: "10" } },
+  // --floor-each: measure the floor again right before every load benchmark and read each against its own floor
+  // (on a machine whose load drifts during the run, a floor measured minutes earlier misleads).
+  options: { connections: { type: "string", default: "10" }, duration: { type: "string", default: "10" }, "floor-each": { type: "boolean", default: false } },
 });
 const connections = Number(values.connections);
 const duration = Number(values.duration);
@@ -61,10 +63,15 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const needsFloor = asked.some((n) => !NOT_LOAD.has(n) && n !== "floor");
-const names = needsFloor ? ["floor", ...asked.filter((n) => n !== "floor")] : asked;
+const names = needsFloor && !values["floor-each"] ? ["floor", ...asked.filter((n) => n !== "floor")] : asked;
 let floor: Record<string, number | string> | undefined;
 const ratio = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 for (const name of names) {
+  if (values["floor-each"] && name !== "floor" && !NOT_LOAD.has(name)) {
+    process.stderr.write(`bench: floor (before ${name}) ...\n`);
+    floor = await benches.floor!();
+    console.log(JSON.stringify({ bench: "floor", before: name, ...floor }));
+  }
   process.stderr.write(`bench: ${name} ...\n`);
   const r = await benches[name]!();
   if (name === "floor") floor = r;
