@@ -45,6 +45,24 @@ describe("SessionDO", () => {
     expect(await stub.append("dedup", "s1", [e])).toEqual({ added: 0, duplicates: 1, duplicateIds: [e.id], pathLength: 1 });
   });
 
+  it("drops duplicates within a large batch, across its multi-row statements, and against earlier batches", async () => {
+    const stub = sessionStub(env, "dedup-large", "s1");
+    const t0 = Date.now() - 100_000;
+    const mk = (i: number) => ({ id: crypto.randomUUID(), type: i % 7 === 0 ? ("impression" as const) : ("view" as const), itemId: `i${i}`, ts: t0 + i });
+    const earlier = [mk(1000), mk(1001)];
+    await stub.append("dedup-large", "s1", earlier);
+    const batch = Array.from({ length: 120 }, (_, i) => mk(i));
+    // Repeats of ids from another statement of the same batch (50 ids a statement) and from the earlier batch.
+    const repeats = [batch[3]!, batch[60]!, earlier[0]!, batch[119]!];
+    const r = await stub.append("dedup-large", "s1", [...batch.slice(0, 55), repeats[0]!, ...batch.slice(55), repeats[1]!, repeats[2]!, repeats[3]!]);
+    expect(r.added).toBe(120);
+    expect(r.duplicateIds).toEqual(repeats.map((e) => e.id));
+    const stepsOf = (list: typeof batch) => list.filter((e) => e.type === "view").map((e) => e.itemId);
+    expect(r.pathLength).toBe(stepsOf(batch).length + stepsOf(earlier).length);
+    const snap = await stub.snapshot();
+    expect(snap!.path.map((p) => p.itemId)).toEqual([...stepsOf(batch), ...stepsOf(earlier)]);
+  });
+
   it("keeps different sites' sessions with the same id apart", async () => {
     await sessionStub(env, "site-a", "shared").append("site-a", "shared", [{ id: crypto.randomUUID(), type: "view", itemId: "a", ts: Date.now() }]);
     expect(await sessionStub(env, "site-b", "shared").snapshot()).toBeNull();
