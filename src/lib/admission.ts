@@ -24,7 +24,7 @@ function admit(): Promise<void> | undefined {
   return current.getStore()?.();
 }
 
-/** Calls `f` on `target` once the current request is admitted (at once when there is nothing to wait for). */
+/** Runs `call` once the current request is admitted (at once when there is nothing to wait for). */
 function afterAdmission<R>(call: () => Promise<R>): Promise<R> {
   const wait = admit();
   return wait ? wait.then(call) : call();
@@ -40,11 +40,15 @@ function once<T extends object>(target: T, wrap: (t: T) => T): T {
   return w;
 }
 
-/** Every method of `target` waits for admission (KV namespaces, R2 buckets, queues, Durable Object stubs). */
-function asyncMethods<T extends object>(target: T): T {
+/**
+ * A proxy of `target` whose methods wait for admission, except those `own` answers for itself (undefined: the
+ * default). Reflect.apply, never v.apply: on an RPC stub's method, `.apply` would itself be a remote property.
+ */
+function admitted<T extends object>(target: T, own: (t: T, prop: string | symbol) => unknown = () => undefined): T {
   return new Proxy(target, {
     get(t, prop) {
-      // Reflect.apply, never v.apply: on an RPC stub's method, `.apply` would itself be a remote property.
+      const special = own(t, prop);
+      if (special !== undefined) return special;
       const v = Reflect.get(t, prop, t) as unknown;
       if (typeof v !== "function") return v;
       return (...args: unknown[]) => afterAdmission(() => Reflect.apply(v, t, args) as Promise<unknown>);
@@ -52,38 +56,31 @@ function asyncMethods<T extends object>(target: T): T {
   });
 }
 
+/** KV namespaces, R2 buckets, queues and Durable Object stubs: every method is a storage call. */
+const asyncMethods = <T extends object>(target: T): T => admitted(target);
+
+/** A D1 statement: `bind` hands out another wrapped statement; first/all/run/raw wait. */
 function statement(s: D1PreparedStatement): D1PreparedStatement {
-  const w = new Proxy(s, {
-    get(t, prop) {
-      if (prop === "bind") return (...args: unknown[]) => statement(t.bind(...args));
-      const v = Reflect.get(t, prop, t) as unknown;
-      if (typeof v !== "function") return v;
-      return (...args: unknown[]) => afterAdmission(() => Reflect.apply(v, t, args) as Promise<unknown>);
-    },
-  });
+  const w = admitted(s, (t, prop) => (prop === "bind" ? (...args: unknown[]) => statement(t.bind(...args)) : undefined));
   statements.set(w, s);
   return w;
 }
 
 function d1(db: D1Database): D1Database {
-  return new Proxy(db, {
-    get(t, prop) {
-      if (prop === "prepare") return (sql: string) => statement(t.prepare(sql));
-      // The binding's batch reads its statements' internals: hand it the originals.
-      if (prop === "batch") return (list: D1PreparedStatement[]) => afterAdmission(() => t.batch(list.map((s) => statements.get(s) ?? s)));
-      const v = Reflect.get(t, prop, t) as unknown;
-      if (typeof v !== "function") return v;
-      return (...args: unknown[]) => afterAdmission(() => Reflect.apply(v, t, args) as Promise<unknown>);
-    },
+  return admitted(db, (t, prop) => {
+    if (prop === "prepare") return (sql: string) => statement(t.prepare(sql));
+    // The binding's batch reads its statements' internals: hand it the originals.
+    if (prop === "batch") return (list: D1PreparedStatement[]) => afterAdmission(() => t.batch(list.map((s) => statements.get(s) ?? s)));
+    return undefined;
   });
 }
 
+/** get / getByName hand out stubs, whose calls are the storage access; ids are pure and pass through. */
 function durableObjects<T extends DurableObjectNamespace>(ns: T): T {
   return new Proxy(ns, {
     get(t, prop) {
       const v = Reflect.get(t, prop, t) as unknown;
       if (typeof v !== "function") return v;
-      // get / getByName hand out stubs (their calls are the storage access); ids are pure.
       if (prop === "get" || prop === "getByName") return (...args: unknown[]) => asyncMethods(Reflect.apply(v, t, args) as object);
       return (...args: unknown[]) => Reflect.apply(v, t, args) as unknown;
     },

@@ -13,7 +13,7 @@ import { shapeFields, shapedManifest, shapeFor, slotExperiment } from "../servin
 import { modelFor, readVisitorContext, recommend, servedListId, visitorContextCached } from "../serving/recommend";
 import { targetingSegment } from "../serving/visitor-segment";
 import { listKey, readCachedList, sessionState, writeCachedList } from "../serving/rec-cache";
-import { sessionStub } from "../session/session-client";
+import { servingPath } from "../session/session-client";
 import { cachedConsent } from "../storage/consent-repo";
 import { readManifest } from "../storage/model-store";
 
@@ -54,7 +54,7 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
     // The path the client tracked, when it sent one, stands for the session's: no read of the session object.
-    q.path ? { path: q.path, personalized: true } : q.sessionId ? sessionStub(c.env, site.id, q.sessionId).servingPath() : Promise.resolve(null),
+    servingPath(c.env, site.id, q.sessionId, q.path),
     slotExperiment(c.env.DB, site.id, q.slot),
   ]);
   const served = consent?.personalization !== false ? session : null;

@@ -8,7 +8,7 @@ import { idString } from "../schemas/common";
 import { nextQuerySchema } from "../schemas/recommendations";
 import { experimentShape, shapeFields, shapedManifest } from "../serving/experiment-shape";
 import { modelFor, recommend } from "../serving/recommend";
-import { sessionStub } from "../session/session-client";
+import { servingPath, sessionStub } from "../session/session-client";
 import { readManifest } from "../storage/model-store";
 
 export const sessions = new Hono<AppEnv>();
@@ -30,15 +30,17 @@ sessions.get("/:id/next", requireSite, async (c) => {
   const site = c.get("site");
   // A visitor who declined personalization gets the non-personal list (trending), from an empty path.
   // A running experiment on slot "next" shapes the list, keyed by the request's anonymousId (none: the control).
-  const [{ path, personalized }, read, shape] = await Promise.all([
+  const [served, read, shape] = await Promise.all([
     // The path the client tracked, when it sent one: no read of the session object (the snippet's reads).
-    q.path ? { path: q.path, personalized: true } : sessionStub(c.env, site.id, sessionId).servingPath(),
+    servingPath(c.env, site.id, sessionId, q.path),
     readManifest(c.env.MODELS, site.id),
     experimentShape(c.env.DB, site.id, "next", q.anonymousId ?? null, {
       weights: site.config.weights,
       rules: q.includeViewed !== undefined ? { includeViewed: q.includeViewed } : {},
     }),
   ]);
+  // With a session id there is always an answer (an unknown session's path is empty).
+  const { path, personalized } = served ?? { path: [], personalized: true };
   // The session's own path is the only evidence: no visitor history, the same pipeline as every other list.
   const recs = await recommend(c.env, site.id, shapedManifest(modelFor(read, null), shape), {
     path,

@@ -5,29 +5,18 @@
 import { LIST_MEMO_MAX_ENTRIES, LIST_MEMO_MS } from "../config/limits";
 import { IsolateCache } from "../lib/isolate-cache";
 import type { ListItem } from "../recommend/pipeline";
+import type { ServeRequest } from "./recommend";
 
 export type MemoList = { items: ListItem[]; personalized: boolean };
 
 const memo = new IsolateCache<string, MemoList>({ maxEntries: LIST_MEMO_MAX_ENTRIES });
 
-/** Everything a visitor-free list depends on; a field left out here would be a wrong hit. */
-export type MemoInputs = {
-  siteId: string;
-  version: string | null;
-  path: readonly string[];
-  sessionPath: readonly string[];
-  current: string | undefined;
-  rules: unknown;
-  weights: unknown;
-  sources: unknown;
-  kind: unknown;
-  k: number;
-  allowUncatalogued: unknown;
-  variant: string | undefined;
-};
-
-export function memoKey(i: MemoInputs): string {
-  return JSON.stringify([i.siteId, i.version, i.path, i.sessionPath, i.current ?? null, i.rules ?? null, i.weights ?? null, i.sources ?? null, i.kind ?? null, i.k, i.allowUncatalogued ?? null, i.variant ?? null]);
+/**
+ * The key: everything a visitor-free list depends on besides the request's clock (trending's decay moves slowly;
+ * LIST_MEMO_MS bounds it). A field that shapes the list but is left out here would be a wrong hit.
+ */
+export function memoKey(siteId: string, version: string | null, r: ServeRequest): string {
+  return JSON.stringify([siteId, version, r.path, r.sessionPath, r.current ?? null, r.rules ?? null, r.weights ?? null, r.sources ?? null, r.kind ?? null, r.k, r.allowUncatalogued ?? null, r.variant ?? null]);
 }
 
 export function memoisedList(key: string): MemoList | undefined {

@@ -22,7 +22,7 @@ export async function recCacheVisitorPrefix(siteId: string, who: string): Promis
 }
 
 /** The visitor part of the key: the caller's own (verified) id, so one visitor's list is never another's. */
-export async function recCacheKey(siteId: string, visitor: { userId?: string; anonymousId?: string }, slot: string, paramsDigest: string): Promise<string | null> {
+async function recCacheKey(siteId: string, visitor: { userId?: string; anonymousId?: string }, slot: string, paramsDigest: string): Promise<string | null> {
   const who = visitor.userId !== undefined ? `u:${visitor.userId}` : visitor.anonymousId !== undefined ? `a:${visitor.anonymousId}` : null;
   if (who === null) return null;
   return `${await recCacheVisitorPrefix(siteId, who)}${slot}/${paramsDigest}`;
@@ -42,8 +42,6 @@ export function listKey(siteId: string, visitor: { userId?: string; anonymousId?
   };
 }
 
-const keysOf = (key: string | ListKey): ListKey => (typeof key === "string" ? { near: key, far: () => Promise.resolve(key) } : key);
-
 /** Identifies what a list was computed from: session id, path length and newest step, model version. */
 export function sessionState(sessionId: string | undefined, path: readonly string[], modelVersion: string | null): string {
   return JSON.stringify([sessionId ?? null, path.length, path.at(-1) ?? null, modelVersion]);
@@ -57,8 +55,7 @@ const isolateTier = new IsolateCache<string, CachedList>({ maxEntries: LIST_MEMO
  * `useKv: false` (the visitor's context is in this isolate, so computing the list costs no storage read): only the
  * isolate tier is consulted and written, since a KV round trip would cost about what computing the list does.
  */
-export async function readCachedList(kv: KVNamespace, key: string | ListKey, state: string, useKv = true): Promise<Recommendations | null> {
-  const k = keysOf(key);
+export async function readCachedList(kv: KVNamespace, k: ListKey, state: string, useKv = true): Promise<Recommendations | null> {
   const near = isolateTier.get(k.near);
   if (near?.state === state) return near.recs;
   const far = useKv ? await k.far() : null;
@@ -68,8 +65,7 @@ export async function readCachedList(kv: KVNamespace, key: string | ListKey, sta
   return hit && hit.state === state ? hit.recs : null;
 }
 
-export async function writeCachedList(kv: KVNamespace, key: string | ListKey, state: string, recs: Recommendations, now = Date.now(), useKv = true): Promise<void> {
-  const k = keysOf(key);
+export async function writeCachedList(kv: KVNamespace, k: ListKey, state: string, recs: Recommendations, now = Date.now(), useKv = true): Promise<void> {
   const value: CachedList = { state, createdAt: now, recs };
   isolateTier.set(k.near, value, LIST_MEMO_MS);
   const far = useKv ? await k.far() : null;
@@ -82,7 +78,7 @@ export function dropIsolateLists(): void {
 }
 
 /** A short digest of the request's rules, so different filters never share an entry. */
-export async function paramsDigest(params: Record<string, unknown>): Promise<string> {
+async function paramsDigest(params: Record<string, unknown>): Promise<string> {
   const canonical = JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k]]));
   const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
   return [...new Uint8Array(hash).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -60,7 +60,7 @@ export type VisitorContext = { history: HistoryEntry[]; summary: ProfileSummary 
 function visitorContext(d1: D1Database, siteId: string, v: Visitor, withSummary: boolean): Promise<VisitorContext> {
   // Reused for VISITOR_CONTEXT_MS: a page's slots (one request each) read the visitor once.
   return visitorContexts.getOrLoad(
-    JSON.stringify([siteId, v.userId ?? null, v.anonymousId ?? null, withSummary]),
+    contextKey(siteId, v, withSummary),
     async () => {
       const read = await visitorReads(d1, siteId, v, VISITOR_HISTORY_ITEMS, withSummary);
       if (!read.profileId) return NO_VISITOR;
@@ -74,7 +74,11 @@ const visitorContexts = new IsolateCache<string, VisitorContext>({ maxEntries: V
 
 /** Whether this isolate holds the visitor's context: a list for them then costs no D1 read to compute. */
 export function visitorContextCached(siteId: string, v: Visitor): boolean {
-  return [false, true].some((withSummary) => visitorContexts.has(JSON.stringify([siteId, v.userId ?? null, v.anonymousId ?? null, withSummary])));
+  return [false, true].some((withSummary) => visitorContexts.has(contextKey(siteId, v, withSummary)));
+}
+
+function contextKey(siteId: string, v: Visitor, withSummary: boolean): string {
+  return JSON.stringify([siteId, v.userId ?? null, v.anonymousId ?? null, withSummary]);
 }
 
 /** Erasure: this isolate forgets every visitor's context (other isolates' copies expire within VISITOR_CONTEXT_MS). */
@@ -131,10 +135,7 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
   const needsVisitor = r.visitor !== null && (manifest !== null || r.kind === "recently_viewed");
   const version = manifest?.current.version;
   // A list without a visitor is a function of the request's inputs: an isolate-memoised one costs no read at all.
-  const memo =
-    r.visitor === null
-      ? memoKey({ siteId, version: version ?? null, path: r.path, sessionPath: r.sessionPath, current: r.current, rules: r.rules, weights: r.weights, sources: r.sources, kind: r.kind, k: r.k, allowUncatalogued: r.allowUncatalogued, variant: r.variant })
-      : null;
+  const memo = r.visitor === null ? memoKey(siteId, version ?? null, r) : null;
   const reused = memo !== null ? memoisedList(memo) : undefined;
   if (reused) return { recommendationId: servedListId(r.slot, version ?? null, r.now, r.variant), modelVersion: version ?? null, ...reused };
   const personalData = version !== undefined ? readPersonalData<PersonalData>(env.MODELS, siteId, version) : Promise.resolve(null);

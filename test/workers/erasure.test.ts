@@ -5,7 +5,7 @@ import worker from "../../src/index";
 import { startErasure, type ErasureReceipt } from "../../src/privacy/erasure";
 import { TRENDING_CRON } from "../../src/scheduled";
 import type { IngestResult } from "../../src/schemas/events";
-import { recCacheKey, writeCachedList } from "../../src/serving/rec-cache";
+import { listKey, writeCachedList } from "../../src/serving/rec-cache";
 import { sessionStub } from "../../src/session/session-client";
 import { flushDeltas } from "../../src/storage/deltas-repo";
 import { createJob, resolveSubject, sessionIdsOf, suppressionHash, ZERO_COUNTS } from "../../src/storage/erasure-repo";
@@ -67,7 +67,7 @@ async function twoDevicesAndABystander(site: TestSite): Promise<void> {
   expect(consent.status).toBe(200);
   const recs = { recommendationId: "r", modelVersion: null, items: [], personalized: false };
   for (const visitor of [{ anonymousId: "a1" }, { userId: "u1" }, { anonymousId: "b1" }]) {
-    await writeCachedList(env.REC_CACHE, (await recCacheKey(site.id, visitor, "home", "d1"))!, "state", recs);
+    await writeCachedList(env.REC_CACHE, listKey(site.id, visitor, "home", { d: 1 }), "state", recs);
   }
   const doId = (sid: string) => env.SESSIONS.idFromName(JSON.stringify([site.id, sid])).toString();
   const row = [{ kind: "after" as const, a: "x", b: "y", bucket: 1, w: 1 }];
@@ -107,7 +107,7 @@ describe("DELETE /v1/users/:id", () => {
     expect(await d1Rows(site, ["a1", "a2"], "u1")).toEqual({ events: 0, identities: 0, profiles: 0, consents: 0, consentHistory: 0 });
     expect(await count(`SELECT 1 FROM profile_items pi WHERE site_id = ?1 AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.site_id = pi.site_id AND p.id = pi.profile_id)`, site.id)).toBe(0);
     for (const sid of ["s1", "s2", "s3"]) expect(await sessionStorage(site, sid)).toEqual({ tables: [], alarm: null, snapshot: null });
-    expect((await env.REC_CACHE.list({ prefix: `r/${site.id}/` })).keys.map((k) => k.name)).toEqual([await recCacheKey(site.id, { anonymousId: "b1" }, "home", "d1")]);
+    expect((await env.REC_CACHE.list({ prefix: `r/${site.id}/` })).keys.map((k) => k.name)).toEqual([await listKey(site.id, { anonymousId: "b1" }, "home", { d: 1 }).far()]);
     expect(await count(`SELECT 1 FROM model_deltas WHERE site_id = ?1`, site.id)).toBe(1);
 
     // The bystander is untouched.
