@@ -54,10 +54,19 @@ export type RerankScope = "all" | "revisits";
 
 /** The model when it was fitted on this code's features, else null (the blend's order is kept). */
 export function usableModel(m: RerankModel | null | undefined): RerankModel | null {
-  // It comes from a version's stored JSON: anything malformed reads as no model, never as an error.
-  if (!m || !Array.isArray(m.features) || !Array.isArray(m.weights) || m.features.length !== F || m.weights.length !== RERANK_INPUTS) return null;
-  if (m.features.some((f, i) => f !== RERANK_FEATURES[i]) || !m.weights.every(Number.isFinite) || !(m.pool > 1)) return null;
-  return m;
+  if (!m || typeof m !== "object") return null;
+  // A version's model is one object for the isolate's life (its personal data is cached): checked once, not per list.
+  let verdict = checked.get(m);
+  if (verdict === undefined) checked.set(m, (verdict = wellFormed(m)));
+  return verdict ? m : null;
+}
+
+const checked = new WeakMap<object, boolean>();
+
+/** It comes from a version's stored JSON: anything malformed reads as no model, never as an error. */
+function wellFormed(m: RerankModel): boolean {
+  if (!Array.isArray(m.features) || !Array.isArray(m.weights) || m.features.length !== F || m.weights.length !== RERANK_INPUTS) return false;
+  return !m.features.some((f, i) => f !== RERANK_FEATURES[i]) && m.weights.every(Number.isFinite) && m.pool > 1;
 }
 
 const at = Object.fromEntries(RERANK_FEATURES.map((f, i) => [f, i])) as Record<RerankFeature, number>;
