@@ -46,7 +46,48 @@ export async function startProfile(inspectorPort: number, top = 40): Promise<() 
     const { profile } = (await send("Profiler.stop")) as { profile: Profile };
     ws.close();
     printTop(profile, top);
+    printStalls(profile);
   };
+}
+
+/**
+ * The longest stretches without an idle sample (the isolate busy: every request waiting for it queues behind), each
+ * with the functions that were on the stack for most of it: what a tail latency is made of.
+ */
+function printStalls(profile: Profile, count = 5, minMs = 40): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nameOf = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
+  const stretches: { start: number; end: number; ms: number }[] = [];
+  let start = -1;
+  let ms = 0;
+  for (let i = 0; i <= profile.samples.length; i++) {
+    const idle = i === profile.samples.length || byId.get(profile.samples[i]!)?.callFrame.functionName === "(idle)";
+    if (!idle) {
+      if (start < 0) (start = i), (ms = 0);
+      ms += (profile.timeDeltas[i] ?? 0) / 1000;
+    } else if (start >= 0) {
+      if (ms >= minMs) stretches.push({ start, end: i, ms });
+      start = -1;
+    }
+  }
+  stretches.sort((a, b) => b.ms - a.ms);
+  process.stderr.write(`busy stretches of ${minMs} ms or more: ${stretches.length}\n`);
+  for (const st of stretches.slice(0, count)) {
+    const inclusive = new Map<string, number>();
+    for (let i = st.start; i < st.end; i++) {
+      const seen = new Set<string>();
+      for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+        const name = nameOf(byId.get(id)!);
+        if (seen.has(name)) continue;
+        seen.add(name);
+        inclusive.set(name, (inclusive.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      }
+    }
+    const rows = [...inclusive].filter(([n]) => !n.startsWith("(root)")).sort((a, b) => b[1] - a[1]).slice(0, 12);
+    process.stderr.write(`  ${st.ms.toFixed(0)} ms: ${rows.map(([n, t]) => `${n} ${t.toFixed(0)}`).join(" | ")}\n`);
+  }
 }
 
 function printTop(profile: Profile, top: number): void {

@@ -418,6 +418,14 @@ export const LIST_MEMO_MAX_ENTRIES = 2000;
  * at once and other isolates' within this time.
  */
 export const VISITOR_CONTEXT_MS = 10_000;
+/**
+ * For this long after VISITOR_CONTEXT_MS an isolate still serves the visitor's context it holds, at once, while one
+ * background read (waitUntil) replaces it: a returning visitor's list never waits on D1 behind the ingest
+ * consumer's write transactions (the click-to-list path measured ~180 ms stalls there). A visitor's older history
+ * thus shows at most this much later again; erasure still drops this isolate's copies at once, and other isolates'
+ * within VISITOR_CONTEXT_MS + this.
+ */
+export const VISITOR_CONTEXT_STALE_MS = 60_000;
 export const VISITOR_CONTEXT_MAX_ENTRIES = 5000;
 /**
  * Items whose decoded per-item lists an isolate keeps (src/serving/model-lists.ts), across artifacts: a decoded

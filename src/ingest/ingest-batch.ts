@@ -7,7 +7,7 @@ import { isTrusted } from "../lib/auth";
 import type { IngestEvent, IngestResult } from "../schemas/events";
 import type { QueuedEvent } from "../schemas/ingest-queue";
 import { sessionStub } from "../session/session-client";
-import type { SessionEventInput } from "../session/types";
+import type { ServingPath, SessionEventInput } from "../session/types";
 import { loadAdmission } from "../storage/events-repo";
 import { enqueueEvents } from "./enqueue";
 import type { ValidatedBatch } from "./validate-batch";
@@ -19,10 +19,19 @@ export type IngestOptions = {
    * visitors stored nowhere) and may replace their session ids; it keeps their order and count.
    */
   assignSessions?: (events: IngestEvent[]) => Promise<IngestEvent[]>;
+  /** A session whose serving path, as its object holds it after this batch, the outcome carries (`?recommend=`). */
+  pathOf?: string;
 };
 
-/** Admits a validated, non-empty batch and feeds its sessions; answers what POST /v1/events answers. */
-export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now: number, options: IngestOptions = {}): Promise<IngestResult> {
+export type IngestOutcome = {
+  /** What POST /v1/events answers. */
+  result: IngestResult;
+  /** `pathOf`'s serving path after the append; null when none of its events reached it (declined, suppressed). */
+  served: ServingPath | null;
+};
+
+/** Admits a validated, non-empty batch and feeds its sessions. */
+export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now: number, options: IngestOptions = {}): Promise<IngestOutcome> {
   const result: IngestResult = { accepted: batch.accepted, rejected: batch.rejected };
   const site = c.get("site");
   // A browser's userId needs the backend's proof; unproven ones are dropped before anything reads or stores them.
@@ -43,7 +52,7 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
     else kept.push(e);
   }
   if (ignored.length > 0) result.ignored = ignored;
-  if (kept.length === 0) return result;
+  if (kept.length === 0) return { result, served: null };
   if (options.assignSessions) kept = await options.assignSessions(kept);
 
   // Queue first, sessions second: if a session call fails the client retries the batch, the consumer ignores the
@@ -58,9 +67,11 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
     if (!list) bySession.set(e.sessionId, (list = []));
     list.push(e.itemId === undefined ? { id: e.id, type: e.type, ts: e.ts } : { id: e.id, type: e.type, itemId: e.itemId, ts: e.ts });
   }
+  const sessions = [...bySession];
   const appended = await Promise.all(
-    [...bySession].map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId))),
+    sessions.map(([sessionId, list]) => sessionStub(c.env, site.id, sessionId).append(site.id, sessionId, list, !noPersonalization.has(sessionId), sessionId === options.pathOf)),
   );
+  const served = appended[sessions.findIndex(([sessionId]) => sessionId === options.pathOf)]?.serving ?? null;
   // Duplicates of earlier requests: the events their live session had already seen (it knows at once, where D1
   // learns only when the consumer has run; README "Ingest pipeline" says what it cannot know).
   const seen = new Set(appended.flatMap((a) => a.duplicateIds));
@@ -70,5 +81,5 @@ export async function ingestBatch(c: Context<AppEnv>, batch: ValidatedBatch, now
     result.accepted = result.accepted.filter((id) => !dup.has(id));
     result.duplicates = duplicates;
   }
-  return result;
+  return { result, served };
 }

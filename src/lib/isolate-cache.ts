@@ -15,6 +15,11 @@ export type IsolateCacheOptions<V> = {
   joinTimeoutMs?: number;
   /** Runs `fn` after `ms` in the caller's own request; returns a cancel. Tests inject one to fire it by hand. */
   timer?: (fn: () => void, ms: number) => () => void;
+  /**
+   * Keeps a refresh alive past the request that started it (the Worker passes `waitUntil`): with it, getOrLoad's
+   * `staleMs` serves an expired value while one background load replaces it.
+   */
+  background?: (work: Promise<unknown>) => void;
 };
 
 const defaultTimer = (fn: () => void, ms: number): (() => void) => {
@@ -39,6 +44,7 @@ export class IsolateCache<K, V> {
   private readonly now: () => number;
   private readonly joinTimeoutMs: number;
   private readonly timer: (fn: () => void, ms: number) => () => void;
+  private readonly background: ((work: Promise<unknown>) => void) | undefined;
 
   constructor(opts: IsolateCacheOptions<V>) {
     if (!(opts.maxEntries >= 1)) throw new RangeError("maxEntries must be at least 1");
@@ -48,6 +54,7 @@ export class IsolateCache<K, V> {
     this.now = opts.now ?? Date.now;
     this.joinTimeoutMs = opts.joinTimeoutMs ?? ISOLATE_CACHE_JOIN_MS;
     this.timer = opts.timer ?? defaultTimer;
+    this.background = opts.background;
   }
 
   /** Entries held (expired ones may still count until they are touched or evicted). */
@@ -65,10 +72,10 @@ export class IsolateCache<K, V> {
     return this.lookup(key)?.value;
   }
 
-  /** Whether a fresh value is cached (without touching its LRU position). */
-  has(key: K): boolean {
+  /** Whether a value is cached that getOrLoad with this `staleMs` would answer at once (LRU position untouched). */
+  has(key: K, staleMs = 0): boolean {
     const e = this.entries.get(key);
-    return e !== undefined && e.expires > this.now();
+    return e !== undefined && e.expires + (this.background ? staleMs : 0) > this.now();
   }
 
   /**
@@ -113,10 +120,19 @@ export class IsolateCache<K, V> {
    * away), its I/O may never settle, and a plain shared promise would hang every later caller of the key in this
    * isolate (workerd's cross-request promise cancellation). So a caller waits on another's load at most
    * `joinTimeoutMs` after it started, then drops it and loads itself.
+   *
+   * `staleMs` (with the `background` option): for this long after a value expires it is still answered at once,
+   * while one load in the background (`background`) replaces it; a failed refresh leaves the stale value, which then
+   * expires for good. Without `background` it is ignored.
    */
-  getOrLoad(key: K, loader: () => Promise<V>, ttl: Ttl<V>): Promise<V> {
-    const hit = this.lookup(key);
-    if (hit) return Promise.resolve(hit.value);
+  getOrLoad(key: K, loader: () => Promise<V>, ttl: Ttl<V>, staleMs = 0): Promise<V> {
+    const hit = this.lookup(key, this.background ? staleMs : 0);
+    if (hit) {
+      const pending = this.loads.get(key);
+      const refreshing = pending !== undefined && pending.startedAt + this.joinTimeoutMs > this.now();
+      if (hit.expires <= this.now() && !refreshing) this.background!(this.start(key, loader, ttl).catch(() => undefined));
+      return Promise.resolve(hit.value);
+    }
     const pending = this.loads.get(key);
     if (pending) {
       const left = pending.startedAt + this.joinTimeoutMs - this.now();
@@ -178,10 +194,10 @@ export class IsolateCache<K, V> {
     return load.promise;
   }
 
-  private lookup(key: K): Entry<V> | undefined {
+  private lookup(key: K, staleMs = 0): Entry<V> | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.expires <= this.now()) {
+    if (e.expires + staleMs <= this.now()) {
       this.remove(key);
       return undefined;
     }

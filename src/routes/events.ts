@@ -36,9 +36,10 @@ events.post("/", requireSite, async (c) => {
   }
   // Checked before anything is written: the refreshed list needs one visitor's one session.
   const refresh = query.recommend !== undefined ? refreshQuery(batch.events, query) : null;
-  const result = await ingestBatch(c, batch, now);
+  const { result, served } = await ingestBatch(c, batch, now, refresh?.sessionId !== undefined ? { pathOf: refresh.sessionId } : {});
   if (!refresh) return c.json(result, 200);
-  return c.json({ ...result, recommendations: await slotList(c, refresh, query.k !== undefined) }, 200);
+  // The session's path as its object answered the append: the list reads no second time from it.
+  return c.json({ ...result, recommendations: await slotList(c, refresh, query.k !== undefined, served) }, 200);
 });
 
 /** The GET /v1/recommendations query of `?recommend=`: the slot, for the single session and visitor of the batch. */

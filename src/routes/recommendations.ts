@@ -14,6 +14,7 @@ import { modelFor, readVisitorContext, recommend, servedListId, visitorContextCa
 import { targetingSegment } from "../serving/visitor-segment";
 import { listKey, readCachedList, sessionState, writeCachedList } from "../serving/rec-cache";
 import { servingPath } from "../session/session-client";
+import type { ServingPath } from "../session/types";
 import { cachedConsent } from "../storage/consent-repo";
 import { readManifest } from "../storage/model-store";
 
@@ -31,7 +32,7 @@ recommendations.get("/", requireSite, async (c) => {
  * /v1/events?recommend=<slot> (the list refreshed from the session the events just reached). `kAsked`: the request
  * named `k` (otherwise the slot's default k applies).
  */
-export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsked: boolean) {
+export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsked: boolean, knownPath: ServingPath | null = null) {
   const site = c.get("site");
   const { k: slotK, kind, segments: bySegment, ...slotRules } = site.config.slots?.[q.slot] ?? {};
   const asked: Rules = {};
@@ -54,7 +55,7 @@ export async function slotList(c: Context<AppEnv>, q: RecommendationsQuery, kAsk
     q.anonymousId ? cachedConsent(c.env.DB, site.id, q.anonymousId) : Promise.resolve(null),
     readManifest(c.env.MODELS, site.id),
     // The path the client tracked, when it sent one, stands for the session's: no read of the session object.
-    servingPath(c.env, site.id, q.sessionId, q.path),
+    knownPath ?? servingPath(c.env, site.id, q.sessionId, q.path),
     slotExperiment(c.env.DB, site.id, q.slot),
   ]);
   const served = consent?.personalization !== false ? session : null;

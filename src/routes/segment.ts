@@ -128,7 +128,7 @@ async function ingestMessages(c: Context<AppEnv>, raws: unknown[], batchSentAt: 
 
   const idleMs = tunables(c.env).SESSION_IDLE_MINUTES * 60_000;
   const sessions = new Map<string, string>();
-  const result = await ingestBatch(c, validated, now, {
+  const { result } = await ingestBatch(c, validated, now, {
     assignSessions: async (kept) => {
       const assigned = await deriveSessions(c.env.DB, site.id, kept, (e) => derived.has(e.id), idleMs);
       // Each visitor's latest session, so a site can read GET /v1/sessions/:id/next for Segment traffic.

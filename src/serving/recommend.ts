@@ -1,7 +1,8 @@
 // The Worker's side of the one recommendation pipeline (src/recommend/pipeline.ts): loads what each stage reads —
 // the visitor's history and summary (D1), the seeds' per-item lists (KV shards, isolate-cached), trending and the
 // version's personal data, then the candidates' catalog details — and runs the stages. Every read route calls it.
-import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, VISITOR_CONTEXT_MAX_ENTRIES, VISITOR_CONTEXT_MS, VISITOR_HISTORY_ITEMS } from "../config/limits";
+import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, VISITOR_CONTEXT_MAX_ENTRIES, VISITOR_CONTEXT_MS, VISITOR_CONTEXT_STALE_MS, VISITOR_HISTORY_ITEMS } from "../config/limits";
+import { waitUntil } from "cloudflare:workers";
 import { IsolateCache } from "../lib/isolate-cache";
 import { servedManifest } from "../models/canary";
 import { servable, type Manifest } from "../models/manifest";
@@ -67,21 +68,25 @@ function visitorContext(d1: D1Database, siteId: string, v: Visitor, withSummary:
       return { history: read.history.map((r) => ({ itemId: r.itemId, ts: r.lastTs, type: r.type, purchases: r.purchases })), summary: read.summary };
     },
     VISITOR_CONTEXT_MS,
+    VISITOR_CONTEXT_STALE_MS,
   );
 }
 
-const visitorContexts = new IsolateCache<string, VisitorContext>({ maxEntries: VISITOR_CONTEXT_MAX_ENTRIES });
+const visitorContexts = new IsolateCache<string, VisitorContext>({ maxEntries: VISITOR_CONTEXT_MAX_ENTRIES, background: waitUntil });
 
 /** Whether this isolate holds the visitor's context: a list for them then costs no D1 read to compute. */
 export function visitorContextCached(siteId: string, v: Visitor): boolean {
-  return [false, true].some((withSummary) => visitorContexts.has(contextKey(siteId, v, withSummary)));
+  return [false, true].some((withSummary) => visitorContexts.has(contextKey(siteId, v, withSummary), VISITOR_CONTEXT_STALE_MS));
 }
 
 function contextKey(siteId: string, v: Visitor, withSummary: boolean): string {
   return JSON.stringify([siteId, v.userId ?? null, v.anonymousId ?? null, withSummary]);
 }
 
-/** Erasure: this isolate forgets every visitor's context (other isolates' copies expire within VISITOR_CONTEXT_MS). */
+/**
+ * Erasure: this isolate forgets every visitor's context (other isolates' copies expire within VISITOR_CONTEXT_MS +
+ * VISITOR_CONTEXT_STALE_MS).
+ */
 export function dropVisitorContexts(): void {
   visitorContexts.clear();
 }

@@ -12,7 +12,7 @@ import { SessionState } from "../recommend/session-state";
 import { DEFAULT_MODEL_CONFIG } from "../recommend/trainer";
 import { flushDeltas } from "../storage/deltas-repo";
 import { SCHEMA_VERSION, SESSION_DDL, SESSION_TABLES } from "./session-schema";
-import type { AppendResult, PathStep, SessionEventInput, SessionSnapshot } from "./types";
+import type { AppendResult, PathStep, ServingPath, SessionEventInput, SessionSnapshot } from "./types";
 
 /**
  * Uncounted path steps that trigger a flush before the session ends. Below MAX_SESSION_PATH so steps are counted
@@ -46,10 +46,19 @@ export class SessionDO extends DurableObject<Env> {
   private personalization = true;
   /** Set by erase(): deleteAll() dropped the tables too, and they are recreated only when the session is used again. */
   private tablesGone = false;
+  /**
+   * When the expiry alarm is due, or null when none is set. An append sets the alarm only when none is pending:
+   * the alarm re-arms itself from the stored last activity, so a session pays one alarm write per idle period
+   * instead of one per append (a storage write on the click-to-list path).
+   */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => this.load());
+    ctx.blockConcurrencyWhile(async () => {
+      this.load();
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
   }
 
   private load(): void {
@@ -82,8 +91,9 @@ export class SessionDO extends DurableObject<Env> {
    * Appends a batch of this session's events (one RPC per session per ingest request). Events already seen are
    * skipped, so a retried batch changes nothing. Only path types extend the path, but every event keeps the
    * session alive. `personalization` is the visitor's current consent, read by ingest with the batch's context.
+   * `withPath`: the answer carries the serving path too (a click refreshing a list reads it without a second RPC).
    */
-  async append(siteId: string, sessionId: string, events: SessionEventInput[], personalization = true): Promise<AppendResult> {
+  async append(siteId: string, sessionId: string, events: SessionEventInput[], personalization = true, withPath = false): Promise<AppendResult> {
     const now = Date.now();
     this.ensureTables();
     const idleMs = tunables(this.env).SESSION_IDLE_MINUTES * 60_000;
@@ -139,10 +149,17 @@ export class SessionDO extends DurableObject<Env> {
       sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?)`, JSON.stringify(this.meta));
     });
     if (newSteps.length > 0) this.mergeSteps(newSteps);
-    if (added > 0) await this.ctx.storage.setAlarm(now + idleMs);
+    if (added > 0 && this.alarmAt === null) await this.armAlarm(now + idleMs);
     // The flush runs after this call answers: ingest never waits for it.
     if (this.steps.length - this.counted >= FLUSH_STEPS) this.ctx.waitUntil(this.flush().catch((err) => logFlushError(err)));
-    return { added, duplicates: duplicateIds.length, duplicateIds, pathLength: this.steps.length };
+    const result: AppendResult = { added, duplicates: duplicateIds.length, duplicateIds, pathLength: this.steps.length };
+    if (withPath) result.serving = this.servingPath();
+    return result;
+  }
+
+  private async armAlarm(at: number): Promise<void> {
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /**
@@ -240,7 +257,7 @@ export class SessionDO extends DurableObject<Env> {
   }
 
   /** The path to serve from and whether personalizing is allowed, in one RPC (GET /v1/sessions/:id/next). */
-  servingPath(): { path: string[]; personalized: boolean } {
+  servingPath(): ServingPath {
     return { path: this.itemPath(), personalized: this.personalization };
   }
 
@@ -262,6 +279,7 @@ export class SessionDO extends DurableObject<Env> {
       pendingIncrements: this.tablesGone ? 0 : this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n,
     };
     await this.ctx.storage.deleteAlarm();
+    this.alarmAt = null;
     await this.ctx.storage.deleteAll();
     this.forget();
     this.tablesGone = true;
@@ -287,6 +305,9 @@ export class SessionDO extends DurableObject<Env> {
 
   /** Idle timeout reached: forget everything. Alarms are at-least-once; deleting twice is harmless. */
   async alarm(): Promise<void> {
+    // This alarm is spent; the paths below that keep the session arm a new one. (If the handler throws, the
+    // platform retries it; an append meanwhile arms a later one, which is harmless.)
+    this.alarmAt = null;
     // An alarm that fires after erase() (at-least-once delivery) finds nothing to do.
     if (this.tablesGone) return;
     // Read the stored activity time (not the in-memory copy): it is the durable truth after an eviction.
@@ -295,7 +316,7 @@ export class SessionDO extends DurableObject<Env> {
     const idleMs = tunables(this.env).SESSION_IDLE_MINUTES * 60_000;
     // An event may have arrived after this alarm was scheduled; re-arm instead of deleting a live session.
     if (row && Date.now() < lastEventAt + idleMs) {
-      await this.ctx.storage.setAlarm(lastEventAt + idleMs);
+      await this.armAlarm(lastEventAt + idleMs);
       return;
     }
     // Flush before forgetting; if D1 is unavailable the alarm throws and is retried, so nothing is lost.
@@ -303,7 +324,7 @@ export class SessionDO extends DurableObject<Env> {
     const left = this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n;
     if (this.flushing || left > 0 || this.counted < this.steps.length) {
       // A send is still in flight (started by an append): come back shortly rather than drop its increments.
-      await this.ctx.storage.setAlarm(Date.now() + 30_000);
+      await this.armAlarm(Date.now() + 30_000);
       return;
     }
     await this.ctx.storage.deleteAll();

@@ -22,4 +22,9 @@ export type AppendResult = {
   /** Ids of the events this session had already seen (ingest reports them as duplicates). */
   duplicateIds: string[];
   pathLength: number;
+  /** The path to serve from after this append (asked for by a click that refreshes a list in the same request). */
+  serving?: ServingPath;
 };
+
+/** The path a read is served from and whether the visitor allows personalizing it. */
+export type ServingPath = { path: string[]; personalized: boolean };

@@ -32,6 +32,29 @@ describe("POST /v1/events?recommend=", () => {
     expect(after.items.map((i) => i.id)).toEqual(answer.recommendations.items.map((i) => i.id));
   });
 
+  it("a visitor who declined personalization gets the newcomer's list from the refresh, not one from their path", async () => {
+    const site = await createSite();
+    await putItems(site, ["a", "b", "c", "d"].map((id) => ({ id, categories: ["gear"] })));
+    await postEvents(site, ["a", "b", "c", "d"].flatMap((itemId, i) => Array.from({ length: 4 - i }, (_, n) => event({ anonymousId: `o${n}`, sessionId: `os${n}`, itemId, type: "purchase" }))));
+    const consent = await exports.default.fetch(`${BASE}/v1/consent?key=${site.key}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ anonymousId: "v2", analytics: true, personalization: false }),
+    });
+    expect(consent.status).toBe(200);
+    const click = event({ anonymousId: "v2", sessionId: "s2", itemId: "a", type: "click" });
+    const res = await exports.default.fetch(`${BASE}/v1/events?recommend=home&k=3`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", "x-edgerec-key": site.key },
+      body: JSON.stringify({ events: [click] }),
+    });
+    const answer = await res.json<{ accepted: string[]; recommendations: List & { personalized: boolean } }>();
+    expect(answer.accepted).toEqual([click.id]);
+    // The session object holds the click but serves nothing from it: the clicked item is not left out either.
+    expect(answer.recommendations.personalized).toBe(false);
+    expect(answer.recommendations.items.map((i) => i.id)).toEqual(["a", "b", "c"]);
+  });
+
   it("refuses a refresh for a batch of several sessions, before anything is written, naming recommend", async () => {
     const site = await createSite();
     const res = await exports.default.fetch(`${BASE}/v1/events?recommend=home`, {

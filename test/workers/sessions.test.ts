@@ -68,6 +68,28 @@ describe("SessionDO", () => {
     expect(await sessionStub(env, "site-b", "shared").snapshot()).toBeNull();
   });
 
+  it("arms its expiry alarm once per idle period, not on every append, and re-arms it from the last activity", async () => {
+    const stub = sessionStub(env, "alarm-once", `s-${crypto.randomUUID()}`);
+    const view = (itemId: string) => ({ id: crypto.randomUUID(), type: "view" as const, itemId, ts: Date.now() });
+    await stub.append("alarm-once", "s", [view("a")]);
+    const armed = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(armed).toBeGreaterThan(Date.now() + 29 * 60_000);
+    // A later event leaves the alarm where it is (one storage write fewer on the click path) ...
+    await runInDurableObject(stub, (_i, state) =>
+      state.storage.sql.exec("UPDATE meta SET value = json_set(value, '$.lastEventAt', ?) WHERE key = 'session'", Date.now() - 60_000),
+    );
+    await stub.append("alarm-once", "s", [view("b")]);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(armed);
+    // ... and the alarm, when it fires, re-arms from the stored last activity rather than expiring the session.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rearmed = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(rearmed).not.toBeNull();
+    expect((await stub.snapshot())?.path.map((p) => p.itemId)).toEqual(["a", "b"]);
+    // With no alarm pending (it just fired and re-armed itself), an append does not arm a second one.
+    await stub.append("alarm-once", "s", [view("c")]);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(rearmed);
+  });
+
   it("expires through its alarm once idle, but not while active", async () => {
     const site = await createSite();
     const sessionId = `s-${crypto.randomUUID()}`;

@@ -236,6 +236,55 @@ describe("IsolateCache", () => {
     expect(calls.length).toBe(3);
   });
 
+  it("serves an expired value within staleMs at once while one background load replaces it", async () => {
+    const t = clock();
+    const started: Promise<unknown>[] = [];
+    const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now, background: (p) => void started.push(p) });
+    const { loader, calls } = deferredLoader<number>();
+    const first = c.getOrLoad("k", loader, 100, 1_000);
+    calls[0]!.resolve(1);
+    expect(await first).toBe(1);
+    t.advance(150); // expired, within the stale window
+    expect(c.has("k", 1_000)).toBe(true);
+    expect(c.has("k")).toBe(false);
+    expect(await c.getOrLoad("k", loader, 100, 1_000)).toBe(1); // answered without waiting
+    expect(await c.getOrLoad("k", loader, 100, 1_000)).toBe(1); // the refresh in flight is not started twice
+    expect(calls).toHaveLength(2);
+    expect(started).toHaveLength(1);
+    calls[1]!.resolve(2);
+    await started[0];
+    expect(await c.getOrLoad("k", loader, 100, 1_000)).toBe(2);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("a failed background refresh keeps the stale value until the stale window ends, then loads in the request", async () => {
+    const t = clock();
+    const started: Promise<unknown>[] = [];
+    const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now, background: (p) => void started.push(p) });
+    const { loader, calls } = deferredLoader<number>();
+    const first = c.getOrLoad("k", loader, 100, 1_000);
+    calls[0]!.resolve(1);
+    await first;
+    t.advance(150);
+    expect(await c.getOrLoad("k", loader, 100, 1_000)).toBe(1);
+    calls[1]!.reject(new Error("d1 down"));
+    await started[0]; // swallowed: nobody awaits a background refresh's error
+    expect(await c.getOrLoad("k", loader, 100, 1_000)).toBe(1);
+    t.advance(1_000); // past expiry + staleMs: the caller waits for a fresh load
+    const late = c.getOrLoad("k", loader, 100, 1_000);
+    calls.at(-1)!.resolve(3);
+    expect(await late).toBe(3);
+  });
+
+  it("ignores staleMs without a background hook (nothing could keep the refresh alive)", async () => {
+    const t = clock();
+    const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now });
+    c.set("k", 1, 100);
+    t.advance(150);
+    expect(c.has("k", 1_000)).toBe(false);
+    expect(await c.getOrLoad("k", async () => 2, 100, 1_000)).toBe(2);
+  });
+
   it("refuses a bound below one entry", () => {
     expect(() => new IsolateCache<string, number>({ maxEntries: 0 })).toThrow(RangeError);
   });
