@@ -175,23 +175,20 @@ export class SessionDO extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     let sent = 0;
     try {
+      // Round 0 may find the outbox still holding a failed send's increments (sent first, under their flush id);
+      // otherwise, and in round 1, the uncounted steps are counted into it.
       for (let round = 0; round < 2; round++) {
+        let rows: DeltaRow[] = [];
         this.ctx.storage.transactionSync(() => {
-          if (sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n > 0) return;
+          const held = sql.exec<{ rows: string }>(`SELECT rows FROM outbox`).toArray()[0];
+          if (held) return void (rows = JSON.parse(held.rows) as DeltaRow[]);
           const counted = Math.min(this.counted, this.steps.length);
           if (counted >= this.steps.length) return;
-          const rows = liveStepRows(this.steps.slice(0, counted), this.steps.slice(counted), DEFAULT_MODEL_CONFIG.count);
-          sql.exec(
-            `INSERT INTO outbox (kind, a, b, bucket, w)
-             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')
-             FROM json_each(?) WHERE true
-             ON CONFLICT (kind, a, b, bucket) DO UPDATE SET w = w + excluded.w`,
-            JSON.stringify(rows.map((r) => [r.kind, r.a, r.b, r.bucket, r.w])),
-          );
+          rows = liveStepRows(this.steps.slice(0, counted), this.steps.slice(counted), DEFAULT_MODEL_CONFIG.count);
+          if (rows.length > 0) sql.exec(`INSERT INTO outbox (id, n, rows) VALUES (1, ?, ?)`, rows.length, JSON.stringify(rows));
           this.counted = this.steps.length;
           sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('counted', ?)`, String(this.counted));
         });
-        const rows = sql.exec<DeltaRow>(`SELECT kind, a, b, bucket, w FROM outbox`).toArray();
         if (rows.length === 0) break;
         const seqRow = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'flush_seq'`).toArray()[0];
         const seq = Number(seqRow?.value ?? 0);
@@ -276,7 +273,7 @@ export class SessionDO extends DurableObject<Env> {
     const held = {
       steps: this.steps.length,
       seenIds: this.seenCount,
-      pendingIncrements: this.tablesGone ? 0 : this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n,
+      pendingIncrements: this.tablesGone ? 0 : this.ctx.storage.sql.exec<{ n: number }>(`SELECT COALESCE(SUM(n), 0) AS n FROM outbox`).one().n,
     };
     await this.ctx.storage.deleteAlarm();
     this.alarmAt = null;

@@ -90,6 +90,28 @@ describe("SessionDO", () => {
     expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(rearmed);
   });
 
+  it("sends increments a failed flush left in its outbox first, under their own flush id, then counts the rest", async () => {
+    const siteId = `flush-${crypto.randomUUID()}`;
+    const stub = sessionStub(env, siteId, "s");
+    const ts = Date.now() - 60_000;
+    await stub.append(siteId, "s", ["a", "b", "c"].map((itemId, i) => ({ id: crypto.randomUUID(), type: "view" as const, itemId, ts: ts + i })));
+    // A send that failed after its count: the outbox still holds that flush's rows.
+    const held = [{ kind: "after", a: "held-x", b: "held-y", bucket: 7, w: 1 }];
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("INSERT INTO outbox (id, n, rows) VALUES (1, ?, ?)", held.length, JSON.stringify(held));
+      state.storage.sql.exec("UPDATE meta SET value = json_set(value, '$.lastEventAt', ?) WHERE key = 'session'", Date.now() - 31 * 60_000);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const flushes = await env.DB.prepare("SELECT flush_id, body, rows FROM model_deltas WHERE site_id = ? ORDER BY flush_id").bind(siteId).all<{ flush_id: string; body: string; rows: number }>();
+    expect(flushes.results.map((f) => f.flush_id.split(":").at(-1))).toEqual(["0", "1"]);
+    expect(JSON.parse(flushes.results[0]!.body)).toEqual([["after", "held-x", "held-y", 7, 1]]);
+    // The second flush counted the session's steps.
+    expect(flushes.results[1]!.rows).toBeGreaterThan(0);
+    expect(flushes.results[1]!.body).toContain('"c"');
+    // Everything sent: the session is gone, outbox included.
+    expect(await stub.snapshot()).toBeNull();
+  });
+
   it("expires through its alarm once idle, but not while active", async () => {
     const site = await createSite();
     const sessionId = `s-${crypto.randomUUID()}`;
