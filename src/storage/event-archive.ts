@@ -11,6 +11,7 @@ import type { StoredEvent } from "./events-repo";
 export type ArchivedEvent = Omit<StoredEvent, "archiveKey">;
 
 const PREFIX = "events/";
+const HOUR_MS = 3_600_000;
 
 /** UTC hour partition of a time: ["yyyy-mm-dd", "hh"]. */
 function partitionOf(ts: number): [string, string] {
@@ -42,23 +43,24 @@ async function gzip(text: string): Promise<ArrayBuffer> {
  * the same message and events always make the same keys and bytes.
  */
 export async function archiveEvents(bucket: R2Bucket, siteId: string, messageId: string, events: readonly ArchivedEvent[]): Promise<number> {
-  const byKey = new Map<string, string[]>();
+  // Grouped by hour first: the key (a date string) is then made once per object, not once per event.
+  const byHour = new Map<number, string[]>();
   for (const e of events) {
-    const key = archiveObjectKey(siteId, e.ts, messageId);
-    let lines = byKey.get(key);
-    if (!lines) byKey.set(key, (lines = []));
+    const hour = Math.floor(e.ts / HOUR_MS);
+    let lines = byHour.get(hour);
+    if (!lines) byHour.set(hour, (lines = []));
     lines.push(JSON.stringify(e));
   }
   await Promise.all(
-    [...byKey].map(async ([key, lines]) =>
-      bucket.put(key, await gzip(`${lines.join("\n")}\n`), {
+    [...byHour].map(async ([hour, lines]) =>
+      bucket.put(archiveObjectKey(siteId, hour * HOUR_MS, messageId), await gzip(`${lines.join("\n")}\n`), {
         // Not contentEncoding: gzip, which HTTP clients would undo on the fly; the object is a .gz file.
         httpMetadata: { contentType: "application/gzip" },
         customMetadata: { events: String(lines.length) },
       }),
     ),
   );
-  return byKey.size;
+  return byHour.size;
 }
 
 /** Objects the reader fetches at once (a Worker has 6 simultaneous connections). */
