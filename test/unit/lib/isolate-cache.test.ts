@@ -15,6 +15,18 @@ function deferredLoader<V>() {
   return { loader, calls };
 }
 
+/** A cache with a background hook holding "k" = 1 (TTL 100 ms, loaded through a hand-settled loader). */
+async function staleReadyCache() {
+  const t = clock();
+  const started: Promise<unknown>[] = [];
+  const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now, background: (p) => void started.push(p) });
+  const { loader, calls } = deferredLoader<number>();
+  const first = c.getOrLoad("k", loader, 100, 1_000);
+  calls[0]!.resolve(1);
+  expect(await first).toBe(1);
+  return { t, started, c, loader, calls };
+}
+
 describe("IsolateCache", () => {
   it("holds at most maxEntries, evicting the least recently used", () => {
     const c = new IsolateCache<string, number>({ maxEntries: 3 });
@@ -237,13 +249,7 @@ describe("IsolateCache", () => {
   });
 
   it("serves an expired value within staleMs at once while one background load replaces it", async () => {
-    const t = clock();
-    const started: Promise<unknown>[] = [];
-    const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now, background: (p) => void started.push(p) });
-    const { loader, calls } = deferredLoader<number>();
-    const first = c.getOrLoad("k", loader, 100, 1_000);
-    calls[0]!.resolve(1);
-    expect(await first).toBe(1);
+    const { t, started, c, loader, calls } = await staleReadyCache();
     t.advance(150); // expired, within the stale window
     expect(c.has("k", 1_000)).toBe(true);
     expect(c.has("k")).toBe(false);
@@ -258,13 +264,7 @@ describe("IsolateCache", () => {
   });
 
   it("a failed background refresh keeps the stale value until the stale window ends, then loads in the request", async () => {
-    const t = clock();
-    const started: Promise<unknown>[] = [];
-    const c = new IsolateCache<string, number>({ maxEntries: 10, now: t.now, background: (p) => void started.push(p) });
-    const { loader, calls } = deferredLoader<number>();
-    const first = c.getOrLoad("k", loader, 100, 1_000);
-    calls[0]!.resolve(1);
-    await first;
+    const { t, started, c, loader, calls } = await staleReadyCache();
     t.advance(150);
     expect(await c.getOrLoad("k", loader, 100, 1_000)).toBe(1);
     calls[1]!.reject(new Error("d1 down"));
