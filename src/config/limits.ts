@@ -446,8 +446,9 @@ export const RERANK_HOLDOUT_DAYS = 2;
  */
 export const RERANK_MAX_HELDOUT_SESSIONS = 5_000;
 /**
- * A version carries its predecessor's re-ranker forward unless that was fitted this long ago or more: the fit trains a
- * second copy of every list (the head copy), so doing it once a day keeps the hourly retrain at its old cost.
+ * A version carries its predecessor's re-ranker forward unless that was fitted this long ago or more: the fit trains
+ * more copies of every list (a head copy per held-out day), so doing it once a day keeps the hourly retrain at its
+ * old cost.
  */
 export const RERANK_REFIT_MS = 86_400_000;
 /** What the re-ranker may move (src/recommend/rerank.ts `RerankScope`). */

@@ -105,7 +105,7 @@ export class RerankFitTrainer {
   }
 
   /**
-   * The fit, or null when either side is empty or the held-out day gives fewer than `minExamples` rows (the version
+   * The fit, or null when no copy has both sides or the held-out days give fewer than `minExamples` rows (the version
    * then serves the blend's order).
    */
   fit(trending: readonly Neighbour[], now: number): RerankFit | null {
