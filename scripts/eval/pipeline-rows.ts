@@ -2,7 +2,6 @@
 // artifacts the retrain would write from the training sessions — session statistics' lists and every registered
 // personal family (the graph's among them) through the codec, trending by the Worker's query, the re-ranker the
 // retrain would fit — with session-only context (no visitor history, no catalog), as /v1/sessions/:id/next serves it.
-import { RERANK_HOLDOUT_MS } from "../../src/config/limits";
 import { encodeFamilies, encodeShards } from "../../src/models/shards";
 import { RerankFitTrainer } from "../../src/models/train-rerank";
 import type { Neighbour } from "../../src/recommend/types";
@@ -52,8 +51,8 @@ export function servedArtifacts(sessions: readonly Session[]) {
 
 /**
  * How the served row gets its re-ranker: `none` (the blend's order), a fixed model, or `retrain`: fitted as the
- * retrain fits it (src/models/train-rerank.ts: the newest RERANK_HOLDOUT_MS of the training sessions held out from
- * a copy trained on the rest), then applied over the lists trained on everything.
+ * retrain fits it (src/models/train-rerank.ts: each of the newest RERANK_HOLDOUT_DAYS days of the training sessions
+ * held out from a copy trained on the sessions before it), then applied over the lists trained on everything.
  */
 export type RerankChoice = "none" | "retrain" | { retrain: RerankScope } | RerankModel;
 
@@ -88,12 +87,12 @@ export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, n
 
 /**
  * The retrain's fit on these sessions, by the retrain's own code (RerankFitTrainer fed the clicks as history rows):
- * the newest RERANK_HOLDOUT_MS held out from a copy of every list trained on the rest.
+ * each of the newest RERANK_HOLDOUT_DAYS days held out from a copy of every list trained on the sessions before it.
  */
 export function retrainRerank(sessions: readonly Session[], trending: readonly Neighbour[], scope?: RerankScope): { model: RerankModel; prefixes: number; examples: number; seconds: number } | null {
   const t0 = performance.now();
   const last = sessions.reduce((m, s) => Math.max(m, s.times.at(-1)! * 1000), -Infinity);
-  const trainer = new RerankFitTrainer(last - RERANK_HOLDOUT_MS, scope);
+  const trainer = new RerankFitTrainer(last, undefined, scope);
   for (const e of clicks(sessions)) trainer.pushHistory(e);
   const fit = trainer.fit(trending, last);
   return fit && { model: fit.model, prefixes: fit.prefixes, examples: fit.examples, seconds: Math.round((performance.now() - t0) / 100) / 10 };

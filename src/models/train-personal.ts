@@ -11,7 +11,7 @@ import { PersonalFamiliesTrainer } from "./personal-families";
 import { trainSiteSegments } from "./train-segments";
 import { encodeFamilies, type EncodedArtifact } from "./shards";
 import { RerankFitTrainer, type RerankFit } from "./train-rerank";
-import { RERANK_HOLDOUT_MS, RERANK_REFIT_MS } from "../config/limits";
+import { RERANK_REFIT_MS } from "../config/limits";
 
 export type PersonalData = {
   segments: SegmentModel | null;
@@ -35,7 +35,7 @@ export async function trainPersonal(
   const before = await previous();
   // The re-ranker is refitted once a day (RERANK_REFIT_MS) and carried forward in between.
   const carried = before?.rerank && now - before.rerank.fittedAt < RERANK_REFIT_MS ? before.rerank : null;
-  const rerank = carried ? null : new RerankFitTrainer(now - RERANK_HOLDOUT_MS);
+  const rerank = carried ? null : new RerankFitTrainer(now);
   const categoriesOf = new Map<string, string[]>();
   const catalogItems = await forEachCatalogPage(d1, siteId, (rows) => {
     for (const r of rows) {

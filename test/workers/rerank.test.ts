@@ -1,6 +1,6 @@
-// The retrain fits the pipeline's re-ranker (src/models/train-rerank.ts) on the newest day of visitors' runs, held
-// out from a copy of every list trained on the older ones, stores it in the version's personal data, and carries it
-// forward to the next version until a day has passed.
+// The retrain fits the pipeline's re-ranker (src/models/train-rerank.ts) on the newest days of visitors' runs, each
+// held out from a copy of every list trained on the older ones (here only the newest day has runs), stores it in the
+// version's personal data, and carries it forward to the next version until a day has passed.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RERANK_MIN_EXAMPLES } from "../../src/config/limits";

@@ -90,19 +90,39 @@ describe("re-ranker", () => {
   it("the retrain's fit holds out the newest runs from a head copy, and fits nothing without both", () => {
     const day = 86_400_000;
     const rows = (profile: string, items: string[], t0: number) => items.map((itemId, i) => ({ profileId: profile, itemId, type: "view" as const, ts: t0 + i * 1000 }));
-    const trainer = new RerankFitTrainer(10 * day, "all", 50);
+    const trainer = new RerankFitTrainer(11 * day, 1, "all", 50);
     for (let p = 0; p < 40; p++) for (const r of rows(`p${p}`, p % 2 ? ["a", "b", "c", "a"] : ["b", "c", "a", "b"], p * 3600_000)) trainer.pushHistory(r);
     for (let p = 0; p < 20; p++) for (const r of rows(`q${p}`, ["a", "b", "c", "a"], 10 * day + p * 60_000)) trainer.pushHistory(r);
     const fit = trainer.fit([], 11 * day);
     expect(fit).not.toBeNull();
     expect(fit!.prefixes).toBe(60);
     expect(usableModel(fit!.model)).not.toBeNull();
-    const headOnly = new RerankFitTrainer(100 * day, "all", 50);
+    const headOnly = new RerankFitTrainer(101 * day, 1, "all", 50);
     for (const r of rows("p", ["a", "b", "c"], 0)) headOnly.pushHistory(r);
     expect(headOnly.fit([], 101 * day)).toBeNull();
     // Too few rows for its weights: no model.
-    const small = new RerankFitTrainer(10 * day, "all", 1000);
+    const small = new RerankFitTrainer(11 * day, 1, "all", 1000);
     for (const r of [...rows("p", ["a", "b", "c", "a"], 0), ...rows("q", ["a", "b", "c", "a"], 10 * day)]) small.pushHistory(r);
     expect(small.fit([], 11 * day)).toBeNull();
+  });
+
+  it("holds out each of the newest days from its own head copy", () => {
+    const day = 86_400_000;
+    const rows = (profile: string, items: string[], t0: number) => items.map((itemId, i) => ({ profileId: profile, itemId, type: "view" as const, ts: t0 + i * 1000 }));
+    // Head runs, then 10 runs in the older window [9, 10) days and 20 in the newest [10, 11) days.
+    const feed = (t: RerankFitTrainer) => {
+      for (let p = 0; p < 40; p++) for (const r of rows(`p${p}`, p % 2 ? ["a", "b", "c", "a"] : ["b", "c", "a", "b"], p * 3600_000)) t.pushHistory(r);
+      for (let p = 0; p < 10; p++) for (const r of rows(`r${p}`, ["b", "a", "c", "b"], 9 * day + p * 60_000)) t.pushHistory(r);
+      for (let p = 0; p < 20; p++) for (const r of rows(`q${p}`, ["a", "b", "c", "a"], 10 * day + p * 60_000)) t.pushHistory(r);
+    };
+    const one = new RerankFitTrainer(11 * day, 1, "all", 50);
+    const two = new RerankFitTrainer(11 * day, 2, "all", 50);
+    feed(one);
+    feed(two);
+    // One window: the newest day's 20 runs (3 prefixes each); the older window's runs train its head copy.
+    expect(one.examples([])!.prefixes).toBe(60);
+    // Two: the older window is scored too, over a copy trained without it, and counted once.
+    expect(two.examples([])!.prefixes).toBe(90);
+    expect(two.fit([], 11 * day)!.prefixes).toBe(90);
   });
 });
