@@ -249,8 +249,8 @@ export const VISITOR_HISTORY_ITEMS = 30;
 /**
  * Without a live path (no session, no item on screen) the sequence source's candidates scoring at least this share
  * of its best lead the list in the sequence's order; the blend orders the rest (src/recommend/pipeline.ts). The
- * largest of {0.5, 0.25, 0.1, 0.05} keeping the served blend at or above every source alone on the protocol-2
- * validation folds of MovieLens and both JD samples (docs/personalization.md).
+ * largest of {0.5, 0.25, 0.1, 0.05} keeping the served blend at or above the served sequence source alone on the
+ * protocol-2 validation folds of MovieLens and both JD samples (docs/personalization.md, with what it costs).
  */
 export const SEQUENCE_LEAD_SHARE = 0.25;
 
