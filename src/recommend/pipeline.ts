@@ -1,6 +1,7 @@
 // The one recommendation pipeline, as pure stages shared by every read route (src/serving/recommend.ts loads what
 // they need from KV and D1) and the evaluation CLI (in-memory lookups over the same decoded artifact):
-//   context → candidate sources (./sources/) → blend → back-fill → business rules and diversity → explanation.
+//   context → candidate sources (./sources/) → blend (the sequence leading without a live path) → re-rank →
+//   back-fill → business rules and diversity → explanation.
 // Stage 1 (`rankCandidates`) needs the per-item lists of `listSeeds`; stage 2 (`finishList`) needs the catalog
 // details of `detailIds`. Each stage is deterministic in its inputs, so the route and the evaluation agree exactly.
 import { SEQUENCE_LEAD_SHARE, SERVE_OVERFETCH } from "../config/limits";
