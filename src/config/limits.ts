@@ -247,6 +247,14 @@ export const GRAPH_MAX_WALK_TOKENS = 2_000_000;
 export const VISITOR_HISTORY_ITEMS = 30;
 
 /**
+ * Without a live path (no session, no item on screen) the sequence source's candidates scoring at least this share
+ * of its best lead the list in the sequence's order; the blend orders the rest (src/recommend/pipeline.ts). The
+ * largest of {0.5, 0.25, 0.1, 0.05} keeping the served blend at or above the served sequence source alone on the
+ * protocol-2 validation folds of MovieLens and both JD samples (docs/personalization.md, with what it costs).
+ */
+export const SEQUENCE_LEAD_SHARE = 0.25;
+
+/**
  * Slots of one training pair table (session after/with pairs, item-CF pairs, the graph's edges): 2^20 slots are
  * 16 MiB and hold about 840k pairs at the table's load factor. A full table keeps its heaviest half and drops the
  * rest (lossy counting), so training memory follows this budget, not the number of events: the retrain runs in

@@ -1,9 +1,10 @@
 // The one recommendation pipeline, as pure stages shared by every read route (src/serving/recommend.ts loads what
 // they need from KV and D1) and the evaluation CLI (in-memory lookups over the same decoded artifact):
-//   context → candidate sources (./sources/) → blend → back-fill → business rules and diversity → explanation.
+//   context → candidate sources (./sources/) → blend (the sequence leading without a live path) → re-rank →
+//   back-fill → business rules and diversity → explanation.
 // Stage 1 (`rankCandidates`) needs the per-item lists of `listSeeds`; stage 2 (`finishList`) needs the catalog
 // details of `detailIds`. Each stage is deterministic in its inputs, so the route and the evaluation agree exactly.
-import { SERVE_OVERFETCH } from "../config/limits";
+import { SEQUENCE_LEAD_SHARE, SERVE_OVERFETCH } from "../config/limits";
 import type { Rules } from "../schemas/site-config";
 import { backfillCandidates } from "./backfill";
 import { blend, DEFAULT_BLEND_WEIGHTS, type Normalisation } from "./blend";
@@ -117,6 +118,8 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
     if (!s.evidence) continue;
     evidence.push({ itemId: b.itemId, score: b.score, reason: b.reason, personal: s.personal({ itemId: b.itemId, score: b.score, reason: b.reason }, own), source: b.source });
   }
+  const lead = req.ctx.path.length === 0 && weights.sequence > 0 ? lists.sequence : undefined;
+  if (lead) sequenceLeads(evidence, lead);
   rerankEvidence(evidence, req.ctx, view);
   const inEvidence = new Set(evidence.map((c) => c.itemId));
   // Only as much back-fill as stage 2 may look at: evidence may all be dropped (unavailable), so the window's worth.
@@ -124,6 +127,22 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
     .filter((t) => !inEvidence.has(t.itemId) && !ex.has(t.itemId))
     .map((t): Candidate => ({ ...t, personal: false, source: "backfill" }));
   return { candidates: [...evidence, ...backfill], excluded: ex };
+}
+
+/**
+ * Without a live path the visitor's history is all the evidence and the sequence source reads it best by far: its
+ * candidates scoring at least SEQUENCE_LEAD_SHARE of its best keep the sequence's order at the front, in place, and
+ * the other sources re-rank and fill only behind them, so they never demote its strong candidates. Scores stay the
+ * blend's slot by slot, so the list stays sorted for the rules' boosts.
+ */
+function sequenceLeads(evidence: Candidate[], lead: readonly { itemId: string; score: number }[]): void {
+  const min = lead[0]!.score * SEQUENCE_LEAD_SHARE;
+  const byId = new Map(evidence.map((c) => [c.itemId, c]));
+  const first = lead.filter((c) => c.score >= min && byId.has(c.itemId)).map((c) => byId.get(c.itemId)!);
+  const strong = new Set(first);
+  const order = [...first, ...evidence.filter((c) => !strong.has(c))];
+  const scores = evidence.map((c) => c.score);
+  order.forEach((c, i) => (evidence[i] = { ...c, score: scores[i]! }));
 }
 
 /**

@@ -72,4 +72,23 @@ describe("pipeline", () => {
     expect(out.items.every((i) => i.reason.kind === "viewed")).toBe(true);
     expect(listSeeds(req)).toEqual({ session: [], personal: [] });
   });
+
+  it("without a live path the sequence source's strong candidates lead; the other sources re-rank and fill behind them", () => {
+    // One history item: the sequence scores x, y, z at 1, 0.3, 0.1 of its best; item-CF (weighted up by the site) z and y.
+    const lists: ArtifactView = {
+      ...view,
+      session: (id) => (id === "h" ? { after: [n("x", 1), n("y", 0.3), n("z", 0.1)], with: [] } : undefined),
+      personal: (id) => (id === "h" ? { itemCf: [n("z", 1), n("y", 0.5)] } : undefined),
+    };
+    const history = [{ itemId: "h", ts: 0, type: "view" as const, purchases: 0 }];
+    const ranked = rankCandidates(request({ history }, { weights: { itemCf: 40 } }), lists, []);
+    const ids = ranked.candidates.map((c) => c.itemId);
+    // The blend alone would put z (15 × 0.1 + 40) and y (15 × 0.3 + 20) above x (15): x and y (>= 0.25 of the best) lead.
+    expect(ids.slice(0, 3)).toEqual(["x", "y", "z"]);
+    const scores = ranked.candidates.map((c) => c.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    // With a live path the session source leads and the blend's order stands.
+    const live = rankCandidates(request({ path: ["h"], current: "h", history }, { weights: { itemCf: 40 } }), lists, []);
+    expect(live.candidates[0]!.itemId).toBe("z");
+  });
 });
