@@ -16,7 +16,10 @@ import { gzipSync } from "node:zlib";
 // src/recommend/segment*.ts) runs inside the Worker's cron, plus per-segment targeting: +10.5 KiB gzipped.
 // 166 -> 172: issue 11, ingest through a Queue with its consumer, the R2 archive and archive-aware retention (~4 KiB).
 // 172 -> 175: issue 9 part 9, the learned re-ranking stage and its daily fit in the retrain (~2.7 KiB); measured 173.02 KiB.
-const MAX_GZIP_KIB = 175;
+// 175 -> 177: issue 11's click-to-list path (the append's serving path, stale-while-refresh isolate cache, the
+// outbox as one value) and issue 9 part 10 (the sequence source leading without a live path, the re-ranker's fit
+// windows): ~0.6 KiB; measured 175.10 KiB.
+const MAX_GZIP_KIB = 177;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;
