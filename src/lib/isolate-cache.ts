@@ -1,4 +1,4 @@
-// The one isolate-memory cache: least-recently-used eviction over a bounded number of entries (optionally a bounded
+// The one isolate-memory cache: (nearly) least-recently-used eviction over a bounded number of entries (optionally a bounded
 // total weight, e.g. bytes), a TTL per entry, and getOrLoad that collapses concurrent loads of one key. Pure.
 import { ISOLATE_CACHE_JOIN_MS } from "../config/limits";
 import { refusalOf } from "./errors";
@@ -30,7 +30,8 @@ const defaultTimer = (fn: () => void, ms: number): (() => void) => {
 /** How long a loaded value stays: a number of ms, or a function of the value; 0 or less means "do not cache". */
 export type Ttl<V> = number | ((value: V) => number);
 
-type Entry<V> = { value: V; expires: number; weight: number };
+/** `touched`: the cache's clock when the entry last moved to the most-recent end (see lookup). */
+type Entry<V> = { value: V; expires: number; weight: number; touched: number };
 type Load<V> = { promise: Promise<V>; startedAt: number };
 
 export class IsolateCache<K, V> {
@@ -38,6 +39,8 @@ export class IsolateCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
   private readonly loads = new Map<K, Load<V>>();
   private weight = 0;
+  /** Counts stores and moves: how far an entry has drifted from the most-recent end since it last moved. */
+  private clock = 0;
   private readonly maxEntries: number;
   private readonly maxWeight: number;
   private readonly weigh: (value: V) => number;
@@ -91,7 +94,7 @@ export class IsolateCache<K, V> {
     this.remove(key);
     if (!(ttlMs > 0)) return;
     const weight = this.weigh(value);
-    this.entries.set(key, { value, expires: this.now() + ttlMs, weight });
+    this.entries.set(key, { value, expires: this.now() + ttlMs, weight, touched: ++this.clock });
     this.weight += weight;
     for (const [k] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.weight <= this.maxWeight) break;
@@ -201,8 +204,15 @@ export class IsolateCache<K, V> {
       this.remove(key);
       return undefined;
     }
-    this.entries.delete(key);
-    this.entries.set(key, e);
+    // A hit moves its entry to the most-recent end only once it may have drifted into the older half (at least
+    // size / 2 stores or moves since it last moved; fewer, and at most that many entries are newer, so it is not
+    // near the eviction end): the delete and re-insert per hit was the largest single cost of a cold list, which
+    // looks up dozens of entries per request.
+    if (this.clock - e.touched >= this.entries.size >> 1) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
+      e.touched = ++this.clock;
+    }
     return e;
   }
 

@@ -57,7 +57,20 @@ const utf8 = new TextEncoder();
 /** FNV-1a, 32 bit, over the id's UTF-8 bytes: stable across runtimes and releases. */
 export function fnv1a32(id: string): number {
   let h = 0x811c9dc5;
-  for (const b of utf8.encode(id)) {
+  // An ASCII id's UTF-8 bytes are its char codes: hashed without encoding (allocating) it, which every shard lookup
+  // on the recommend path does; any other character takes the encoder, so the hash is the same either way.
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code >= 0x80) return fnv1a32Bytes(utf8.encode(id));
+    h ^= code;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function fnv1a32Bytes(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const b of bytes) {
     h ^= b;
     h = Math.imul(h, 0x01000193);
   }

@@ -53,6 +53,19 @@ describe("IsolateCache", () => {
     expect(c.get("b")).toBeUndefined();
   });
 
+  it("keeps an entry hit between a stream of new keys, though a hit in the newer half does not move it", () => {
+    const c = new IsolateCache<string, number>({ maxEntries: 10 });
+    c.set("hot", 0, Infinity);
+    for (let i = 0; i < 100; i++) {
+      c.set(`k${i}`, i, Infinity);
+      expect(c.get("hot")).toBe(0);
+    }
+    expect(c.size).toBe(10);
+    // Entries that were never hit went in order: only the newest nine besides "hot" are left.
+    expect(c.get("k91")).toBe(91);
+    expect(c.get("k90")).toBeUndefined();
+  });
+
   it("bounds the total weight too", () => {
     const c = new IsolateCache<string, Uint8Array>({ maxEntries: 100, maxWeight: 10, weigh: (v) => v.byteLength });
     c.set("a", new Uint8Array(4), Infinity);

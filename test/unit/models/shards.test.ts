@@ -30,6 +30,8 @@ describe("shards: hashing", () => {
     // Non-ASCII ids hash their UTF-8 bytes (é = C3 A9), not UTF-16 code units.
     const overBytes = [0xc3, 0xa9].reduce((h, b) => Math.imul(h ^ b, 0x01000193) >>> 0, 0x811c9dc5);
     expect(fnv1a32("é")).toBe(overBytes);
+    // An ASCII prefix hashed as char codes, then a non-ASCII character: the whole id's UTF-8 bytes, as before.
+    expect(fnv1a32("aé")).toBe([0x61, 0xc3, 0xa9].reduce((h, b) => Math.imul(h ^ b, 0x01000193) >>> 0, 0x811c9dc5));
     expect(shardOf("foobar", 7)).toBe(0xbf9cf968 % 7);
   });
 });
