@@ -23,8 +23,9 @@ export const recommendations = new Hono<AppEnv>();
 const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 
 recommendations.get("/", requireSite, async (c) => {
-  const q = parseOrThrow(recommendationsQuerySchema, c.req.query(), "query");
-  return c.json(await slotList(c, q, c.req.query("k") !== undefined));
+  const raw = c.req.query();
+  const q = parseOrThrow(recommendationsQuerySchema, raw, "query");
+  return c.json(await slotList(c, q, raw.k !== undefined));
 });
 
 /**

@@ -28,7 +28,27 @@ describe("exposure tokens", () => {
 
   it("differs per list (random bytes) for the same fields", () => {
     const e = { slot: "home", variant: NO_VARIANT, modelVersion: "v1", servedAt };
-    expect(encodeExposure(e)).not.toBe(encodeExposure(e));
+    // More lists than one block of drawn random bytes holds: no two ids alike across the refill.
+    const ids = new Set(Array.from({ length: 200 }, () => encodeExposure(e)));
+    expect(ids.size).toBe(200);
+  });
+
+  it("is standard unpadded base64url of the payload, whatever its length mod 3", () => {
+    const random = Uint8Array.from([0xfb, 0xff, 0xbf, 0x00, 0x3e, 0x3f, 0xf8, 0x01]);
+    for (const slot of ["a", "ab", "abc", "slot-é"]) {
+      const id = encodeExposure({ slot, variant: NO_VARIANT, modelVersion: "v1", servedAt }, random);
+      const slotBytes = Buffer.from(slot, "utf8");
+      const payload = Buffer.concat([
+        Buffer.from([servedAt >>> 24, (servedAt >>> 16) & 255, (servedAt >>> 8) & 255, servedAt & 255]),
+        Buffer.from(random),
+        Buffer.from([slotBytes.length]),
+        slotBytes,
+        Buffer.from([0, 2]),
+        Buffer.from("v1"),
+      ]);
+      expect(id).toBe(`r1.${payload.toString("base64url")}`);
+      expect(decodeExposure(id)?.slot).toBe(slot);
+    }
   });
 
   it("fits the event schema's limit at the longest fields", () => {
