@@ -78,7 +78,7 @@ export class IsolateCache<K, V> {
   /** Whether a value is cached that getOrLoad with this `staleMs` would answer at once (LRU position untouched). */
   has(key: K, staleMs = 0): boolean {
     const e = this.entries.get(key);
-    return e !== undefined && e.expires + (this.background ? staleMs : 0) > this.now();
+    return e !== undefined && e.expires + this.staleWindow(staleMs) > this.now();
   }
 
   /**
@@ -129,7 +129,7 @@ export class IsolateCache<K, V> {
    * expires for good. Without `background` it is ignored.
    */
   getOrLoad(key: K, loader: () => Promise<V>, ttl: Ttl<V>, staleMs = 0): Promise<V> {
-    const hit = this.lookup(key, this.background ? staleMs : 0);
+    const hit = this.lookup(key, this.staleWindow(staleMs));
     if (hit) {
       const pending = this.loads.get(key);
       const refreshing = pending !== undefined && pending.startedAt + this.joinTimeoutMs > this.now();
@@ -195,6 +195,11 @@ export class IsolateCache<K, V> {
     }
     this.loads.set(key, load);
     return load.promise;
+  }
+
+  /** How long past expiry a value may be answered: only with a background hook to refresh it. */
+  private staleWindow(staleMs: number): number {
+    return this.background ? staleMs : 0;
   }
 
   private lookup(key: K, staleMs = 0): Entry<V> | undefined {

@@ -132,33 +132,36 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
 /**
  * Without a live path the visitor's history is all the evidence and the sequence source reads it best by far: its
  * candidates scoring at least SEQUENCE_LEAD_SHARE of its best keep the sequence's order at the front, in place, and
- * the other sources re-rank and fill only behind them, so they never demote its strong candidates. Scores stay the
- * blend's slot by slot, so the list stays sorted for the rules' boosts.
+ * the other sources re-rank and fill only behind them, so they never demote its strong candidates.
  */
 function sequenceLeads(evidence: Candidate[], lead: readonly { itemId: string; score: number }[]): void {
   const min = lead[0]!.score * SEQUENCE_LEAD_SHARE;
   const byId = new Map(evidence.map((c) => [c.itemId, c]));
   const first = lead.filter((c) => c.score >= min && byId.has(c.itemId)).map((c) => byId.get(c.itemId)!);
   const strong = new Set(first);
-  const order = [...first, ...evidence.filter((c) => !strong.has(c))];
-  const scores = evidence.map((c) => c.score);
+  reorderKeepingScores(evidence, [...first, ...evidence.filter((c) => !strong.has(c))]);
+}
+
+/**
+ * Writes `order` (a reordering of evidence's first order.length candidates) over them, in place; each slot keeps
+ * its score (the first place's score goes to the new first item), so the list stays sorted for the rules' boosts.
+ */
+function reorderKeepingScores(evidence: Candidate[], order: readonly Candidate[]): void {
+  const scores = order.map((_, i) => evidence[i]!.score);
   order.forEach((c, i) => (evidence[i] = { ...c, score: scores[i]! }));
 }
 
 /**
  * The learned re-ranking stage (src/recommend/rerank.ts), in place: with a live path and a usable model in the
- * version, the top `pool` evidence candidates are put in the model's order. Each keeps its reason; the scores stay
- * the blend's, slot by slot (the first place's score goes to the new first item), so the list stays sorted for the
- * rules' boosts.
+ * version, the top `pool` evidence candidates are put in the model's order, each keeping its reason
+ * (reorderKeepingScores).
  */
 function rerankEvidence(evidence: Candidate[], ctx: SourceContext, view: ArtifactView): void {
   const model = usableModel(view.rerank);
   if (!model || ctx.path.length === 0 || evidence.length < 2) return;
   const top = evidence.slice(0, model.pool);
   const order = rerankOrder(rerankFeatures(ctx.path, top.map((c) => c.itemId), view), model);
-  order.forEach((from, to) => {
-    evidence[to] = { ...top[from]!, score: top[to]!.score };
-  });
+  reorderKeepingScores(evidence, order.map((from) => top[from]!));
 }
 
 /**

@@ -140,7 +140,7 @@ export async function pruneArchive(bucket: R2Bucket, siteId: string, cutoff: num
     for (const o of list.objects) {
       const start = partitionStart(o.key, siteId);
       if (start === null) continue;
-      if (start + 3_600_000 > cutoff) {
+      if (start + HOUR_MS > cutoff) {
         reachedKept = true;
         break;
       }
