@@ -8,6 +8,9 @@ import { parseArgs } from "node:util";
 import { encodeFamilies, encodeShards } from "../src/models/shards";
 import { encodeStats } from "../src/models/stats-codec";
 import { PersonalFamiliesTrainer } from "../src/models/personal-families";
+import { feedRerank, RerankFitTrainer } from "../src/models/train-rerank";
+import { RERANK_HOLDOUT_MS, RERANK_MAX_HELDOUT_SESSIONS } from "../src/config/limits";
+import { TRENDING_WINDOW } from "../src/storage/trending-sql";
 import { SessionModelTrainer } from "../src/recommend/trainer";
 import { memorySampler, mb } from "./memory";
 import { catalog, DEFAULT_SHOP, visitors } from "./synthetic-events";
@@ -19,7 +22,28 @@ const ISOLATE_MB = 128;
 
 type Row = Record<string, number | string>;
 
+/**
+ * The retrain's `now` for the re-ranker's held-out day. The synthetic clock runs visitor after visitor, about an hour
+ * a session, so its last calendar day holds only a few dozen sessions; a real shop's day holds thousands. The day is
+ * placed so that it holds the newest RERANK_MAX_HELDOUT_SESSIONS sessions (the fit's cap): the head copy then holds
+ * every other session, the largest fit a retrain makes.
+ */
+function heldOutNow(events: number): number {
+  const ends: number[] = [];
+  for (const v of visitors(events)) {
+    let i = 0;
+    for (const s of v.sessions) {
+      i += s.length;
+      ends.push(v.rows[i - 1]!.ts);
+    }
+    if (ends.length > 2 * RERANK_MAX_HELDOUT_SESSIONS) ends.splice(0, ends.length - RERANK_MAX_HELDOUT_SESSIONS);
+  }
+  const cut = ends[Math.max(0, ends.length - RERANK_MAX_HELDOUT_SESSIONS)] ?? 0;
+  return cut + RERANK_HOLDOUT_MS;
+}
+
 function measure(events: number): Row {
+  const now = heldOutNow(events);
   const mem = memorySampler();
   const sample = mem.sample;
   const every = 250_000 * Math.max(1, Math.round(events / 2_000_000));
@@ -65,12 +89,23 @@ function measure(events: number): Row {
   }
   sample();
   const t3 = performance.now();
-  const families = personal.build();
+  let families: ReturnType<PersonalFamiliesTrainer["build"]> | undefined = personal.build();
   personal = undefined;
   sample();
   const personalArtifact = encodeFamilies(families.model);
+  families = undefined;
   sample();
   const t4 = performance.now();
+
+  // Phase 3, on a refit day (src/models/train-personal.ts): the re-ranker's head copy, in its own passes over the
+  // history, while the session and personal artifacts wait to be written.
+  const trending = sessionModel.popular.slice(0, TRENDING_WINDOW.limit);
+  const history = function* () {
+    for (const v of visitors(events)) yield* v.rows;
+  };
+  const fit = feedRerank(new RerankFitTrainer(now, trending, { probe: sample }), catalog(), history).fit();
+  sample();
+  const t5 = performance.now();
   const items = sessionModel.items.length;
   return {
     events: n,
@@ -83,7 +118,9 @@ function measure(events: number): Row {
     sessionBuildSeconds: Math.round(t2 - t1) / 1000,
     historyCountSeconds: Math.round(t3 - t2) / 1000,
     familiesBuildSeconds: Math.round(t4 - t3) / 1000,
-    totalSeconds: Math.round(t4 - t0) / 1000,
+    rerankFitSeconds: Math.round(t5 - t4) / 1000,
+    rerankExamples: fit?.examples ?? 0,
+    totalSeconds: Math.round(t5 - t0) / 1000,
     peakLiveMB: mem.exact ? mb(mem.peakLiveBytes) : "n/a",
     peakRssMB: mb(mem.peakRssBytes),
     statsKB: Math.round(statsBytes / 1024),

@@ -3,7 +3,7 @@
 // personal family (the graph's among them) through the codec, trending by the Worker's query, the re-ranker the
 // retrain would fit — with session-only context (no visitor history, no catalog), as /v1/sessions/:id/next serves it.
 import { encodeFamilies, encodeShards } from "../../src/models/shards";
-import { RerankFitTrainer } from "../../src/models/train-rerank";
+import { feedRerank, RerankFitTrainer } from "../../src/models/train-rerank";
 import type { Neighbour } from "../../src/recommend/types";
 import type { RerankModel, RerankScope } from "../../src/recommend/rerank";
 import { PersonalFamiliesTrainer } from "../../src/models/personal-families";
@@ -92,8 +92,6 @@ export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, n
 export function retrainRerank(sessions: readonly Session[], trending: readonly Neighbour[], scope?: RerankScope): { model: RerankModel; prefixes: number; examples: number; seconds: number } | null {
   const t0 = performance.now();
   const last = sessions.reduce((m, s) => Math.max(m, s.times.at(-1)! * 1000), -Infinity);
-  const trainer = new RerankFitTrainer(last, undefined, scope);
-  for (const e of clicks(sessions)) trainer.pushHistory(e);
-  const fit = trainer.fit(trending, last);
+  const fit = feedRerank(new RerankFitTrainer(last, trending, scope ? { scope } : {}), [], () => clicks(sessions)).fit();
   return fit && { model: fit.model, prefixes: fit.prefixes, examples: fit.examples, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }

@@ -4,7 +4,7 @@
 // MRR@20 counts the pool's new order (a target outside the pool keeps the blend's rank). Issue 9 part 10.
 import { parseArgs } from "node:util";
 import { RERANK_POOL } from "../../src/config/limits";
-import { RerankFitTrainer } from "../../src/models/train-rerank";
+import { feedRerank, RerankFitTrainer } from "../../src/models/train-rerank";
 import { rankCandidates, recommendInMemory, type PipelineRequest } from "../../src/recommend/pipeline";
 import { fitRerank, RERANK_FEATURES, rerankFeatures, rerankOrder, type RerankExample, type RerankModel } from "../../src/recommend/rerank";
 import { SessionState } from "../../src/recommend/session-state";
@@ -79,12 +79,13 @@ async function main(): Promise<void> {
   // 1-n" pools the newest n (what RERANK_HOLDOUT_DAYS = n fits on).
   const lastMs = last;
   const heldOut = (newest: number): RerankExample[] => {
-    const trainer = new RerankFitTrainer(newest, 1);
-    for (const s of head) {
-      if (s.times.at(-1)! * 1000 >= newest) continue;
-      for (let i = 0; i < s.items.length; i++) trainer.pushHistory({ profileId: s.id, itemId: s.items[i]!, ts: s.times[i]! * 1000, type: "view" });
-    }
-    return trainer.examples(view.trending)?.examples ?? [];
+    const rows = function* () {
+      for (const s of head) {
+        if (s.times.at(-1)! * 1000 >= newest) continue;
+        for (let i = 0; i < s.items.length; i++) yield { profileId: s.id, itemId: s.items[i]!, ts: s.times[i]! * 1000, type: "view" as const };
+      }
+    };
+    return feedRerank(new RerankFitTrainer(newest, view.trending, { days: 1 }), [], rows).examples()?.examples ?? [];
   };
   const first = head.reduce((m, s) => Math.min(m, s.times[0]!), Infinity) * 1000;
   const sets: Record<string, RerankExample[]> = {};

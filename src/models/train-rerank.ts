@@ -44,93 +44,160 @@ export function rerankExamples(view: ArtifactView, sessions: readonly (readonly 
 /** A version's re-ranker as stored in its personal data: the model, when and on how much it was fitted. */
 export type RerankFit = { model: RerankModel; fittedAt: number; prefixes: number; examples: number };
 
-/** One held-out day: runs ending in [cut, until) are held out from a copy of every list trained on the runs before. */
-type HeadCopy = { cut: number; until: number; session: SessionModelTrainer; families: PersonalFamiliesTrainer; heldOut: string[][]; headRuns: number };
+/** Replays rows to `visit` (the retrain pages D1, the evaluation walks an array); the fit makes several passes. */
+export type Replay<T> = (visit: (row: T) => void) => Promise<unknown> | void;
+
+/** Where the fit reads: the catalog and the history (profiles in turn, time order within one), each replayable. */
+export type RerankFitInput = { catalog: Replay<CatalogItem>; history: Replay<HistoryRow> };
+
+export type RerankFitOptions = {
+  /** Newest held-out windows of RERANK_HOLDOUT_MS, each from its own head copy. */
+  days: number;
+  scope: RerankScope;
+  minExamples: number;
+  maxHeldOut: number;
+  /** Runs at each pass's largest point (bench/train-scale.ts samples memory there). */
+  probe: () => void;
+};
+
+const DEFAULTS: RerankFitOptions = {
+  days: RERANK_HOLDOUT_DAYS,
+  scope: RERANK_SCOPE,
+  minExamples: RERANK_MIN_EXAMPLES,
+  maxHeldOut: RERANK_MAX_HELDOUT_SESSIONS,
+  probe: () => {},
+};
+
+/** One pass the caller feeds: the catalog first when `catalog` is set, then every history row in order. */
+export type RerankPass = { catalog: boolean; pushCatalog(item: CatalogItem): void; pushHistory(row: HistoryRow): void };
+
+/** Splits one pass's rows into runs (one profile's rows with no gap over GRAPH_SESSION_GAP_MS, like the graph trainer). */
+function runSplitter(onRun: (run: HistoryRow[]) => void) {
+  let run: HistoryRow[] = [];
+  return {
+    push(row: HistoryRow) {
+      const last = run.at(-1);
+      if (last && (last.profileId !== row.profileId || row.ts - last.ts > GRAPH_SESSION_GAP_MS)) {
+        onRun(run);
+        run = [];
+      }
+      run.push(row);
+    },
+    end() {
+      if (run.length > 0) onRun(run);
+      run = [];
+    },
+  };
+}
 
 /**
- * The retrain's held-out copies for the re-ranker. It is fed the same history rows as the personal families (profiles
- * in turn, time order within one) and splits each profile's rows into runs at GRAPH_SESSION_GAP_MS, like the graph
- * trainer. Each of the newest `days` RERANK_HOLDOUT_MS windows before `newest` is held out from its own head copy (a
- * session model and every personal family trained on the runs that end before that window); `fit` scores each
- * window's prefixes over its copy, so the model learns how far to trust lists that have not seen the sessions they
- * score, as at serving time.
+ * The re-ranker's training rows. Each of the newest `days` RERANK_HOLDOUT_MS windows before `newest` is held out
+ * from its own head copy (a session model and every personal family trained on the runs that end before that
+ * window), and its prefixes are scored over that copy, so the model learns how far to trust lists that have not
+ * seen the sessions they score, as at serving time.
+ *
+ * Memory: a copy is nearly the whole history again. So it is never held beside the retrain's own trainers, and its
+ * session statistics and its families are trained in two separate passes over the input (`nextPass`), each of which
+ * then peaks like the retrain's own phase of that kind (bench/train-scale.ts). The price is two more reads of the
+ * history per window, once a day. A profile whose events arrive between the passes may be seen a little
+ * differently by the two; a fit tolerates that.
  */
 export class RerankFitTrainer {
-  private readonly copies: HeadCopy[];
-  private run: HistoryRow[] = [];
+  private readonly o: RerankFitOptions;
+  private readonly passes: Generator<RerankPass, void, void>;
+  private rows: { examples: RerankExample[]; prefixes: number } | null = null;
+  private done = false;
 
   constructor(
-    newest: number,
-    days = RERANK_HOLDOUT_DAYS,
-    private readonly scope: RerankScope = RERANK_SCOPE,
-    private readonly minExamples = RERANK_MIN_EXAMPLES,
-    private readonly maxHeldOut = RERANK_MAX_HELDOUT_SESSIONS,
+    private readonly newest: number,
+    private readonly trending: readonly Neighbour[],
+    options: Partial<RerankFitOptions> = {},
   ) {
-    this.copies = Array.from({ length: days }, (_, d) => ({
-      cut: newest - (d + 1) * RERANK_HOLDOUT_MS,
-      until: d === 0 ? Infinity : newest - d * RERANK_HOLDOUT_MS,
-      session: new SessionModelTrainer(),
-      families: new PersonalFamiliesTrainer(),
-      heldOut: [],
-      headRuns: 0,
-    }));
+    this.o = { ...DEFAULTS, ...options };
+    this.passes = this.run();
   }
 
-  pushCatalog(item: CatalogItem): void {
-    for (const c of this.copies) c.families.pushCatalog(item);
+  /** The next pass to feed, or null once every window's rows are made. */
+  nextPass(): RerankPass | null {
+    const r = this.passes.next();
+    if (r.done) this.done = true;
+    return r.done ? null : r.value;
   }
 
-  pushHistory(row: HistoryRow): void {
-    const last = this.run.at(-1);
-    if (last && (last.profileId !== row.profileId || row.ts - last.ts > GRAPH_SESSION_GAP_MS)) this.flush();
-    this.run.push(row);
+  /** The held-out rows (null when no window has both a head and held-out runs); after the last pass. */
+  examples(): { examples: RerankExample[]; prefixes: number } | null {
+    if (!this.done) throw new Error("RerankFitTrainer: passes remain");
+    return this.rows;
   }
 
-  private flush(): void {
-    const run = this.run;
-    this.run = [];
-    if (run.length === 0) return;
-    const items = run.map((r) => r.itemId);
-    const end = run.at(-1)!.ts;
-    for (const c of this.copies) {
-      if (end >= c.until) continue;
-      if (end >= c.cut) {
-        if (items.length > 1 && c.heldOut.length < this.maxHeldOut) c.heldOut.push(items);
-        continue;
-      }
-      c.headRuns++;
-      c.session.pushSession(items);
-      for (const r of run) c.families.pushHistory(r);
-    }
+  /** The fit, or null when the rows are fewer than `minExamples` (the version then serves the blend's order). */
+  fit(): RerankFit | null {
+    const ex = this.examples();
+    if (!ex || ex.examples.length < Math.max(1, this.o.minExamples)) return null;
+    return { model: fitRerank(ex.examples, RERANK_POOL, {}, this.o.scope), fittedAt: this.newest, prefixes: ex.prefixes, examples: ex.examples.length };
   }
 
-  /**
-   * The fit, or null when no copy has both sides or the held-out days give fewer than `minExamples` rows (the version
-   * then serves the blend's order).
-   */
-  fit(trending: readonly Neighbour[], now: number): RerankFit | null {
-    const ex = this.examples(trending);
-    if (!ex || ex.examples.length < Math.max(1, this.minExamples)) return null;
-    return { model: fitRerank(ex.examples, RERANK_POOL, {}, this.scope), fittedAt: now, prefixes: ex.prefixes, examples: ex.examples.length };
-  }
-
-  /** The held-out runs' training rows over their head copies (null when no copy has both sides). */
-  examples(trending: readonly Neighbour[]): { examples: RerankExample[]; prefixes: number } | null {
-    this.flush();
+  private *run(): Generator<RerankPass, void, void> {
     const none = () => undefined;
-    let out: { examples: RerankExample[]; prefixes: number } | null = null;
-    for (const c of this.copies) {
-      if (c.headRuns === 0 || c.heldOut.length === 0) continue;
-      const session = encodeShards(c.session.build());
-      const personal = encodeFamilies(c.families.build().model);
+    const o = this.o;
+    for (let d = 0; d < o.days; d++) {
+      const cut = this.newest - (d + 1) * RERANK_HOLDOUT_MS;
+      const until = d === 0 ? Infinity : this.newest - d * RERANK_HOLDOUT_MS;
+      // Pass 1: the copy's session statistics, and the window's runs (capped, so small).
+      let session: SessionModelTrainer | undefined = new SessionModelTrainer();
+      const heldOut: string[][] = [];
+      let headRuns = 0;
+      const first = runSplitter((run) => {
+        const end = run.at(-1)!.ts;
+        if (end >= until) return;
+        if (end < cut) {
+          headRuns++;
+          session!.pushSession(run.map((r) => r.itemId));
+        } else if (run.length > 1 && heldOut.length < o.maxHeldOut) heldOut.push(run.map((r) => r.itemId));
+      });
+      yield { catalog: false, pushCatalog: () => {}, pushHistory: (r) => first.push(r) };
+      first.end();
+      if (headRuns === 0 || heldOut.length === 0) continue;
+      o.probe();
+      const sessionShards = encodeShards(session.build()).shards;
+      session = undefined;
+      // Pass 2: the copy's personal families over the same head runs.
+      let families: PersonalFamiliesTrainer | undefined = new PersonalFamiliesTrainer();
+      const second = runSplitter((run) => {
+        if (run.at(-1)!.ts >= cut) return;
+        for (const r of run) families!.pushHistory(r);
+      });
+      yield { catalog: true, pushCatalog: (item) => families!.pushCatalog(item), pushHistory: (r) => second.push(r) };
+      second.end();
+      o.probe();
+      const personalShards = encodeFamilies(families.build().model).shards;
+      families = undefined;
       const view: ArtifactView = {
-        session: session.shards.length > 0 ? lookupFromShards(session.shards) : none,
-        personal: personal.shards.length > 0 ? lookupFromShards(personal.shards) : none,
-        trending,
+        session: sessionShards.length > 0 ? lookupFromShards(sessionShards) : none,
+        personal: personalShards.length > 0 ? lookupFromShards(personalShards) : none,
+        trending: this.trending,
       };
-      const ex = rerankExamples(view, c.heldOut, RERANK_POOL);
-      out = out ? { examples: [...out.examples, ...ex.examples], prefixes: out.prefixes + ex.prefixes } : ex;
+      const ex = rerankExamples(view, heldOut, RERANK_POOL);
+      o.probe();
+      this.rows = this.rows ? { examples: [...this.rows.examples, ...ex.examples], prefixes: this.rows.prefixes + ex.prefixes } : ex;
     }
-    return out;
   }
+}
+
+/** Feeds every pass from replays that may be asynchronous (the retrain's D1 pages). */
+export async function feedRerankAsync(trainer: RerankFitTrainer, input: RerankFitInput): Promise<RerankFitTrainer> {
+  for (let pass = trainer.nextPass(); pass; pass = trainer.nextPass()) {
+    if (pass.catalog) await input.catalog((item) => pass!.pushCatalog(item));
+    await input.history((row) => pass!.pushHistory(row));
+  }
+  return trainer;
+}
+
+/** Feeds every pass from in-memory rows (the evaluation, tests): `history()` is called once per pass. */
+export function feedRerank(trainer: RerankFitTrainer, catalog: Iterable<CatalogItem>, history: () => Iterable<HistoryRow>): RerankFitTrainer {
+  for (let pass = trainer.nextPass(); pass; pass = trainer.nextPass()) {
+    if (pass.catalog) for (const item of catalog) pass.pushCatalog(item);
+    for (const row of history()) pass.pushHistory(row);
+  }
+  return trainer;
 }

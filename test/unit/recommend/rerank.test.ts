@@ -1,7 +1,7 @@
 // The learned re-ranking stage (src/recommend/rerank.ts, src/models/train-rerank.ts): the fit finds a planted
 // signal, no model (or an unusable one) keeps the blend's order, and the pipeline applies a model in place.
 import { describe, expect, it } from "vitest";
-import { RerankFitTrainer } from "../../../src/models/train-rerank";
+import { feedRerank, RerankFitTrainer } from "../../../src/models/train-rerank";
 import { rankCandidates, type PipelineRequest } from "../../../src/recommend/pipeline";
 import { fitRerank, rerankFeatures, rerankOrder, RERANK_FEATURES, RERANK_INPUTS, usableModel, type RerankExample, type RerankModel } from "../../../src/recommend/rerank";
 import { seededRandom } from "../../../src/recommend/random";
@@ -90,39 +90,55 @@ describe("re-ranker", () => {
   it("the retrain's fit holds out the newest runs from a head copy, and fits nothing without both", () => {
     const day = 86_400_000;
     const rows = (profile: string, items: string[], t0: number) => items.map((itemId, i) => ({ profileId: profile, itemId, type: "view" as const, ts: t0 + i * 1000 }));
-    const trainer = new RerankFitTrainer(11 * day, 1, "all", 50);
-    for (let p = 0; p < 40; p++) for (const r of rows(`p${p}`, p % 2 ? ["a", "b", "c", "a"] : ["b", "c", "a", "b"], p * 3600_000)) trainer.pushHistory(r);
-    for (let p = 0; p < 20; p++) for (const r of rows(`q${p}`, ["a", "b", "c", "a"], 10 * day + p * 60_000)) trainer.pushHistory(r);
-    const fit = trainer.fit([], 11 * day);
+    const history = [
+      ...Array.from({ length: 40 }, (_, p) => rows(`p${p}`, p % 2 ? ["a", "b", "c", "a"] : ["b", "c", "a", "b"], p * 3600_000)).flat(),
+      ...Array.from({ length: 20 }, (_, p) => rows(`q${p}`, ["a", "b", "c", "a"], 10 * day + p * 60_000)).flat(),
+    ];
+    const fit = feedRerank(new RerankFitTrainer(11 * day, [], { days: 1, minExamples: 50 }), [], () => history).fit();
     expect(fit).not.toBeNull();
     expect(fit!.prefixes).toBe(60);
+    expect(fit!.fittedAt).toBe(11 * day);
     expect(usableModel(fit!.model)).not.toBeNull();
-    const headOnly = new RerankFitTrainer(101 * day, 1, "all", 50);
-    for (const r of rows("p", ["a", "b", "c"], 0)) headOnly.pushHistory(r);
-    expect(headOnly.fit([], 101 * day)).toBeNull();
+    const headOnly = feedRerank(new RerankFitTrainer(101 * day, [], { days: 1, minExamples: 50 }), [], () => rows("p", ["a", "b", "c"], 0));
+    expect(headOnly.fit()).toBeNull();
     // Too few rows for its weights: no model.
-    const small = new RerankFitTrainer(11 * day, 1, "all", 1000);
-    for (const r of [...rows("p", ["a", "b", "c", "a"], 0), ...rows("q", ["a", "b", "c", "a"], 10 * day)]) small.pushHistory(r);
-    expect(small.fit([], 11 * day)).toBeNull();
+    const small = new RerankFitTrainer(11 * day, [], { days: 1, minExamples: 1000 });
+    expect(feedRerank(small, [], () => [...rows("p", ["a", "b", "c", "a"], 0), ...rows("q", ["a", "b", "c", "a"], 10 * day)]).fit()).toBeNull();
+  });
+
+  it("trains a head copy in two passes (session statistics, then families) and says when passes remain", () => {
+    const day = 86_400_000;
+    const history = ["a", "b", "c", "a"].map((itemId, i) => ({ profileId: "p", itemId, type: "view" as const, ts: i * 1000 }));
+    history.push(...["a", "b", "c"].map((itemId, i) => ({ profileId: "q", itemId, type: "view" as const, ts: 10 * day + i * 1000 })));
+    const trainer = new RerankFitTrainer(11 * day, [], { days: 1, minExamples: 1 });
+    expect(() => trainer.examples()).toThrow(/passes remain/);
+    const first = trainer.nextPass()!;
+    expect(first.catalog).toBe(false);
+    for (const r of history) first.pushHistory(r);
+    const second = trainer.nextPass()!;
+    expect(second.catalog).toBe(true);
+    for (const r of history) second.pushHistory(r);
+    expect(trainer.nextPass()).toBeNull();
+    // The held-out run "a b c" gives two prefixes, each scored over a copy that learned a -> b -> c from p's run.
+    expect(trainer.examples()!.prefixes).toBe(2);
+    expect(trainer.examples()!.examples.length).toBeGreaterThan(0);
   });
 
   it("holds out each of the newest days from its own head copy", () => {
     const day = 86_400_000;
     const rows = (profile: string, items: string[], t0: number) => items.map((itemId, i) => ({ profileId: profile, itemId, type: "view" as const, ts: t0 + i * 1000 }));
     // Head runs, then 10 runs in the older window [9, 10) days and 20 in the newest [10, 11) days.
-    const feed = (t: RerankFitTrainer) => {
-      for (let p = 0; p < 40; p++) for (const r of rows(`p${p}`, p % 2 ? ["a", "b", "c", "a"] : ["b", "c", "a", "b"], p * 3600_000)) t.pushHistory(r);
-      for (let p = 0; p < 10; p++) for (const r of rows(`r${p}`, ["b", "a", "c", "b"], 9 * day + p * 60_000)) t.pushHistory(r);
-      for (let p = 0; p < 20; p++) for (const r of rows(`q${p}`, ["a", "b", "c", "a"], 10 * day + p * 60_000)) t.pushHistory(r);
-    };
-    const one = new RerankFitTrainer(11 * day, 1, "all", 50);
-    const two = new RerankFitTrainer(11 * day, 2, "all", 50);
-    feed(one);
-    feed(two);
+    const history = [
+      ...Array.from({ length: 40 }, (_, p) => rows(`p${p}`, p % 2 ? ["a", "b", "c", "a"] : ["b", "c", "a", "b"], p * 3600_000)).flat(),
+      ...Array.from({ length: 10 }, (_, p) => rows(`r${p}`, ["b", "a", "c", "b"], 9 * day + p * 60_000)).flat(),
+      ...Array.from({ length: 20 }, (_, p) => rows(`q${p}`, ["a", "b", "c", "a"], 10 * day + p * 60_000)).flat(),
+    ];
+    const one = feedRerank(new RerankFitTrainer(11 * day, [], { days: 1, minExamples: 50 }), [], () => history);
+    const two = feedRerank(new RerankFitTrainer(11 * day, [], { days: 2, minExamples: 50 }), [], () => history);
     // One window: the newest day's 20 runs (3 prefixes each); the older window's runs train its head copy.
-    expect(one.examples([])!.prefixes).toBe(60);
+    expect(one.examples()!.prefixes).toBe(60);
     // Two: the older window is scored too, over a copy trained without it, and counted once.
-    expect(two.examples([])!.prefixes).toBe(90);
-    expect(two.fit([], 11 * day)!.prefixes).toBe(90);
+    expect(two.examples()!.prefixes).toBe(90);
+    expect(two.fit()!.prefixes).toBe(90);
   });
 });
