@@ -197,13 +197,6 @@ export type FitOptions = { iterations: number; l2: number };
 /** l2 0.03 on standardised inputs: chosen on yoochoose train's second-to-last → last day (docs/model.md, part 9). */
 export const DEFAULT_FIT_OPTIONS: FitOptions = { iterations: 150, l2: 0.03 };
 
-/** Calls visit(index, value) for every input of a row (features, then products j <= k). */
-function forEachInput(x: ArrayLike<number>, visit: (i: number, v: number) => void): void {
-  let q = F;
-  for (let j = 0; j < F; j++) visit(j, x[j]!);
-  for (let j = 0; j < F; j++) for (let k = j; k < F; k++) visit(q++, x[j]! * x[k]!);
-}
-
 /**
  * Fits the weights on the listwise softmax loss −log softmax(z)[target], mean over examples, plus l2·|w|² on
  * standardised inputs (mean 0, variance 1 over every row), by L-BFGS: convex and deterministic, so the result
@@ -219,10 +212,20 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
   for (const ex of examples)
     for (const x of ex.rows) {
       rows++;
-      forEachInput(x, (i, v) => {
-        mu[i] += v;
-        sq[i] += v * v;
-      });
+      let q = F;
+      for (let j = 0; j < F; j++) {
+        const v = x[j]!;
+        mu[j] += v;
+        sq[j] += v * v;
+      }
+      for (let j = 0; j < F; j++) {
+        const xj = x[j]!;
+        for (let k = j; k < F; k++, q++) {
+          const v = xj * x[k]!;
+          mu[q] += v;
+          sq[q] += v * v;
+        }
+      }
     }
   const scale = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -233,23 +236,37 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
     scale[i] = sd > 1e-9 ? 1 / sd : 0;
   }
   const count = Math.max(1, examples.length);
+  // Scratch for one example's scores: the objective runs ~150 times over every row, so its loops stay allocation-free
+  // and call nothing per input. Inputs are the features, then their products j <= k, each sum in row order.
+  const z = new Float64Array(Math.max(pool, ...examples.map((ex) => ex.rows.length)));
+  const w = new Float64Array(n);
+  const g = new Float64Array(n);
   // Loss and gradient over the standardised weights u (stored weight = u · scale).
   const objective = (u: Float64Array, grad: Float64Array): number => {
-    const w = new Float64Array(n);
     for (let i = 0; i < n; i++) w[i] = u[i]! * scale[i]!;
-    grad.fill(0);
+    g.fill(0);
     let loss = 0;
-    const g = new Float64Array(n);
     for (const ex of examples) {
-      const z = ex.rows.map((x) => rerankScore(w, x));
-      const zMax = Math.max(...z);
+      const m = ex.rows.length;
+      let zMax = -Infinity;
+      for (let r = 0; r < m; r++) {
+        z[r] = rerankScore(w, ex.rows[r]!);
+        if (z[r]! > zMax) zMax = z[r]!;
+      }
       let sum = 0;
-      for (const zi of z) sum += Math.exp(zi - zMax);
+      for (let r = 0; r < m; r++) sum += Math.exp(z[r]! - zMax);
       loss -= z[ex.target]! - zMax - Math.log(sum);
-      ex.rows.forEach((x, r) => {
+      for (let r = 0; r < m; r++) {
         const d = Math.exp(z[r]! - zMax) / sum - (r === ex.target ? 1 : 0);
-        if (Math.abs(d) > 1e-12) forEachInput(x, (i, v) => (g[i] += d * v));
-      });
+        if (!(Math.abs(d) > 1e-12)) continue;
+        const x = ex.rows[r]!;
+        for (let j = 0; j < F; j++) g[j] += d * x[j]!;
+        let q = F;
+        for (let j = 0; j < F; j++) {
+          const xj = x[j]!;
+          for (let k = j; k < F; k++) g[q++] += d * (xj * x[k]!);
+        }
+      }
     }
     loss /= count;
     for (let i = 0; i < n; i++) {
