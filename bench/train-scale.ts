@@ -1,6 +1,7 @@
 // `npm run bench -- train-scale` (or `npx tsx bench/train-scale.ts [--json] [1000000 ...]`): the retrain's pure
 // trainers — the session statistics and every personal family (item-CF, content, graph) — fed a streamed synthetic
-// shop of 1M, 3M and 10M events, each in its own child process, with time, peak live memory and artifact size.
+// shop of 1M, 3M and 10M events, each in its own child process, with time, peak live memory and artifact size; and
+// the daily re-ranker fit (src/models/train-rerank.ts), in its own passes after them, as the retrain runs it.
 // Memory should stay flat in the number of events (it follows the catalog and its pairs) and time grow linearly.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -103,7 +104,13 @@ function measure(events: number): Row {
   const history = function* () {
     for (const v of visitors(events)) yield* v.rows;
   };
-  const fit = feedRerank(new RerankFitTrainer(now, trending, { probe: sample }), catalog(), history).fit();
+  let step = 0;
+  const probe = () => {
+    sample();
+    const phase = ["head copy's sessions", "head copy's families", "held-out rows"][step++ % 3];
+    process.stderr.write(`  re-ranker fit: ${phase} done at ${Math.round((performance.now() - t4) / 1000)} s, peak live ${mb(mem.peakLiveBytes)} MB\n`);
+  };
+  const fit = feedRerank(new RerankFitTrainer(now, trending, { probe }), catalog(), history).fit();
   sample();
   const t5 = performance.now();
   const items = sessionModel.items.length;

@@ -63,8 +63,8 @@ function mrr(qs: readonly Query[], model: RerankModel | null, freshModel: Rerank
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { train: { type: "string" }, fold: { type: "string", default: "1" }, l2: { type: "string", default: "0.03,0.1" }, separate: { type: "boolean" }, days: { type: "string", default: "3" } } });
-  if (!values.train) throw new Error("usage: rerank-sweep.ts --train F [--fold N] [--l2 a,b]");
+  const { values } = parseArgs({ options: { train: { type: "string" }, fold: { type: "string", default: "1" }, l2: { type: "string", default: "0.03,0.1" }, separate: { type: "boolean" }, days: { type: "string", default: "3" }, iterations: { type: "string", default: "150" } } });
+  if (!values.train) throw new Error("usage: rerank-sweep.ts --train F [--fold N] [--days D] [--l2 a,b] [--iterations a,b] [--separate]");
   let all = groupSessions(await readEventTable(values.train));
   for (let f = 1; f < Number(values.fold); f++) all = validationDay(all).train;
   const { train: head, valid } = validationDay(all);
@@ -99,15 +99,16 @@ async function main(): Promise<void> {
   }
   sets["day 1"] = byDay[0]!;
   const l2s = values.l2!.split(",").map(Number);
+  const iterationCaps = values.iterations!.split(",").map(Number);
   for (const [name, ex] of Object.entries(sets)) {
     const rev = ex.filter((e) => hasRevisit(e.rows));
     const fr = ex.filter((e) => !hasRevisit(e.rows));
-    for (const l2 of l2s) {
+    for (const l2 of l2s) for (const iterations of iterationCaps) {
       const t = performance.now();
-      const shared = fitRerank(ex, RERANK_POOL, { l2 });
+      const shared = fitRerank(ex, RERANK_POOL, { l2, iterations });
       const ts = (performance.now() - t) / 1000;
       const line = (m: RerankModel) => `${mrr(std, m).toFixed(4)} | ${mrr(fresh, m).toFixed(4)}`;
-      let out = `${name} (${ex.length} rows = ${rev.length} + ${fr.length}), l2 ${l2}: shared ${line(shared)} (${ts.toFixed(0)} s)`;
+      let out = `${name} (${ex.length} rows = ${rev.length} + ${fr.length}), l2 ${l2}, iterations ${iterations}: shared ${line(shared)} (${ts.toFixed(0)} s)`;
       if (values.separate) {
         // Separate models for pools with and without the path's items: the first fitted on the former only, the
         // second on the latter only, each pool scored by its own.

@@ -1,6 +1,7 @@
 // Personalization training for one site (called by the retrain job): every registered source's personal family
 // (item-CF, content, graph, … from src/recommend/sources/) fed the catalog and visitors' histories, segments from
-// profile behaviour with per-segment favourites, and trending per category.
+// profile behaviour with per-segment favourites, trending per category and, once a day, the pipeline's re-ranker
+// (in passes of its own over the history, after the families are built: src/models/train-rerank.ts).
 import { ITEM_CF_WEIGHTS } from "../schemas/event-types";
 import type { SegmentModel } from "../recommend/segments";
 import { SegmentFavourites } from "../recommend/segment-favourites";
