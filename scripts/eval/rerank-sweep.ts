@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { RERANK_POOL } from "../../src/config/limits";
 import { feedRerank, RerankFitTrainer } from "../../src/models/train-rerank";
 import { rankCandidates, recommendInMemory, type PipelineRequest } from "../../src/recommend/pipeline";
-import { fitRerank, RERANK_FEATURES, rerankFeatures, rerankOrder, type RerankExample, type RerankModel } from "../../src/recommend/rerank";
+import { exampleRow, fitRerank, RERANK_FEATURES, rerankFeatures, rerankOrder, type RerankExample, type RerankModel } from "../../src/recommend/rerank";
 import { SessionState } from "../../src/recommend/session-state";
 import type { ArtifactView } from "../../src/recommend/sources/types";
 import { excludeSeen } from "../../src/recommend/exclude-seen";
@@ -101,8 +101,9 @@ async function main(): Promise<void> {
   const l2s = values.l2!.split(",").map(Number);
   const iterationCaps = values.iterations!.split(",").map(Number);
   for (const [name, ex] of Object.entries(sets)) {
-    const rev = ex.filter((e) => hasRevisit(e.rows));
-    const fr = ex.filter((e) => !hasRevisit(e.rows));
+    const rowsOf = (e: RerankExample) => Array.from({ length: e.n }, (_, r) => exampleRow(e, r));
+    const rev = ex.filter((e) => hasRevisit(rowsOf(e)));
+    const fr = ex.filter((e) => !hasRevisit(rowsOf(e)));
     for (const l2 of l2s) for (const iterations of iterationCaps) {
       const t = performance.now();
       const shared = fitRerank(ex, RERANK_POOL, { l2, iterations });

@@ -3,7 +3,7 @@
 // next item first among the blend's top candidates. Shared by the retrain and the evaluation, so both fit alike.
 import { GRAPH_SESSION_GAP_MS, RERANK_HOLDOUT_DAYS, RERANK_HOLDOUT_MS, RERANK_MAX_HELDOUT_SESSIONS, RERANK_MIN_EXAMPLES, RERANK_POOL, RERANK_SCOPE } from "../config/limits";
 import { rankCandidates, type PipelineRequest } from "../recommend/pipeline";
-import { fitRerank, rerankFeatures, type RerankExample, type RerankModel, type RerankScope } from "../recommend/rerank";
+import { fitRerank, packExample, rerankFeatures, type RerankExample, type RerankModel, type RerankScope } from "../recommend/rerank";
 import { SessionState } from "../recommend/session-state";
 import type { ArtifactView, CatalogItem, HistoryRow } from "../recommend/sources/types";
 import { SessionModelTrainer } from "../recommend/trainer";
@@ -25,7 +25,7 @@ export function rerankExamples(view: ArtifactView, sessions: readonly (readonly 
     const req: PipelineRequest = { ctx: { path, history: [], segment: null, now }, sessionPath: path, rules: { includeViewed }, k: pool, allowUncatalogued: true };
     const top = rankCandidates(req, plain).candidates.filter((c) => c.source !== "backfill").slice(0, pool);
     const target = top.findIndex((c) => c.itemId === next);
-    if (target >= 0 && top.length >= 2) examples.push({ rows: rerankFeatures(path, top.map((c) => c.itemId), plain), target });
+    if (target >= 0 && top.length >= 2) examples.push(packExample(rerankFeatures(path, top.map((c) => c.itemId), plain), target));
   };
   for (const items of sessions) {
     const state = new SessionState();

@@ -165,14 +165,14 @@ function selfEntry(list: readonly Neighbour[] | undefined, itemId: string): numb
   return list?.find((n) => n.itemId === itemId)?.score ?? 0;
 }
 
-/** The model's score of one feature row: Σ w · input over the features and their pairwise products. */
-export function rerankScore(weights: ArrayLike<number>, x: ArrayLike<number>): number {
+/** The model's score of one feature row (the F values of `x` from `at`): Σ w · input over the features and their pairwise products. */
+export function rerankScore(weights: ArrayLike<number>, x: ArrayLike<number>, at = 0): number {
   let z = 0;
   let q = F;
   for (let j = 0; j < F; j++) {
-    const xj = x[j]!;
+    const xj = x[at + j]!;
     z += weights[j]! * xj;
-    for (let k = j; k < F; k++) z += weights[q++]! * xj * x[k]!;
+    for (let k = j; k < F; k++) z += weights[q++]! * xj * x[at + k]!;
   }
   return z;
 }
@@ -190,8 +190,24 @@ export function rerankOrder(rows: readonly ArrayLike<number>[], model: RerankMod
 
 const PATH_FLAGS = (["current", "back1", "back2", "back3", "back4"] as const).map((f) => at[f]);
 
-/** One training prefix: its candidates' feature rows (the blend's order) and which of them was the next item. */
-export type RerankExample = { rows: readonly ArrayLike<number>[]; target: number };
+/**
+ * One training prefix: its candidates' feature rows (the blend's order), packed `n` rows of F in one array, and
+ * which of them was the next item. Packed because a fit holds ~10^5 rows: one small typed array each cost twice the
+ * memory (bench/train-scale.ts).
+ */
+export type RerankExample = { x: Float64Array; n: number; target: number };
+
+/** Packs a prefix's feature rows into one example. */
+export function packExample(rows: readonly ArrayLike<number>[], target: number): RerankExample {
+  const x = new Float64Array(rows.length * F);
+  rows.forEach((row, r) => x.set(row, r * F));
+  return { x, n: rows.length, target };
+}
+
+/** Row `r` of an example (a view, not a copy). */
+export function exampleRow(ex: RerankExample, r: number): Float64Array {
+  return ex.x.subarray(r * F, (r + 1) * F);
+}
 
 export type FitOptions = { iterations: number; l2: number };
 /** l2 0.03 on standardised inputs: chosen on yoochoose train's second-to-last → last day (docs/model.md, part 9). */
@@ -209,19 +225,20 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
   const mu = new Float64Array(n);
   const sq = new Float64Array(n);
   let rows = 0;
-  for (const ex of examples)
-    for (const x of ex.rows) {
+  for (const { x, n: m } of examples)
+    for (let r = 0; r < m; r++) {
       rows++;
+      const at = r * F;
       let q = F;
       for (let j = 0; j < F; j++) {
-        const v = x[j]!;
+        const v = x[at + j]!;
         mu[j] += v;
         sq[j] += v * v;
       }
       for (let j = 0; j < F; j++) {
-        const xj = x[j]!;
+        const xj = x[at + j]!;
         for (let k = j; k < F; k++, q++) {
-          const v = xj * x[k]!;
+          const v = xj * x[at + k]!;
           mu[q] += v;
           sq[q] += v * v;
         }
@@ -238,7 +255,7 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
   const count = Math.max(1, examples.length);
   // Scratch for one example's scores: the objective runs ~150 times over every row, so its loops stay allocation-free
   // and call nothing per input. Inputs are the features, then their products j <= k, each sum in row order.
-  const z = new Float64Array(Math.max(pool, ...examples.map((ex) => ex.rows.length)));
+  const z = new Float64Array(examples.reduce((most, ex) => Math.max(most, ex.n), pool));
   const w = new Float64Array(n);
   const g = new Float64Array(n);
   // Loss and gradient over the standardised weights u (stored weight = u · scale).
@@ -247,10 +264,10 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
     g.fill(0);
     let loss = 0;
     for (const ex of examples) {
-      const m = ex.rows.length;
+      const { x, n: m } = ex;
       let zMax = -Infinity;
       for (let r = 0; r < m; r++) {
-        z[r] = rerankScore(w, ex.rows[r]!);
+        z[r] = rerankScore(w, x, r * F);
         if (z[r]! > zMax) zMax = z[r]!;
       }
       let sum = 0;
@@ -259,12 +276,12 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
       for (let r = 0; r < m; r++) {
         const d = Math.exp(z[r]! - zMax) / sum - (r === ex.target ? 1 : 0);
         if (!(Math.abs(d) > 1e-12)) continue;
-        const x = ex.rows[r]!;
-        for (let j = 0; j < F; j++) g[j] += d * x[j]!;
+        const at = r * F;
+        for (let j = 0; j < F; j++) g[j] += d * x[at + j]!;
         let q = F;
         for (let j = 0; j < F; j++) {
-          const xj = x[j]!;
-          for (let k = j; k < F; k++) g[q++] += d * (xj * x[k]!);
+          const xj = x[at + j]!;
+          for (let k = j; k < F; k++) g[q++] += d * (xj * x[at + k]!);
         }
       }
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { feedRerank, RerankFitTrainer } from "../../../src/models/train-rerank";
 import { rankCandidates, type PipelineRequest } from "../../../src/recommend/pipeline";
-import { fitRerank, rerankFeatures, rerankOrder, RERANK_FEATURES, RERANK_INPUTS, usableModel, type RerankExample, type RerankModel } from "../../../src/recommend/rerank";
+import { exampleRow, fitRerank, packExample, rerankFeatures, rerankOrder, rerankScore, RERANK_FEATURES, RERANK_INPUTS, usableModel, type RerankExample, type RerankModel } from "../../../src/recommend/rerank";
 import { seededRandom } from "../../../src/recommend/random";
 import type { ArtifactView } from "../../../src/recommend/sources/types";
 import type { Neighbour } from "../../../src/recommend/types";
@@ -21,9 +21,11 @@ function planted(count: number, seed: number): RerankExample[] {
     rows.forEach((x, i) => {
       if (x[graphAt]! > rows[target]![graphAt]!) target = i;
     });
-    return { rows, target };
+    return packExample(rows, target);
   });
 }
+
+const rowsOf = (ex: RerankExample) => Array.from({ length: ex.n }, (_, r) => exampleRow(ex, r));
 
 const n = (itemId: string, score: number): Neighbour => ({ itemId, score });
 const session: Record<string, { after: Neighbour[]; with: Neighbour[] }> = {
@@ -42,11 +44,21 @@ describe("re-ranker", () => {
   it("learns a planted signal the blend's order does not have", () => {
     const m = fitRerank(planted(300, 1), 10);
     const test = planted(200, 2);
-    const firstRight = test.filter((ex) => rerankOrder(ex.rows, m)[0] === ex.target).length / test.length;
+    const firstRight = test.filter((ex) => rerankOrder(rowsOf(ex), m)[0] === ex.target).length / test.length;
     const blendRight = test.filter((ex) => ex.target === 0).length / test.length;
     expect(firstRight).toBeGreaterThan(0.8);
     expect(blendRight).toBeLessThan(0.25);
     expect(usableModel(m)).toBe(m);
+  });
+
+  it("packs an example's rows into one array and reads them back in place", () => {
+    const rows = [Float64Array.from({ length: F }, (_, j) => j), Float64Array.from({ length: F }, (_, j) => -j)];
+    const ex = packExample(rows, 1);
+    expect(ex.n).toBe(2);
+    expect(ex.x.length).toBe(2 * F);
+    expect([...exampleRow(ex, 1)]).toEqual([...rows[1]!]);
+    const w = Array.from({ length: RERANK_INPUTS }, (_, i) => (i % 7) - 3);
+    expect(rerankScore(w, ex.x, F)).toBe(rerankScore(w, rows[1]!));
   });
 
   it("keeps the blend's order without a model, with an unusable one, and with all-zero weights", () => {
