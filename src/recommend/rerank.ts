@@ -253,8 +253,26 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
     scale[i] = sd > 1e-9 ? 1 / sd : 0;
   }
   const count = Math.max(1, examples.length);
-  // Scratch for one example's scores: the objective runs ~150 times over every row, so its loops stay allocation-free
-  // and call nothing per input. Inputs are the features, then their products j <= k, each sum in row order.
+  // The objective runs ~150 times over every row, so its loops allocate nothing, call nothing per input, and visit
+  // only a row's nonzero features (the one-hot and path features leave about half zero; a product with a zero adds
+  // nothing). Inputs are the features, then their products j <= k, each sum taken in row order as before the
+  // skipping, so the fitted weights are the same to the bit.
+  let totalRows = 0;
+  for (const ex of examples) totalRows += ex.n;
+  const rowStart = new Uint32Array(totalRows + 1);
+  const nonzero: number[] = [];
+  {
+    let row = 0;
+    for (const { x, n: m } of examples)
+      for (let r = 0; r < m; r++) {
+        for (let j = 0; j < F; j++) if (x[r * F + j] !== 0) nonzero.push(j);
+        rowStart[++row] = nonzero.length;
+      }
+  }
+  const nz = Uint8Array.from(nonzero);
+  // Input index of the product of features j <= k: PAIR_BASE[j] + k.
+  const pairBase = new Uint32Array(F);
+  for (let j = 0, q = F; j < F; q += F - j, j++) pairBase[j] = q - j;
   const z = new Float64Array(examples.reduce((most, ex) => Math.max(most, ex.n), pool));
   const w = new Float64Array(n);
   const g = new Float64Array(n);
@@ -263,12 +281,26 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
     for (let i = 0; i < n; i++) w[i] = u[i]! * scale[i]!;
     g.fill(0);
     let loss = 0;
+    let row0 = 0;
     for (const ex of examples) {
       const { x, n: m } = ex;
       let zMax = -Infinity;
       for (let r = 0; r < m; r++) {
-        z[r] = rerankScore(w, x, r * F);
-        if (z[r]! > zMax) zMax = z[r]!;
+        const at = r * F;
+        const end = rowStart[row0 + r + 1]!;
+        let zr = 0;
+        for (let a = rowStart[row0 + r]!; a < end; a++) {
+          const j = nz[a]!;
+          const xj = x[at + j]!;
+          zr += w[j]! * xj;
+          const base = pairBase[j]!;
+          for (let b = a; b < end; b++) {
+            const k = nz[b]!;
+            zr += w[base + k]! * xj * x[at + k]!;
+          }
+        }
+        z[r] = zr;
+        if (zr > zMax) zMax = zr;
       }
       let sum = 0;
       for (let r = 0; r < m; r++) sum += Math.exp(z[r]! - zMax);
@@ -277,13 +309,19 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
         const d = Math.exp(z[r]! - zMax) / sum - (r === ex.target ? 1 : 0);
         if (!(Math.abs(d) > 1e-12)) continue;
         const at = r * F;
-        for (let j = 0; j < F; j++) g[j] += d * x[at + j]!;
-        let q = F;
-        for (let j = 0; j < F; j++) {
+        const end = rowStart[row0 + r + 1]!;
+        for (let a = rowStart[row0 + r]!; a < end; a++) {
+          const j = nz[a]!;
           const xj = x[at + j]!;
-          for (let k = j; k < F; k++) g[q++] += d * (xj * x[at + k]!);
+          g[j] += d * xj;
+          const base = pairBase[j]!;
+          for (let b = a; b < end; b++) {
+            const k = nz[b]!;
+            g[base + k] += d * (xj * x[at + k]!);
+          }
         }
       }
+      row0 += m;
     }
     loss /= count;
     for (let i = 0; i < n; i++) {
