@@ -101,8 +101,14 @@ function measure(events: number): Row {
   // Phase 3, on a refit day (src/models/train-personal.ts): the re-ranker's head copy, in its own passes over the
   // history, while the session and personal artifacts wait to be written.
   const trending = sessionModel.popular.slice(0, TRENDING_WINDOW.limit);
+  // Sampled inside each pass too, as phases 1 and 2 are: a pass's trainer may peak before its end.
   const history = function* () {
-    for (const v of visitors(events)) yield* v.rows;
+    let seen = 0;
+    for (const v of visitors(events)) {
+      yield* v.rows;
+      seen += v.rows.length;
+      if (seen % every < v.rows.length) sample();
+    }
   };
   let step = 0;
   const probe = () => {
