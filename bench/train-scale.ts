@@ -113,8 +113,9 @@ function measure(events: number): Row {
   let step = 0;
   const probe = () => {
     sample();
-    const phase = ["head copy's sessions", "head copy's families", "held-out rows"][step++ % 3];
-    process.stderr.write(`  re-ranker fit: ${phase} done at ${Math.round((performance.now() - t4) / 1000)} s, peak live ${mb(mem.peakLiveBytes)} MB\n`);
+    // The fit probes after each pass's reading (its trainer full, not yet built) and after the rows.
+    const phase = ["head copy's sessions read", "head copy's families read", "lists built and held-out rows made"][step++ % 3];
+    process.stderr.write(`  re-ranker fit: ${phase} at ${Math.round((performance.now() - t4) / 1000)} s, peak live ${mb(mem.peakLiveBytes)} MB\n`);
   };
   const fit = feedRerank(new RerankFitTrainer(now, trending, { probe }), catalog(), history).fit();
   sample();

@@ -56,7 +56,7 @@ export type RerankFitOptions = {
   scope: RerankScope;
   minExamples: number;
   maxHeldOut: number;
-  /** Runs at each pass's largest point (bench/train-scale.ts samples memory there). */
+  /** Runs after each pass's reading (its trainer full) and after the rows (bench/train-scale.ts samples memory there). */
   probe: () => void;
 };
 
