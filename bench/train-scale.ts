@@ -67,8 +67,11 @@ function measure(events: number): Row {
   }
   sample();
   const t1 = performance.now();
-  const sessionModel = session.build();
-  const sessionArtifact = encodeShards(sessionModel);
+  // As countSessions does: only the encoded artifact, the item count and the popularity list outlive the build.
+  const { sessionArtifact, items, popular } = (() => {
+    const model = session!.build();
+    return { sessionArtifact: encodeShards(model), items: model.items.length, popular: model.popular.slice(0, TRENDING_WINDOW.limit) };
+  })();
   const statsBytes = encodeStats(session.stats()).byteLength;
   const size = session.size;
   const pruned = session.pruned;
@@ -100,7 +103,7 @@ function measure(events: number): Row {
 
   // Phase 3, on a refit day (src/models/train-personal.ts): the re-ranker's head copy, in its own passes over the
   // history, while the session and personal artifacts wait to be written.
-  const trending = sessionModel.popular.slice(0, TRENDING_WINDOW.limit);
+  const trending = popular;
   // Sampled inside each pass too, as phases 1 and 2 are: a pass's trainer may peak before its end.
   const history = function* () {
     let seen = 0;
@@ -120,7 +123,6 @@ function measure(events: number): Row {
   const fit = feedRerank(new RerankFitTrainer(now, trending, { probe }), catalog(), history).fit();
   sample();
   const t5 = performance.now();
-  const items = sessionModel.items.length;
   return {
     events: n,
     profiles,

@@ -99,7 +99,11 @@ async function countSessions(env: Env, siteId: string, now: number, previous: Ma
     if (fresh.length > 0) trainer.mergeStats(rowsToStats(fresh, config.count));
   });
   log("merged live deltas", { siteId, rows: deltas.rows, used: deltaRowsUsed });
-  return { digest, model: trainer.build(), stats: encodeStats(trainer.stats()), sessions: trainer.sessions, pruned: trainer.pruned, mode, cutBucket, deltas, deltaRowsUsed };
+  // Encoded here, so the built model (typed arrays of every list) is garbage before the personal families and the
+  // re-ranker's head copy train; only its item count and popularity list live on.
+  const model = trainer.build();
+  const built = { artifact: encodeShards(model), itemCount: model.items.length, popular: model.popular.slice(0, TRENDING_WINDOW.limit) };
+  return { digest, built, stats: encodeStats(trainer.stats()), sessions: trainer.sessions, pruned: trainer.pruned, mode, cutBucket, deltas, deltaRowsUsed };
 }
 
 /** The skip reason when a canary retrain finds the previous canary still pending (the guardrail decides it first). */
@@ -119,10 +123,10 @@ async function train(
     log("a canary is pending; skipped", { siteId, canary: previous.canary.version });
     return CANARY_PENDING;
   }
-  const { digest, model, stats, sessions, pruned, mode, cutBucket, deltas, deltaRowsUsed } = await countSessions(env, siteId, now, previous, forceScratch, log);
+  const { digest, built, stats, sessions, pruned, mode, cutBucket, deltas, deltaRowsUsed } = await countSessions(env, siteId, now, previous, forceScratch, log);
+  const { artifact, itemCount } = built;
   const trending = await trendingList(env.DB, siteId, now);
-  const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : model.popular.slice(0, TRENDING_WINDOW.limit);
-  const artifact = encodeShards(model);
+  const backfill: Neighbour[] = trending.length > 0 ? normalised(trending) : built.popular;
   // The previous version's personal data: its segments, so segment ids carry over (src/recommend/segment-matching.ts),
   // and its re-ranker, carried forward between daily refits (src/models/train-rerank.ts).
   const previousData = async () => (previous ? await readPersonalData<PersonalData>(env.MODELS, siteId, previous.current.version) : null);
@@ -150,7 +154,7 @@ async function train(
     format: artifact.meta.formatVersion,
     families: artifact.meta.families,
     configDigest: digest,
-    itemCount: model.items.length,
+    itemCount,
     nShards: artifact.meta.nShards,
     statsParts,
     watermark: deltas.maxId,
@@ -166,10 +170,10 @@ async function train(
       mode,
       sessions,
       ...(pruned > 0 ? { prunedPairs: pruned } : {}),
-      items: model.items.length,
+      items: itemCount,
       deltaRows: deltaRowsUsed,
       trendingItems: backfill.length,
-      bytesPerItem: model.items.length ? Math.round(artifact.meta.totalBytes / model.items.length) : 0,
+      bytesPerItem: itemCount ? Math.round(artifact.meta.totalBytes / itemCount) : 0,
       ...personal.metrics,
       trainMs: Date.now() - started,
     },
