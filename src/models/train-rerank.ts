@@ -1,7 +1,8 @@
 // Fits the pipeline's re-ranker (src/recommend/rerank.ts) on held-out sessions: every prefix of each session is run
 // through the pipeline's first stage over a view trained WITHOUT those sessions, and the model learns to put the
 // next item first among the blend's top candidates. Shared by the retrain and the evaluation, so both fit alike.
-import { GRAPH_SESSION_GAP_MS, RERANK_HOLDOUT_DAYS, RERANK_HOLDOUT_MS, RERANK_MAX_HELDOUT_SESSIONS, RERANK_MIN_EXAMPLES, RERANK_POOL, RERANK_SCOPE } from "../config/limits";
+import { RERANK_HOLDOUT_DAYS, RERANK_HOLDOUT_MS, RERANK_MAX_HELDOUT_SESSIONS, RERANK_MIN_EXAMPLES, RERANK_POOL, RERANK_SCOPE } from "../config/limits";
+import { runSplitter } from "../recommend/history-runs";
 import { rankCandidates, type PipelineRequest } from "../recommend/pipeline";
 import { fitRerank, packExample, rerankFeatures, type RerankExample, type RerankModel, type RerankScope } from "../recommend/rerank";
 import { SessionState } from "../recommend/session-state";
@@ -70,25 +71,6 @@ const DEFAULTS: RerankFitOptions = {
 
 /** One pass the caller feeds: the catalog first when `catalog` is set, then every history row in order. */
 export type RerankPass = { catalog: boolean; pushCatalog(item: CatalogItem): void; pushHistory(row: HistoryRow): void };
-
-/** Splits one pass's rows into runs (one profile's rows with no gap over GRAPH_SESSION_GAP_MS, like the graph trainer). */
-function runSplitter(onRun: (run: HistoryRow[]) => void) {
-  let run: HistoryRow[] = [];
-  return {
-    push(row: HistoryRow) {
-      const last = run.at(-1);
-      if (last && (last.profileId !== row.profileId || row.ts - last.ts > GRAPH_SESSION_GAP_MS)) {
-        onRun(run);
-        run = [];
-      }
-      run.push(row);
-    },
-    end() {
-      if (run.length > 0) onRun(run);
-      run = [];
-    },
-  };
-}
 
 /**
  * The re-ranker's training rows. Each of the newest `days` RERANK_HOLDOUT_MS windows before `newest` is held out

@@ -165,16 +165,38 @@ function selfEntry(list: readonly Neighbour[] | undefined, itemId: string): numb
   return list?.find((n) => n.itemId === itemId)?.score ?? 0;
 }
 
-/** The model's score of one feature row (the F values of `x` from `at`): Σ w · input over the features and their pairwise products. */
-export function rerankScore(weights: ArrayLike<number>, x: ArrayLike<number>, at = 0): number {
+/** Input index of the product of features j <= k: PAIR_BASE[j] + k (products follow the F features, j-major). */
+const PAIR_BASE = (() => {
+  const base = new Uint32Array(F);
+  for (let j = 0, q = F; j < F; q += F - j, j++) base[j] = q - j;
+  return base;
+})();
+
+/**
+ * The score of one feature row (the F values of `x` from `at`) over its nonzero features `nz[from..to)`, ascending:
+ * Σ w · input over the features and their pairwise products. A zero feature adds nothing, so visiting only the
+ * nonzero ones gives the dense sum to the bit, in the same order.
+ */
+function scoreNonzero(weights: ArrayLike<number>, x: ArrayLike<number>, at: number, nz: ArrayLike<number>, from: number, to: number): number {
   let z = 0;
-  let q = F;
-  for (let j = 0; j < F; j++) {
+  for (let a = from; a < to; a++) {
+    const j = nz[a]!;
     const xj = x[at + j]!;
     z += weights[j]! * xj;
-    for (let k = j; k < F; k++) z += weights[q++]! * xj * x[at + k]!;
+    const base = PAIR_BASE[j]!;
+    for (let b = a; b < to; b++) {
+      const k = nz[b]!;
+      z += weights[base + k]! * xj * x[at + k]!;
+    }
   }
   return z;
+}
+
+/** The model's score of one feature row (the F values of `x` from `at`). */
+export function rerankScore(weights: ArrayLike<number>, x: ArrayLike<number>, at = 0): number {
+  const nz: number[] = [];
+  for (let j = 0; j < F; j++) if (x[at + j] !== 0) nz.push(j);
+  return scoreNonzero(weights, x, at, nz, 0, nz.length);
 }
 
 /** The model's order of the rows: indices, best score first, ties in the given order (see RerankScope). */
@@ -270,9 +292,6 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
       }
   }
   const nz = Uint8Array.from(nonzero);
-  // Input index of the product of features j <= k: PAIR_BASE[j] + k.
-  const pairBase = new Uint32Array(F);
-  for (let j = 0, q = F; j < F; q += F - j, j++) pairBase[j] = q - j;
   const z = new Float64Array(examples.reduce((most, ex) => Math.max(most, ex.n), pool));
   const w = new Float64Array(n);
   const g = new Float64Array(n);
@@ -286,19 +305,7 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
       const { x, n: m } = ex;
       let zMax = -Infinity;
       for (let r = 0; r < m; r++) {
-        const at = r * F;
-        const end = rowStart[row0 + r + 1]!;
-        let zr = 0;
-        for (let a = rowStart[row0 + r]!; a < end; a++) {
-          const j = nz[a]!;
-          const xj = x[at + j]!;
-          zr += w[j]! * xj;
-          const base = pairBase[j]!;
-          for (let b = a; b < end; b++) {
-            const k = nz[b]!;
-            zr += w[base + k]! * xj * x[at + k]!;
-          }
-        }
+        const zr = scoreNonzero(w, x, r * F, nz, rowStart[row0 + r]!, rowStart[row0 + r + 1]!);
         z[r] = zr;
         if (zr > zMax) zMax = zr;
       }
@@ -314,7 +321,7 @@ export function fitRerank(examples: readonly RerankExample[], pool: number, opti
           const j = nz[a]!;
           const xj = x[at + j]!;
           g[j] += d * xj;
-          const base = pairBase[j]!;
+          const base = PAIR_BASE[j]!;
           for (let b = a; b < end; b++) {
             const k = nz[b]!;
             g[base + k] += d * (xj * x[at + k]!);

@@ -4,7 +4,7 @@
 import { ItemGraphAccumulator, trainEmbeddings, neighbourLists, DEFAULT_EMBEDDING_CONFIG } from "../item-embeddings";
 import { DEFAULT_GRAPH_SCORE_OPTIONS, scoreGraphWithReasons } from "../graph-source";
 import type { CandidateSource, FamilyTrainer, HistoryRow, SourceContext } from "./types";
-import { GRAPH_SESSION_GAP_MS } from "../../config/limits";
+import { runSplitter } from "../history-runs";
 import type { Neighbour } from "../types";
 
 /** The path items whose graph lists are read: the newest distinct ones, as many as the scorer may use. */
@@ -22,30 +22,22 @@ function graphSeeds(ctx: SourceContext): string[] {
  */
 export class GraphFamilyTrainer implements FamilyTrainer {
   private readonly graph = new ItemGraphAccumulator(DEFAULT_EMBEDDING_CONFIG.edgeSteps);
-  private profile: string | undefined;
-  private run: string[] = [];
-  private lastTs = -Infinity;
+  private readonly runs = runSplitter((run) => {
+    if (run.length > 1) this.graph.pushSession(run.map((r) => r.itemId));
+  });
 
   pushHistory(row: HistoryRow): void {
-    if (row.profileId !== this.profile || row.ts - this.lastTs > GRAPH_SESSION_GAP_MS) this.flush();
-    this.profile = row.profileId;
-    this.lastTs = row.ts;
-    this.run.push(row.itemId);
+    this.runs.push(row);
   }
 
   /** One session's items, oldest first (the evaluation's sessions). */
   pushSession(items: readonly string[]): void {
-    this.flush();
+    this.runs.end();
     this.graph.pushSession(items);
   }
 
-  private flush(): void {
-    if (this.run.length > 1) this.graph.pushSession(this.run);
-    this.run = [];
-  }
-
   build(): { items: readonly string[]; lists: Neighbour[][] } {
-    this.flush();
+    this.runs.end();
     const n = this.graph.vocab.size;
     if (n === 0) return { items: [], lists: [] };
     const c = DEFAULT_EMBEDDING_CONFIG;
