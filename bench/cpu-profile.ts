@@ -1,6 +1,7 @@
 // BENCH_PROFILE=1: a V8 CPU profile of the Worker's isolate during a load run, through Miniflare's inspector, printed
 // as the functions with the most self time (where a request's CPU goes; the figures of the run itself then include
 // the profiler's overhead, so a profiled run is for reading, never for quoting).
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
@@ -45,7 +46,10 @@ export async function startProfile(inspectorPort: number, top = 40): Promise<() 
   return async () => {
     const { profile } = (await send("Profiler.stop")) as { profile: Profile };
     ws.close();
+    // BENCH_PROFILE_OUT=file.cpuprofile: the raw profile too (Chrome DevTools opens it; scripts can walk its stacks).
+    if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
     printTop(profile, top);
+    printInclusive(profile, top);
     printStalls(profile);
   };
 }
@@ -88,6 +92,29 @@ function printStalls(profile: Profile, count = 5, minMs = 40): void {
     const rows = [...inclusive].filter(([n]) => !n.startsWith("(root)")).sort((a, b) => b[1] - a[1]).slice(0, 12);
     process.stderr.write(`  ${st.ms.toFixed(0)} ms: ${rows.map(([n, t]) => `${n} ${t.toFixed(0)}`).join(" | ")}\n`);
   }
+}
+
+/** Each function's inclusive share (itself and what it calls, counted once per sample): what a code path costs. */
+function printInclusive(profile: Profile, top: number): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    const seen = new Set<string>();
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id)!.callFrame;
+      const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+      if (seen.has(name) || name.startsWith("(root)")) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
+    }
+  }
+  process.stderr.write(`inclusive (itself and its callees):\n`);
+  for (const [name, t] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stderr.write(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${name}\n`);
 }
 
 function printTop(profile: Profile, top: number): void {

@@ -389,6 +389,13 @@ export const QUEUE_SEND_BATCH_BYTES = 200 * 1024;
  */
 export const CONSUMER_TRANSACTION_EVENTS = 2000;
 /**
+ * The most events one consumer transaction inserts: a group closes before CONSUMER_TRANSACTION_EVENTS, or is one
+ * message, which holds at most one request's MAX_BATCH_EVENTS. One transaction's rows are contiguous in D1's rowid
+ * order (a single writer), so the rows of one archive object lie within this many rowids of any one of them: a
+ * redelivery rebuilds a lost object from that window, by primary key, instead of scanning the site's events.
+ */
+export const ARCHIVE_OBJECT_MAX_EVENTS = CONSUMER_TRANSACTION_EVENTS + MAX_BATCH_EVENTS;
+/**
  * The ingest request path reads erasures (suppressions) from an isolate cache, so a warm request touches no D1: an id
  * found clean is re-read after this long (an erasure in another isolate reaches this one's session feed within it;
  * the consumer checks D1 again before storing anything). An erased id stays cached as erased.

@@ -5,7 +5,7 @@ import { CONSUMER_TRANSACTION_EVENTS } from "../config/limits";
 import { INGEST_DEAD_LETTER_QUEUE, INGEST_QUEUE } from "../config/queues";
 import { ingestMessageSchema, type IngestMessage, type QueuedEvent } from "../schemas/ingest-queue";
 import { archiveEvents, type ArchivedEvent } from "../storage/event-archive";
-import { loadIngestContext, ownedRows, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
+import { archiveObjectRows, archiveObjectsOf, loadIngestContext, writeIngestBatch, type StoredEvent } from "../storage/events-repo";
 import { resolveIdentities } from "./resolve-identities";
 
 type Delivery = { msg: Message<unknown>; body: IngestMessage };
@@ -51,10 +51,11 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Pro
           group[0]!.msg.retry();
           continue;
         }
+        const rebuilt = new Set<string>();
         for (const d of group) {
           try {
-            // After a failed group its transaction may have committed: read what this message owns back from D1.
-            await writeDeliveries(env, siteId, [d], true);
+            // After a failed group its transaction may have committed: its archive object is rebuilt from D1.
+            await writeDeliveries(env, siteId, [d], true, rebuilt);
             d.msg.ack();
           } catch (one) {
             logConsumer("write_failed", { siteId, messageId: d.msg.id, attempts: d.msg.attempts, error: errorText(one) });
@@ -86,46 +87,57 @@ function transactionGroups(deliveries: readonly Delivery[]): Delivery[][] {
 
 /**
  * One transaction for the messages' events: the consent and erasure filters again (an erasure may have run since
- * the request was answered), identity resolution over all of them in time order, then writeIngestBatch. Then the
- * archive: each message writes the rows its insert won (by archive_key), read back from D1, so a redelivery, whose
- * inserts all conflict, still writes exactly what the first attempt stored, under the same keys.
+ * the request was answered), identity resolution over all of them in time order, then writeIngestBatch, whose rows
+ * all carry one new archive key. Then the archive: the rows this transaction inserted go into that key's object (one
+ * per hour partition). Events of a redelivered message that an earlier attempt inserted (and may have crashed before
+ * archiving) belong to that attempt's key: its object is rebuilt from D1, whole, so every rewrite of a key writes the
+ * same rows. `rebuilt`: keys already rebuilt in this delivery (a group retried message by message shares one).
  */
-async function writeDeliveries(env: Env, siteId: string, deliveries: readonly Delivery[], again = false): Promise<void> {
-  const events: (QueuedEvent & { receivedAt: number; archiveKey: string })[] = [];
+async function writeDeliveries(env: Env, siteId: string, deliveries: readonly Delivery[], again = false, rebuilt = new Set<string>()): Promise<void> {
+  const archiveKey = newArchiveKey();
+  const events: (QueuedEvent & { receivedAt: number; messageId: string })[] = [];
   const seen = new Set<string>();
   for (const d of deliveries) {
     for (const e of d.body.events) {
       if (seen.has(e.id)) continue; // two requests' copies of one event in the same transaction: the first wins
       seen.add(e.id);
-      events.push({ ...e, receivedAt: d.body.receivedAt, archiveKey: d.msg.id });
+      events.push({ ...e, receivedAt: d.body.receivedAt, messageId: d.msg.id });
     }
   }
   const context = await loadIngestContext(env.DB, siteId, events);
   const kept = events.filter((e) => !context.declined.has(e.anonymousId) && !(e.userId !== undefined && context.suppressedUsers.has(e.userId)));
   if (kept.length === 0) return;
   const resolution = resolveIdentities(kept, context.known);
-  const stored: StoredEvent[] = kept.map((e, i) => ({ ...e, profileId: resolution.profileOf[i]! }));
+  const stored: StoredEvent[] = kept.map(({ messageId: _, ...e }, i) => ({ ...e, profileId: resolution.profileOf[i]!, archiveKey }));
   const inserted = await writeIngestBatch(env.DB, siteId, stored, resolution.identityWrites, resolution.merges, Date.now());
 
-  // A first delivery owns exactly the rows it just inserted, as it sent them. A redelivery may own rows an earlier
-  // attempt inserted (then crashed before archiving): those are read back from D1, so its objects come out the same.
-  const owned = new Map<string, ArchivedEvent[]>();
+  const objects = new Map<string, ArchivedEvent[]>();
+  const mine: ArchivedEvent[] = [];
+  for (const { archiveKey: _, ...e } of stored) if (inserted.has(e.id)) mine.push(e);
+  if (mine.length > 0) objects.set(archiveKey, mine);
+  // A message delivered before may have had its events inserted by an attempt that never archived them; an event
+  // another message inserted is that message's to archive (it is acknowledged only once it has).
   const redelivered = new Set(deliveries.filter((d) => again || d.msg.attempts > 1).map((d) => d.msg.id));
-  for (const { archiveKey, ...e } of stored) {
-    if (redelivered.has(archiveKey) || !inserted.has(e.id)) continue;
-    let list = owned.get(archiveKey);
-    if (!list) owned.set(archiveKey, (list = []));
-    list.push(e);
+  const earlier = kept.filter((e, i) => redelivered.has(e.messageId) && !inserted.has(stored[i]!.id)).map((e) => e.id);
+  if (earlier.length > 0) {
+    const lost = new Map([...(await archiveObjectsOf(env.DB, siteId, earlier))].filter(([key]) => !rebuilt.has(key)));
+    for (const [key, rows] of await archiveObjectRows(env.DB, siteId, lost)) objects.set(key, rows);
   }
-  if (redelivered.size > 0) {
-    const ids = stored.filter((e) => redelivered.has(e.archiveKey)).map((e) => e.id);
-    for (const [key, rows] of await ownedRows(env.DB, siteId, ids, redelivered)) owned.set(key, rows);
-  }
-  // A few messages at a time: a Worker has 6 simultaneous outgoing connections, each message one or two objects.
-  const entries = [...owned];
+  // A few objects at a time: a Worker has 6 simultaneous outgoing connections.
+  const entries = [...objects];
   for (let i = 0; i < entries.length; i += ARCHIVE_PARALLEL) {
-    await Promise.all(entries.slice(i, i + ARCHIVE_PARALLEL).map(([messageId, rows]) => archiveEvents(env.ARCHIVE, siteId, messageId, rows)));
+    await Promise.all(entries.slice(i, i + ARCHIVE_PARALLEL).map(([key, rows]) => archiveEvents(env.ARCHIVE, siteId, key, rows)));
   }
+  // Only once written: a message whose rebuild failed must not let the next one skip it.
+  for (const key of objects.keys()) rebuilt.add(key);
+}
+
+/**
+ * A new archive object's key: time-ordered (base-36 milliseconds, so a partition lists oldest first), then random,
+ * so no two transactions share one, whatever the queue redelivers.
+ */
+function newArchiveKey(): string {
+  return `${Date.now().toString(36)}-${crypto.randomUUID()}`;
 }
 
 const ARCHIVE_PARALLEL = 6;

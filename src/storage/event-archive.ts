@@ -1,7 +1,8 @@
 // The raw event archive in R2: gzipped NDJSON objects partitioned by site and hour of the event's time,
-// events/<site>/<yyyy-mm-dd>/<hh>/<message id>.ndjson.gz. R2 objects cannot be appended to, so the consumer writes
-// one object per ingest message and partition; the message that inserted an event into D1 (its archive_key) is the
-// only one that archives it, and a redelivered message rewrites its own objects: each event is archived once.
+// events/<site>/<yyyy-mm-dd>/<hh>/<archive key>.ndjson.gz. R2 objects cannot be appended to, so the consumer writes
+// one object per D1 transaction (many queue messages) and partition; the transaction that inserted an event into D1
+// stamps it with its key (archive_key), so only that object holds it, and a redelivery rebuilds a key's objects
+// from D1 with the same rows: each event is archived once.
 import type { StoredEvent } from "./events-repo";
 
 /**
@@ -19,10 +20,10 @@ function partitionOf(ts: number): [string, string] {
   return [iso.slice(0, 10), iso.slice(11, 13)];
 }
 
-/** The object of one message's events in one partition. */
-export function archiveObjectKey(siteId: string, ts: number, messageId: string): string {
+/** The object of one archive key's events (one consumer transaction's; before 2026-12-02, one message's) in one partition. */
+export function archiveObjectKey(siteId: string, ts: number, archiveKey: string): string {
   const [day, hour] = partitionOf(ts);
-  return `${PREFIX}${siteId}/${day}/${hour}/${encodeURIComponent(messageId)}.ndjson.gz`;
+  return `${PREFIX}${siteId}/${day}/${hour}/${encodeURIComponent(archiveKey)}.ndjson.gz`;
 }
 
 /** The start of the hour a partition key names, or null for a key that is not one (e.g. a foreign object). */
@@ -39,10 +40,10 @@ async function gzip(text: string): Promise<ArrayBuffer> {
 }
 
 /**
- * Writes one message's events (those it owns) to their hour partitions, one object each, in parallel. Overwrites:
- * the same message and events always make the same keys and bytes.
+ * Writes one archive key's events (every stored row stamped with it) to their hour partitions, one object each, in
+ * parallel. Overwrites: the same key and events always make the same keys and bytes.
  */
-export async function archiveEvents(bucket: R2Bucket, siteId: string, messageId: string, events: readonly ArchivedEvent[]): Promise<number> {
+export async function archiveEvents(bucket: R2Bucket, siteId: string, archiveKey: string, events: readonly ArchivedEvent[]): Promise<number> {
   // Grouped by hour first: the key (a date string) is then made once per object, not once per event.
   const byHour = new Map<number, string[]>();
   for (const e of events) {
@@ -53,7 +54,7 @@ export async function archiveEvents(bucket: R2Bucket, siteId: string, messageId:
   }
   await Promise.all(
     [...byHour].map(async ([hour, lines]) =>
-      bucket.put(archiveObjectKey(siteId, hour * HOUR_MS, messageId), await gzip(`${lines.join("\n")}\n`), {
+      bucket.put(archiveObjectKey(siteId, hour * HOUR_MS, archiveKey), await gzip(`${lines.join("\n")}\n`), {
         // Not contentEncoding: gzip, which HTTP clients would undo on the fly; the object is a .gz file.
         httpMetadata: { contentType: "application/gzip" },
         customMetadata: { events: String(lines.length) },

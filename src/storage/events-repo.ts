@@ -3,7 +3,7 @@
 // really inserted.
 //
 // Plain D1 statements rather than drizzle's builder: the json_each bulk forms below are not expressible in it.
-import { D1_JSON_CHUNK_BYTES } from "../config/limits";
+import { ARCHIVE_OBJECT_MAX_EVENTS, D1_JSON_CHUNK_BYTES } from "../config/limits";
 import type { IdentityWrite, KnownIdentities, ProfileMerge } from "../ingest/resolve-identities";
 import { jsonChunks } from "../lib/json-chunks";
 import type { IngestEvent } from "../schemas/events";
@@ -17,8 +17,8 @@ import { rollupStatement } from "./rollups-repo";
 import { trafficRollupStatements } from "./traffic-rollups-repo";
 
 /**
- * An event as the consumer writes it: its profile resolved, when its request was received, and the queue message
- * carrying it (archive_key: the message whose insert wins archives the event, see event-archive.ts).
+ * An event as the consumer writes it: its profile resolved, when its request was received, and the archive object it
+ * goes to (archive_key: the consumer transaction whose insert wins the event's id archives it, see event-archive.ts).
  */
 export type StoredEvent = QueuedEvent & { profileId: string; receivedAt: number; archiveKey: string };
 
@@ -265,7 +265,7 @@ export async function writeIngestBatch(
   statements.push(...trafficRollupStatements(d1, ingestId));
   statements.push(d1.prepare(CLEAR_INGEST_ID).bind(ingestId));
   const results = await d1.batch(statements);
-  // The ids this transaction inserted (RETURNING): the rows its messages own in the archive.
+  // The ids this transaction inserted (RETURNING): the rows its archive object holds.
   return new Set(inserts.flatMap((i) => (results[i]!.results as { id: string }[]).map((r) => r.id)));
 }
 
@@ -285,33 +285,46 @@ type ArchiveRow = {
 };
 
 /**
- * The stored rows of `ids` that `archiveKeys` own (their insert won), as the archive keeps them, by archive key.
- * Read after the consumer's transaction, so a redelivery finds what its first attempt inserted.
+ * For a redelivery: the archive objects holding the stored rows of `ids` (events an earlier attempt, or another
+ * message, inserted), each as its archive key and one of its event ids.
  */
-export async function ownedRows(
-  d1: D1Database,
-  siteId: string,
-  ids: readonly string[],
-  archiveKeys: ReadonlySet<string>,
-): Promise<Map<string, ArchivedEvent[]>> {
-  const out = new Map<string, ArchivedEvent[]>();
+export async function archiveObjectsOf(d1: D1Database, siteId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   const statements = [...jsonChunks(ids, D1_JSON_CHUNK_BYTES)].map((chunk) =>
     d1
       .prepare(
-        `SELECT id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, archive_key
-         FROM events WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY ts, id`,
+        `SELECT archive_key, MIN(id) AS id FROM events
+         WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2)) AND archive_key IS NOT NULL GROUP BY archive_key`,
       )
       .bind(siteId, chunk),
   );
   if (statements.length === 0) return out;
-  for (const res of await d1.batch<ArchiveRow>(statements)) {
-    for (const r of res.results) {
-      if (r.archive_key === null || !archiveKeys.has(r.archive_key)) continue;
-      let list = out.get(r.archive_key);
-      if (!list) out.set(r.archive_key, (list = []));
-      list.push(archivedOf(r));
-    }
-  }
+  for (const res of await d1.batch<{ archive_key: string; id: string }>(statements)) for (const r of res.results) out.set(r.archive_key, r.id);
+  return out;
+}
+
+/**
+ * Every stored row of each archive object (archive key -> one of its event ids), as the archive keeps them, in
+ * (ts, id) order. One transaction inserted them, and D1's single writer gives one transaction's rows consecutive
+ * rowids, so they lie within ARCHIVE_OBJECT_MAX_EVENTS rowids of the one named: a primary-key range, not a scan of the
+ * site's events. (A rowid reused after an erasure deleted the newest rows belongs to a later key and is filtered out.)
+ */
+export async function archiveObjectRows(d1: D1Database, siteId: string, objects: ReadonlyMap<string, string>): Promise<Map<string, ArchivedEvent[]>> {
+  const out = new Map<string, ArchivedEvent[]>();
+  const keys = [...objects.keys()];
+  if (keys.length === 0) return out;
+  const near = `(SELECT rowid FROM events WHERE site_id = ?1 AND id = ?3)`;
+  const results = await d1.batch<ArchiveRow>(
+    keys.map((key) =>
+      d1
+        .prepare(
+          `SELECT id, type, anonymous_id, user_id, session_id, item_id, profile_id, ts, received_at, context, properties, archive_key
+           FROM events WHERE rowid BETWEEN ${near} - ?4 AND ${near} + ?4 AND site_id = ?1 AND archive_key = ?2 ORDER BY ts, id`,
+        )
+        .bind(siteId, key, objects.get(key)!, ARCHIVE_OBJECT_MAX_EVENTS),
+    ),
+  );
+  keys.forEach((key, i) => out.set(key, results[i]!.results.map(archivedOf)));
   return out;
 }
 

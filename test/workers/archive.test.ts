@@ -69,13 +69,13 @@ describe("the raw event archive", () => {
     expect(inArchive.length).toBe(new Set(inArchive).size);
     expect(inArchive.sort()).toEqual(stored.sort());
     expect(stored).toHaveLength(4);
-    // Partitioned by the event's hour: a's two events are in two objects of one message.
+    // Partitioned by the event's hour: a's two events are in two objects of one transaction.
     const keys = await archiveKeys(site.id);
-    expect(keys).toContain(archiveObjectKey(site.id, b[0]!.ts as number, "m-b"));
     expect(keys.every((k) => /^events\/s-[0-9a-f]{8}\/\d{4}-\d{2}-\d{2}\/\d{2}\/[^/]+\.ndjson\.gz$/.test(k))).toBe(true);
+    const row = await env.DB.prepare("SELECT archive_key FROM events WHERE site_id = ? AND id = ?").bind(site.id, b[0]!.id).first<{ archive_key: string }>();
+    expect(keys).toContain(archiveObjectKey(site.id, b[0]!.ts as number, row!.archive_key));
     // An archived event is the stored row.
-    const row = (await archived(site.id)).find((e) => e.id === a[1]!.id);
-    expect(row).toMatchObject({ id: a[1]!.id, type: "view", itemId: "y", anonymousId: "anon-1", sessionId: "sess-1", profileId: "a:anon-1", ts: a[1]!.ts });
+    expect((await archived(site.id)).find((e) => e.id === a[1]!.id)).toMatchObject({ id: a[1]!.id, type: "view", itemId: "y", anonymousId: "anon-1", sessionId: "sess-1", profileId: "a:anon-1", ts: a[1]!.ts });
   });
 
   it("archives a message's events when a redelivery follows a failed archive write", async () => {
@@ -89,6 +89,31 @@ describe("the raw event archive", () => {
     expect((await archived(site.id)).map((e) => e.id).sort()).toEqual(events.map((e) => e.id as string).sort());
     const profile = await env.DB.prepare("SELECT event_count FROM profiles WHERE site_id = ?").bind(site.id).first<{ event_count: number }>();
     expect(profile!.event_count).toBe(2);
+  });
+
+  it("writes one object per transaction and partition, not per message, and rebuilds it whole when its messages come back apart", async () => {
+    const site = await createSite();
+    const now = Date.now();
+    // Three browser batches (three messages) of two visitors, in one hour partition and one delivery.
+    const batches = [0, 1, 2].map((i) => [event({ anonymousId: `g-${i % 2}`, sessionId: `gs-${i}`, ts: now - 60_000 + i }), event({ anonymousId: `g-${i % 2}`, sessionId: `gs-${i}`, ts: now - 50_000 + i, itemId: "sku-2" })]);
+    const messages = batches.map((b, i) => delivery(site, `m-g${i}`, b)[0]!);
+    // D1 commits the group's transaction, then the archive write fails: every message is retried.
+    const failed = await consume(messages, { ...env, ARCHIVE: failingPuts() });
+    expect(failed.retryMessages.map((m) => m.msgId).sort()).toEqual(["m-g0", "m-g1", "m-g2"]);
+    expect(await archived(site.id)).toEqual([]);
+    // They come back in two deliveries, one with a new message beside them: the first rebuilds the lost object with
+    // all six rows (other messages' included), the second rewrites the same key with the same rows.
+    const extra = event({ anonymousId: "g-9", sessionId: "gs-9", ts: now - 40_000 });
+    const first = await consume([{ ...messages[1]!, attempts: 2 }, delivery(site, "m-g3", [extra])[0]!]);
+    expect(first.explicitAcks.sort()).toEqual(["m-g1", "m-g3"]);
+    expect((await archived(site.id)).map((e) => e.id).sort()).toEqual([...batches.flat(), extra].map((e) => e.id as string).sort());
+    expect((await consume([{ ...messages[0]!, attempts: 2 }, { ...messages[2]!, attempts: 3 }])).explicitAcks.sort()).toEqual(["m-g0", "m-g2"]);
+    const ids = (await archived(site.id)).map((e) => e.id);
+    expect(ids.sort()).toEqual([...batches.flat(), extra].map((e) => e.id as string).sort());
+    // Two objects: the first transaction's (rebuilt) and the one that inserted the new message's event.
+    expect(await archiveKeys(site.id)).toHaveLength(2);
+    const profile = await env.DB.prepare("SELECT SUM(event_count) AS n FROM profiles WHERE site_id = ?").bind(site.id).first<{ n: number }>();
+    expect(profile!.n).toBe(7);
   });
 
   it("gives a scratch retrain from the archive the statistics of one from D1, also once D1 dropped the rows", async () => {
