@@ -3,8 +3,13 @@
 // and the queue consumer's drain rate (events/s it stores while and after the load runs).
 // `sessionsPerBatch` 1 is a browser's batch (one session); 10 is a server-side batch mixing visitors (sent with the
 // server key, whose per-batch caps allow that), which costs one Durable Object RPC per session.
+// `consumer: false` (`ingest-accept`) leaves the consumer out of Miniflare: the request path alone (validation, the
+// sessions' Durable Objects, the queue send), as production runs it, with the consumer in invocations of its own
+// and D1 and R2 as separate services, where here all of them share workerd's one thread. Messages then wait in the
+// queue, and no drain is measured (`ingest` measures it).
 // `benchIngestLag` measures how long after the answer a visitor's profile shows the events (eventual consistency).
 //   npm run build && npm run bench -- ingest [--connections 10] [--duration 10]
+//   npm run build && npm run bench -- ingest-accept
 //   npm run build && npm run bench -- ingest-lag
 import autocannon from "autocannon";
 import { freePort, profiling, startProfile } from "./cpu-profile";
@@ -35,9 +40,17 @@ async function storedEvents(db: BenchDb): Promise<number> {
   return (await db.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = 'bench'").first<{ n: number }>())!.n;
 }
 
-export async function benchIngest(opts: { connections: number; duration: number; batchSize: number; sessionsPerBatch: number; visitors: number }): Promise<Record<string, number>> {
+export async function benchIngest(opts: {
+  connections: number;
+  duration: number;
+  batchSize: number;
+  sessionsPerBatch: number;
+  visitors: number;
+  consumer?: boolean;
+}): Promise<Record<string, number>> {
+  const consumer = opts.consumer !== false;
   const inspectorPort = profiling ? await freePort() : undefined;
-  const { url, mf } = await startWorker(undefined, { inspectorPort });
+  const { url, mf } = await startWorker(undefined, { inspectorPort, consume: consumer });
   try {
     await createBenchSite(url, KEY);
     const db = await mf.getD1Database("DB");
@@ -52,7 +65,7 @@ export async function benchIngest(opts: { connections: number; duration: number;
       sent += answer.accepted?.length ?? 0;
     }
     // Start the load with the warm-up stored, so the drain figures count only the load's events.
-    for (const deadline = Date.now() + 30_000; (await storedEvents(db)) < sent; ) {
+    for (const deadline = Date.now() + 30_000; consumer && (await storedEvents(db)) < sent; ) {
       if (Date.now() > deadline) throw new Error("ingest bench: the warm-up never reached D1");
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -72,6 +85,22 @@ export async function benchIngest(opts: { connections: number; duration: number;
     });
     const loadEnd = performance.now();
     await stopProfile?.();
+    const load = {
+      connections: opts.connections,
+      batchSize: opts.batchSize,
+      sessionsPerBatch: opts.sessionsPerBatch,
+      visitors: opts.visitors,
+      consumer: consumer ? 1 : 0,
+      requests: result.requests.total,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      reqPerSec: result.requests.average,
+      eventsPerSec: Math.round(result.requests.average * opts.batchSize),
+      latencyP50ms: result.latency.p50,
+      latencyP99ms: result.latency.p99,
+      latencyMaxMs: result.latency.max,
+    };
+    if (!consumer) return load;
     const answered = result["2xx"] * opts.batchSize;
     const atLoadEnd = (await storedEvents(db)) - sent;
     // The consumer keeps going after the load: poll until it has stored every answered event, then until the count
@@ -88,20 +117,8 @@ export async function benchIngest(opts: { connections: number; duration: number;
       } else if (performance.now() - drained > 5000) break; // quiet for over two batch windows: drained
       await new Promise((r) => setTimeout(r, 100));
     }
-    const reqPerSec = result.requests.average;
     return {
-      connections: opts.connections,
-      batchSize: opts.batchSize,
-      sessionsPerBatch: opts.sessionsPerBatch,
-      visitors: opts.visitors,
-      requests: result.requests.total,
-      non2xx: result.non2xx,
-      errors: result.errors,
-      reqPerSec,
-      eventsPerSec: Math.round(reqPerSec * opts.batchSize),
-      latencyP50ms: result.latency.p50,
-      latencyP99ms: result.latency.p99,
-      latencyMaxMs: result.latency.max,
+      ...load,
       // The consumer: events stored while the load ran, the backlog it left, and its rate from the load's start
       // until the backlog was empty (D1 and R2 written, the messages acknowledged).
       storedDuringLoad: atLoadEnd,

@@ -16,7 +16,7 @@ export type BenchDb = Awaited<ReturnType<Miniflare["getD1Database"]>>;
 export async function startWorker(
   // BENCH_SCRIPT: another build, e.g. an unminified one for a readable CPU profile (bench/cpu-profile.ts).
   script = path.resolve(process.env.BENCH_SCRIPT ?? path.resolve(import.meta.dirname, "../dist/index.js")),
-  opts: { onLog?: (log: { level: string; message: string }) => void; inspectorPort?: number } = {},
+  opts: { onLog?: (log: { level: string; message: string }) => void; inspectorPort?: number; consume?: boolean } = {},
 ): Promise<{ url: string; mf: Miniflare }> {
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   const worker = {
@@ -32,13 +32,16 @@ export async function startWorker(
     durableObjects: { SESSIONS: { className: "SessionDO", useSQLite: true } },
     // The ingest queue and its consumer as wrangler.toml configures them (producer and consumer in one Worker).
     queueProducers: { INGEST_QUEUE: "edgerec-ingest" },
+    // `consume: false` leaves the consumer out: the request path measured alone, as production runs the consumer in
+    // invocations of its own (messages then wait in the queue).
     queueConsumers: {
       "edgerec-ingest": { maxBatchSize: 100, maxBatchTimeout: 2, maxRetries: 5, deadLetterQueue: "edgerec-ingest-dlq" },
       "edgerec-ingest-dlq": { maxBatchSize: 10, maxBatchTimeout: 5, maxRetries: 10 },
-    },
+    } as Record<string, { maxBatchSize: number; maxBatchTimeout: number; maxRetries: number; deadLetterQueue?: string }>,
     r2Buckets: ["ARCHIVE"],
     bindings: { ADMIN_TOKEN: BENCH_ADMIN_TOKEN, SESSION_IDLE_MINUTES: "30", EVENT_RETENTION_DAYS: "90", D1_RAW_WINDOW_DAYS: "30", SITE_CACHE_SECONDS: "30" },
   };
+  if (opts.consume === false) worker.queueConsumers = {};
   // Production's limiter is an in-memory counter per location; Miniflare's is a Durable Object writing SQLite on
   // every call, which cut `next` from ~1,700 to ~160 req/s. Load benchmarks measure the Worker, so by default the
   // bindings are an RPC stub that always allows; BENCH_RATE_LIMITS=miniflare uses Miniflare's (never refusing).

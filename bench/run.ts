@@ -24,6 +24,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   floor: () => benchPath(FLOOR_PATH, { connections, duration }),
   health: () => benchPath("/health", { connections, duration }),
   ingest: () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 1, visitors: 500 }),
+  // The same load with the consumer left out: the request path's own rate (bench/ingest.ts).
+  "ingest-accept": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 1, visitors: 500, consumer: false }),
   // How long after the answer a profile read shows the events (the ingest queue's eventual consistency).
   "ingest-lag": () => benchIngestLag({ samples: 20 }),
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),

@@ -416,8 +416,6 @@ export const ERASURE_ARCHIVE_OBJECTS_PER_STEP = 200;
  * the seen-item exclusion the rest; longer paths are refused (400 naming `path`).
  */
 export const CLIENT_PATH_MAX_ITEMS = 20;
-/** Bound parameters of one Durable Object SQL statement (the platform's limit): the session object's multi-row inserts. */
-export const DO_SQL_MAX_BOUND_PARAMETERS = 100;
 /**
  * How long an isolate reuses a list it computed, for a request with the same inputs: for lists with no visitor
  * (session path, item on screen, slot shape and model version are the key: src/serving/list-memo.ts), and in

@@ -4,7 +4,7 @@
 // It also keeps the visitor's personalization consent, so every read of its path honours a decline, and can be
 // erased on request (privacy/erasure.ts).
 import { DurableObject } from "cloudflare:workers";
-import { DO_SQL_MAX_BOUND_PARAMETERS, MAX_SESSION_PATH, MAX_SESSION_SEEN_IDS } from "../config/limits";
+import { MAX_SESSION_PATH, MAX_SESSION_SEEN_IDS } from "../config/limits";
 import { tunables } from "../config/env";
 import { PATH_TYPES, type EventType } from "../schemas/events";
 import { liveStepRows, type DeltaRow } from "../models/stats-delta";
@@ -27,9 +27,12 @@ function logFlushError(err: unknown): void {
 
 type Meta = { siteId: string; sessionId: string; startedAt: number; lastEventAt: number; expiresAt: number };
 
-/** Rows per multi-row insert into seen (2 parameters a row) and path (4), within the platform's bound on parameters. */
-const SEEN_ROWS_PER_STATEMENT = DO_SQL_MAX_BOUND_PARAMETERS / 2;
-const PATH_ROWS_PER_STATEMENT = DO_SQL_MAX_BOUND_PARAMETERS / 4;
+/** Stored ids and steps past these bounds are rewritten as one row holding only what is kept (seen ids: 10% slack). */
+const SEEN_COMPACT_AT = Math.floor(MAX_SESSION_SEEN_IDS * 1.1);
+const PATH_COMPACT_AT = Math.floor(MAX_SESSION_PATH * 1.5);
+
+/** A stored path step: [itemId, type, ts]. */
+type StepRow = [string, EventType, number];
 
 export class SessionDO extends DurableObject<Env> {
   /** The path kept in memory too: predictions (a later step) read it on every event without touching SQLite. */
@@ -37,8 +40,13 @@ export class SessionDO extends DurableObject<Env> {
   /** The scorer's view of the path: the same SessionState class the offline evaluation feeds event by event. */
   private state = new SessionState(MAX_SESSION_PATH);
   private meta: Meta | null = null;
+  /** The seq of the next append's rows (one seen_ids and one path_steps row per append). */
   private nextSeq = 1;
-  private seenCount = 0;
+  /** The event ids this session has seen (duplicates are checked here, not in SQLite), and in arrival order. */
+  private seenIds = new Set<string>();
+  private seenOrder: string[] = [];
+  /** Steps held in path_steps rows (the kept path plus any not yet compacted away). */
+  private storedSteps = 0;
   /** Path steps (oldest first) already counted into flushed increments; persisted as meta 'counted'. */
   private counted = 0;
   private flushing = false;
@@ -64,19 +72,40 @@ export class SessionDO extends DurableObject<Env> {
   private load(): void {
     const sql = this.ctx.storage.sql;
     const version = this.readVersion();
-    if (version !== null && version !== SCHEMA_VERSION) {
+    const fromV5 = version === 5;
+    if (version !== null && version !== SCHEMA_VERSION && !fromV5) {
       for (const t of SESSION_TABLES) sql.exec(`DROP TABLE IF EXISTS ${t}`);
     }
-    for (const ddl of SESSION_DDL) sql.exec(ddl);
-    sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+    this.ctx.storage.transactionSync(() => {
+      for (const ddl of SESSION_DDL) sql.exec(ddl);
+      if (fromV5) this.moveFromV5();
+      sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+    });
     const rows = sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key = 'session'`).toArray();
     this.meta = rows[0] ? (JSON.parse(rows[0].value) as Meta) : null;
     this.reloadSteps();
-    this.seenCount = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM seen`).one().n;
+    for (const r of sql.exec<{ ids: string }>(`SELECT ids FROM seen_ids ORDER BY seq`)) {
+      for (const id of JSON.parse(r.ids) as string[]) this.seenIds.add(id);
+    }
+    this.seenOrder = [...this.seenIds];
     this.counted = Number(sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'counted'`).toArray()[0]?.value ?? 0);
     this.personalization = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'personalization'`).toArray()[0]?.value !== "0";
-    const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path UNION ALL SELECT seq FROM seen)`).one().m;
+    const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path_steps UNION ALL SELECT seq FROM seen_ids)`).one().m;
     this.nextSeq = (maxSeq ?? 0) + 1;
+  }
+
+  /** A live v5 session (a row per id and per step) moved into v6's rows, so a deploy loses no path or dedup. */
+  private moveFromV5(): void {
+    const sql = this.ctx.storage.sql;
+    const ids = sql.exec<{ event_id: string }>(`SELECT event_id FROM seen ORDER BY seq`).toArray().map((r) => r.event_id);
+    const steps = sql
+      .exec<{ item_id: string; type: EventType; ts: number }>(`SELECT item_id, type, ts FROM path ORDER BY ts, seq`)
+      .toArray()
+      .map((r): StepRow => [r.item_id, r.type, r.ts]);
+    if (ids.length > 0) sql.exec(`INSERT INTO seen_ids (seq, ids) VALUES (1, ?)`, JSON.stringify(ids));
+    if (steps.length > 0) sql.exec(`INSERT INTO path_steps (seq, steps) VALUES (1, ?)`, JSON.stringify(steps));
+    sql.exec(`DROP TABLE seen`);
+    sql.exec(`DROP TABLE path`);
   }
 
   private readVersion(): number | null {
@@ -97,58 +126,54 @@ export class SessionDO extends DurableObject<Env> {
     const now = Date.now();
     this.ensureTables();
     const idleMs = tunables(this.env).SESSION_IDLE_MINUTES * 60_000;
-    let added = 0;
+    // Duplicates are checked against the ids in memory (loaded with the object), before anything is written.
     const duplicateIds: string[] = [];
-    const newSteps: (PathStep & { seq: number })[] = [];
-    this.ctx.storage.transactionSync(() => {
-      const sql = this.ctx.storage.sql;
-      // Multi-row statements within the platform's 100 bound parameters: one statement per 50 ids and per 25 steps
-      // instead of one or two per event (the per-statement cost was the largest share of an ingest's CPU). Each
-      // event gets seq base + its index; a duplicate's seq is simply never used (seq only orders).
-      for (let at = 0; at < events.length; at += SEEN_ROWS_PER_STATEMENT) {
-        const chunk = events.slice(at, at + SEEN_ROWS_PER_STATEMENT);
-        const base = this.nextSeq;
-        this.nextSeq += chunk.length;
-        const inserted = new Set(
-          sql
-            .exec<{ seq: number }>(
-              `INSERT INTO seen (event_id, seq) VALUES ${chunk.map(() => "(?, ?)").join(", ")} ON CONFLICT DO NOTHING RETURNING seq`,
-              ...chunk.flatMap((e, i) => [e.id, base + i]),
-            )
-            .toArray()
-            .map((r) => r.seq),
-        );
-        chunk.forEach((e, i) => {
-          if (!inserted.has(base + i)) return void duplicateIds.push(e.id);
-          added++;
-          this.seenCount++;
-          if (e.itemId !== undefined && PATH_TYPES.has(e.type)) newSteps.push({ itemId: e.itemId, type: e.type, ts: e.ts, seq: base + i });
-        });
+    const fresh: string[] = [];
+    const batchIds = new Set<string>();
+    const newSteps: PathStep[] = [];
+    for (const e of events) {
+      if (this.seenIds.has(e.id) || batchIds.has(e.id)) {
+        duplicateIds.push(e.id);
+        continue;
       }
-      for (let at = 0; at < newSteps.length; at += PATH_ROWS_PER_STATEMENT) {
-        const chunk = newSteps.slice(at, at + PATH_ROWS_PER_STATEMENT);
-        sql.exec(`INSERT INTO path (seq, item_id, type, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`, ...chunk.flatMap((st) => [st.seq, st.itemId, st.type, st.ts]));
+      batchIds.add(e.id);
+      fresh.push(e.id);
+      if (e.itemId !== undefined && PATH_TYPES.has(e.type)) newSteps.push({ itemId: e.itemId, type: e.type, ts: e.ts });
+    }
+    const added = fresh.length;
+    if (added > 0) {
+      const merged = newSteps.length > 0 ? mergedPath(this.steps, newSteps) : null;
+      const seenAfter = this.seenIds.size + added;
+      const seq = this.nextSeq;
+      const meta: Meta = { siteId, sessionId, startedAt: this.meta?.startedAt ?? now, lastEventAt: now, expiresAt: now + idleMs };
+      // Storage first, memory after: if the transaction throws, the object still holds what storage holds, and the
+      // client's retry is not mistaken for a duplicate.
+      this.ctx.storage.transactionSync(() => {
+        const sql = this.ctx.storage.sql;
+        if (seenAfter > SEEN_COMPACT_AT) {
+          sql.exec(`DELETE FROM seen_ids`);
+          sql.exec(`INSERT INTO seen_ids (seq, ids) VALUES (?, ?)`, seq, JSON.stringify([...this.seenOrder, ...fresh].slice(-MAX_SESSION_SEEN_IDS)));
+        } else sql.exec(`INSERT INTO seen_ids (seq, ids) VALUES (?, ?)`, seq, JSON.stringify(fresh));
+        if (merged) {
+          if (this.storedSteps + newSteps.length > PATH_COMPACT_AT) {
+            sql.exec(`DELETE FROM path_steps`);
+            sql.exec(`INSERT INTO path_steps (seq, steps) VALUES (?, ?)`, seq, JSON.stringify(merged.steps.map(stepRow)));
+          } else sql.exec(`INSERT INTO path_steps (seq, steps) VALUES (?, ?)`, seq, JSON.stringify(newSteps.map(stepRow)));
+        }
+        if (personalization !== this.personalization) this.storePersonalization(personalization);
+        sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?)`, JSON.stringify(meta));
+      });
+      this.nextSeq = seq + 1;
+      this.meta = meta;
+      if (seenAfter > SEEN_COMPACT_AT) {
+        this.seenOrder = [...this.seenOrder, ...fresh].slice(-MAX_SESSION_SEEN_IDS);
+        this.seenIds = new Set(this.seenOrder);
+      } else {
+        this.seenOrder.push(...fresh);
+        for (const id of fresh) this.seenIds.add(id);
       }
-      if (added === 0) return;
-      if (personalization !== this.personalization) this.storePersonalization(personalization);
-      // Trimming scans the table, so it runs only when a bound is actually exceeded (seen ids with 10% slack).
-      if (this.steps.length + newSteps.length > MAX_SESSION_PATH) {
-        sql.exec(`DELETE FROM path WHERE seq NOT IN (SELECT seq FROM path ORDER BY ts DESC, seq DESC LIMIT ?)`, MAX_SESSION_PATH);
-      }
-      if (this.seenCount > MAX_SESSION_SEEN_IDS * 1.1) {
-        sql.exec(`DELETE FROM seen WHERE seq NOT IN (SELECT seq FROM seen ORDER BY seq DESC LIMIT ?)`, MAX_SESSION_SEEN_IDS);
-        this.seenCount = MAX_SESSION_SEEN_IDS;
-      }
-      this.meta = {
-        siteId,
-        sessionId,
-        startedAt: this.meta?.startedAt ?? now,
-        lastEventAt: now,
-        expiresAt: now + idleMs,
-      };
-      sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?)`, JSON.stringify(this.meta));
-    });
-    if (newSteps.length > 0) this.mergeSteps(newSteps);
+      if (merged) this.applyPath(merged, newSteps);
+    }
     if (added > 0 && this.alarmAt === null) await this.armAlarm(now + idleMs);
     // The flush runs after this call answers: ingest never waits for it.
     if (this.steps.length - this.counted >= FLUSH_STEPS) this.ctx.waitUntil(this.flush().catch((err) => logFlushError(err)));
@@ -205,32 +230,32 @@ export class SessionDO extends DurableObject<Env> {
     return sent;
   }
 
-  /** Keeps the in-memory path equal to the stored one: ordered by (ts, arrival), newest MAX_SESSION_PATH kept. */
-  private mergeSteps(newSteps: (PathStep & { seq: number })[]): void {
-    const inOrder = newSteps.every((s, i) => s.ts >= (i === 0 ? (this.steps.at(-1)?.ts ?? -Infinity) : newSteps[i - 1]!.ts));
-    if (inOrder) {
-      for (const s of newSteps) {
-        this.steps.push({ itemId: s.itemId, type: s.type, ts: s.ts });
-        this.state.push(s.itemId, s.ts);
-      }
-      if (this.steps.length > MAX_SESSION_PATH) {
-        const dropped = this.steps.length - MAX_SESSION_PATH;
-        this.steps.splice(0, dropped);
-        // Steps that fall off uncounted are lost to learning; FLUSH_STEPS < MAX_SESSION_PATH keeps that rare.
-        this.counted = Math.max(0, this.counted - dropped);
-      }
+  /** Takes a merged path as the in-memory one (the stored rows already hold it), with the scorer's state. */
+  private applyPath(merged: MergedPath, newSteps: readonly PathStep[]): void {
+    if (merged.inOrder) {
+      for (const st of newSteps) this.state.push(st.itemId, st.ts);
+      // Steps that fall off uncounted are lost to learning; FLUSH_STEPS < MAX_SESSION_PATH keeps that rare.
+      this.counted = Math.max(0, this.counted - merged.dropped);
     } else {
-      this.reloadSteps();
+      this.state = new SessionState(MAX_SESSION_PATH);
+      for (const st of merged.steps) this.state.push(st.itemId, st.ts);
     }
+    this.steps = merged.steps;
+    // As append decided: past PATH_COMPACT_AT the rows were rewritten as the kept path.
+    const stored = this.storedSteps + newSteps.length;
+    this.storedSteps = stored > PATH_COMPACT_AT ? merged.steps.length : stored;
   }
 
+  /** The path from its rows: every stored step in (ts, arrival) order, newest MAX_SESSION_PATH kept. */
   private reloadSteps(): void {
-    this.steps = this.ctx.storage.sql
-      .exec<{ item_id: string; type: string; ts: number }>(`SELECT item_id, type, ts FROM path ORDER BY ts, seq`)
-      .toArray()
-      .map((r) => ({ itemId: r.item_id, type: r.type as EventType, ts: r.ts }));
+    const all: PathStep[] = [];
+    for (const r of this.ctx.storage.sql.exec<{ steps: string }>(`SELECT steps FROM path_steps ORDER BY seq`)) {
+      for (const [itemId, type, ts] of JSON.parse(r.steps) as StepRow[]) all.push({ itemId, type, ts });
+    }
+    this.storedSteps = all.length;
+    this.steps = mergedPath([], all).steps;
     this.state = new SessionState(MAX_SESSION_PATH);
-    for (const s of this.steps) this.state.push(s.itemId, s.ts);
+    for (const st of this.steps) this.state.push(st.itemId, st.ts);
   }
 
   private storePersonalization(allowed: boolean): void {
@@ -272,7 +297,7 @@ export class SessionDO extends DurableObject<Env> {
   async erase(): Promise<{ steps: number; seenIds: number; pendingIncrements: number }> {
     const held = {
       steps: this.steps.length,
-      seenIds: this.seenCount,
+      seenIds: this.seenIds.size,
       pendingIncrements: this.tablesGone ? 0 : this.ctx.storage.sql.exec<{ n: number }>(`SELECT COALESCE(SUM(n), 0) AS n FROM outbox`).one().n,
     };
     await this.ctx.storage.deleteAlarm();
@@ -290,7 +315,9 @@ export class SessionDO extends DurableObject<Env> {
     this.counted = 0;
     this.meta = null;
     this.nextSeq = 1;
-    this.seenCount = 0;
+    this.seenIds = new Set();
+    this.seenOrder = [];
+    this.storedSteps = 0;
     this.personalization = true;
   }
 
@@ -328,4 +355,23 @@ export class SessionDO extends DurableObject<Env> {
     this.forget();
     for (const ddl of SESSION_DDL) this.ctx.storage.sql.exec(ddl);
   }
+}
+
+/**
+ * A path after new steps arrive (oldest first): ordered by (ts, arrival), the newest MAX_SESSION_PATH kept. `inOrder`:
+ * the new steps only extend it (the usual case: the scorer's state can push them), `dropped` then counts steps that
+ * fell off its start.
+ */
+type MergedPath = { steps: PathStep[]; inOrder: boolean; dropped: number };
+
+function mergedPath(steps: readonly PathStep[], added: readonly PathStep[]): MergedPath {
+  const inOrder = added.every((st, i) => st.ts >= (i === 0 ? (steps.at(-1)?.ts ?? -Infinity) : added[i - 1]!.ts));
+  // A stable sort by ts keeps arrival order among equal times: older steps first, then the batch in its order.
+  const all = inOrder ? [...steps, ...added] : [...steps, ...added].sort((a, b) => a.ts - b.ts);
+  const dropped = Math.max(0, all.length - MAX_SESSION_PATH);
+  return { steps: dropped > 0 ? all.slice(dropped) : all, inOrder, dropped };
+}
+
+function stepRow(st: PathStep): StepRow {
+  return [st.itemId, st.type, st.ts];
 }

@@ -181,7 +181,7 @@ describe("POST /v1/consent", () => {
     const held = await runInDurableObject(sessionStub(env, site.id, "sl"), async (instance, state) => ({
       snapshot: instance.snapshot(),
       alarm: await state.storage.getAlarm(),
-      path: state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'path'`).toArray().length,
+      path: state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'path_steps'`).toArray().length,
     }));
     expect(held).toEqual({ snapshot: null, alarm: null, path: 0 });
     // D1 keeps the history until the visitor asks for erasure (the offer above).

@@ -134,7 +134,67 @@ describe("SessionDO", () => {
     const res = await get(`/v1/sessions/${sessionId}`, { "x-edgerec-key": site.key });
     expect(res.status).toBe(404);
     expect((await res.json<ErrorJson>()).error.code).toBe("session_not_found");
-    const tables = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM path").one().n);
-    expect(tables).toBe(0);
+    const rows = await runInDurableObject(stub, (_i, state) =>
+      ["path_steps", "seen_ids"].map((t) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).one().n),
+    );
+    expect(rows).toEqual([0, 0]);
+  });
+
+  it("stores one row per append, compacts them past its bounds, and reloads the same path and duplicates", async () => {
+    const stub = sessionStub(env, "rows", "s1");
+    const t0 = Date.now() - 10_000_000;
+    const sent: { id: string; type: "view"; itemId: string; ts: number }[] = [];
+    // 14 batches of 40 steps (560, past MAX_SESSION_PATH and the compaction bound), every fourth out of time order.
+    for (let b = 0; b < 14; b++) {
+      const batch = Array.from({ length: 40 }, (_, i) => ({ id: crypto.randomUUID(), type: "view" as const, itemId: `i${b}-${i}`, ts: t0 + (b % 4 === 3 ? b - 2 : b) * 1000 + i }));
+      sent.push(...batch);
+      expect((await stub.append("rows", "s1", batch)).added).toBe(40);
+    }
+    const before = (await stub.snapshot())!.path;
+    // The newest MAX_SESSION_PATH steps by (ts, arrival), whatever order the batches came in.
+    const expected = sent
+      .map((e, arrival) => ({ e, arrival }))
+      .sort((a, b) => a.e.ts - b.e.ts || a.arrival - b.arrival)
+      .slice(-MAX_SESSION_PATH)
+      .map(({ e }) => e.itemId);
+    expect(before.map((p) => p.itemId)).toEqual(expected);
+    const stored = await runInDurableObject(stub, (_i, state) => ({
+      pathRows: state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM path_steps`).one().n,
+      steps: state.storage.sql.exec<{ steps: string }>(`SELECT steps FROM path_steps`).toArray().reduce((n, r) => n + (JSON.parse(r.steps) as unknown[]).length, 0),
+    }));
+    expect(stored.pathRows).toBeLessThan(14);
+    expect(stored.steps).toBeLessThanOrEqual(MAX_SESSION_PATH * 1.5);
+    // As after an eviction: the object reads its rows again.
+    const reloaded = await runInDurableObject(stub, (instance) => {
+      (instance as unknown as { load(): void }).load();
+      return instance.snapshot()!.path;
+    });
+    expect(reloaded).toEqual(before);
+    expect((await stub.append("rows", "s1", [sent[0]!, sent.at(-1)!])).duplicates).toBe(2);
+  });
+
+  it("moves a live session stored in the previous layout (v5: a row per id and step) without losing it", async () => {
+    const stub = sessionStub(env, "v5", "s1");
+    const t0 = Date.now() - 60_000;
+    const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const moved = await runInDurableObject(stub, (instance, state) => {
+      const sql = state.storage.sql;
+      for (const t of ["seen_ids", "path_steps", "meta"]) sql.exec(`DROP TABLE IF EXISTS ${t}`);
+      sql.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+      sql.exec(`CREATE TABLE seen (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)`);
+      sql.exec(`CREATE TABLE path (seq INTEGER PRIMARY KEY, item_id TEXT NOT NULL, type TEXT NOT NULL, ts INTEGER NOT NULL)`);
+      sql.exec(`INSERT INTO meta VALUES ('schema_version', '5'), ('session', ?)`, JSON.stringify({ siteId: "v5", sessionId: "s1", startedAt: t0, lastEventAt: t0, expiresAt: t0 + 1_800_000 }));
+      ids.forEach((id, i) => sql.exec(`INSERT INTO seen VALUES (?, ?)`, id, i + 1));
+      sql.exec(`INSERT INTO path VALUES (1, 'b', 'view', ?), (2, 'a', 'view', ?), (3, 'c', 'add_to_cart', ?)`, t0 + 2, t0 + 1, t0 + 3);
+      (instance as unknown as { load(): void }).load();
+      const tables = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).toArray().map((r) => r.name);
+      return { path: instance.snapshot()!.path.map((p) => p.itemId), tables };
+    });
+    expect(moved.path).toEqual(["a", "b", "c"]);
+    expect(moved.tables).not.toContain("seen");
+    expect(moved.tables).not.toContain("path");
+    const again = await stub.append("v5", "s1", [{ id: ids[1]!, type: "view", itemId: "x", ts: t0 + 4 }, { id: crypto.randomUUID(), type: "view", itemId: "d", ts: t0 + 5 }]);
+    expect(again).toMatchObject({ added: 1, duplicateIds: [ids[1]] });
+    expect((await stub.snapshot())!.path.map((p) => p.itemId)).toEqual(["a", "b", "c", "d"]);
   });
 });
