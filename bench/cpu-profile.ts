@@ -59,10 +59,7 @@ export async function startProfile(inspectorPort: number, top = 40): Promise<() 
  * with the functions that were on the stack for most of it: what a tail latency is made of.
  */
 function printStalls(profile: Profile, count = 5, minMs = 40): void {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const nameOf = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
+  const { byId, parent } = tree(profile);
   const stretches: { start: number; end: number; ms: number }[] = [];
   let start = -1;
   let ms = 0;
@@ -94,11 +91,22 @@ function printStalls(profile: Profile, count = 5, minMs = 40): void {
   }
 }
 
-/** Each function's inclusive share (itself and what it calls, counted once per sample): what a code path costs. */
-function printInclusive(profile: Profile, top: number): void {
+/** The profile's nodes by id, and each node's parent (the caller). */
+function tree(profile: Profile): { byId: Map<number, ProfileNode>; parent: Map<number, number> } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  return { byId, parent };
+}
+
+/** A function as the tables print it: name, file, line. */
+function nameOf(n: ProfileNode): string {
+  return `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
+}
+
+/** Each function's inclusive share (itself and what it calls, counted once per sample): what a code path costs. */
+function printInclusive(profile: Profile, top: number): void {
+  const { byId, parent } = tree(profile);
   const inclusive = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -106,8 +114,7 @@ function printInclusive(profile: Profile, top: number): void {
     total += dt;
     const seen = new Set<string>();
     for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
-      const f = byId.get(id)!.callFrame;
-      const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+      const name = nameOf(byId.get(id)!);
       if (seen.has(name) || name.startsWith("(root)")) continue;
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
@@ -125,8 +132,7 @@ function printTop(profile: Profile, top: number): void {
   for (const n of profile.nodes) {
     const t = self.get(n.id) ?? 0;
     total += t;
-    const f = n.callFrame;
-    const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+    const name = nameOf(n);
     byName.set(name, (byName.get(name) ?? 0) + t);
   }
   const rows = [...byName].sort((a, b) => b[1] - a[1]).slice(0, top);

@@ -42,9 +42,8 @@ export class SessionDO extends DurableObject<Env> {
   private meta: Meta | null = null;
   /** The seq of the next append's rows (one seen_ids and one path_steps row per append). */
   private nextSeq = 1;
-  /** The event ids this session has seen (duplicates are checked here, not in SQLite), and in arrival order. */
+  /** The event ids this session has seen, in arrival order (a Set keeps it): duplicates are checked here, not in SQLite. */
   private seenIds = new Set<string>();
-  private seenOrder: string[] = [];
   /** Steps held in path_steps rows (the kept path plus any not yet compacted away). */
   private storedSteps = 0;
   /** Path steps (oldest first) already counted into flushed increments; persisted as meta 'counted'. */
@@ -87,7 +86,6 @@ export class SessionDO extends DurableObject<Env> {
     for (const r of sql.exec<{ ids: string }>(`SELECT ids FROM seen_ids ORDER BY seq`)) {
       for (const id of JSON.parse(r.ids) as string[]) this.seenIds.add(id);
     }
-    this.seenOrder = [...this.seenIds];
     this.counted = Number(sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'counted'`).toArray()[0]?.value ?? 0);
     this.personalization = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'personalization'`).toArray()[0]?.value !== "0";
     const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path_steps UNION ALL SELECT seq FROM seen_ids)`).one().m;
@@ -143,36 +141,32 @@ export class SessionDO extends DurableObject<Env> {
     const added = fresh.length;
     if (added > 0) {
       const merged = newSteps.length > 0 ? mergedPath(this.steps, newSteps) : null;
-      const seenAfter = this.seenIds.size + added;
+      // Past their bounds the stored ids and steps are rewritten as one row of what is kept.
+      const keptIds = this.seenIds.size + added > SEEN_COMPACT_AT ? [...this.seenIds, ...fresh].slice(-MAX_SESSION_SEEN_IDS) : null;
+      const compactPath = merged !== null && this.storedSteps + newSteps.length > PATH_COMPACT_AT;
       const seq = this.nextSeq;
       const meta: Meta = { siteId, sessionId, startedAt: this.meta?.startedAt ?? now, lastEventAt: now, expiresAt: now + idleMs };
       // Storage first, memory after: if the transaction throws, the object still holds what storage holds, and the
       // client's retry is not mistaken for a duplicate.
       this.ctx.storage.transactionSync(() => {
         const sql = this.ctx.storage.sql;
-        if (seenAfter > SEEN_COMPACT_AT) {
-          sql.exec(`DELETE FROM seen_ids`);
-          sql.exec(`INSERT INTO seen_ids (seq, ids) VALUES (?, ?)`, seq, JSON.stringify([...this.seenOrder, ...fresh].slice(-MAX_SESSION_SEEN_IDS)));
-        } else sql.exec(`INSERT INTO seen_ids (seq, ids) VALUES (?, ?)`, seq, JSON.stringify(fresh));
+        if (keptIds) sql.exec(`DELETE FROM seen_ids`);
+        sql.exec(`INSERT INTO seen_ids (seq, ids) VALUES (?, ?)`, seq, JSON.stringify(keptIds ?? fresh));
         if (merged) {
-          if (this.storedSteps + newSteps.length > PATH_COMPACT_AT) {
-            sql.exec(`DELETE FROM path_steps`);
-            sql.exec(`INSERT INTO path_steps (seq, steps) VALUES (?, ?)`, seq, JSON.stringify(merged.steps.map(stepRow)));
-          } else sql.exec(`INSERT INTO path_steps (seq, steps) VALUES (?, ?)`, seq, JSON.stringify(newSteps.map(stepRow)));
+          if (compactPath) sql.exec(`DELETE FROM path_steps`);
+          sql.exec(`INSERT INTO path_steps (seq, steps) VALUES (?, ?)`, seq, JSON.stringify((compactPath ? merged.steps : newSteps).map(stepRow)));
         }
         if (personalization !== this.personalization) this.storePersonalization(personalization);
         sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('session', ?)`, JSON.stringify(meta));
       });
       this.nextSeq = seq + 1;
       this.meta = meta;
-      if (seenAfter > SEEN_COMPACT_AT) {
-        this.seenOrder = [...this.seenOrder, ...fresh].slice(-MAX_SESSION_SEEN_IDS);
-        this.seenIds = new Set(this.seenOrder);
-      } else {
-        this.seenOrder.push(...fresh);
-        for (const id of fresh) this.seenIds.add(id);
+      if (keptIds) this.seenIds = new Set(keptIds);
+      else for (const id of fresh) this.seenIds.add(id);
+      if (merged) {
+        this.applyPath(merged, newSteps);
+        this.storedSteps = compactPath ? merged.steps.length : this.storedSteps + newSteps.length;
       }
-      if (merged) this.applyPath(merged, newSteps);
     }
     if (added > 0 && this.alarmAt === null) await this.armAlarm(now + idleMs);
     // The flush runs after this call answers: ingest never waits for it.
@@ -241,9 +235,6 @@ export class SessionDO extends DurableObject<Env> {
       for (const st of merged.steps) this.state.push(st.itemId, st.ts);
     }
     this.steps = merged.steps;
-    // As append decided: past PATH_COMPACT_AT the rows were rewritten as the kept path.
-    const stored = this.storedSteps + newSteps.length;
-    this.storedSteps = stored > PATH_COMPACT_AT ? merged.steps.length : stored;
   }
 
   /** The path from its rows: every stored step in (ts, arrival) order, newest MAX_SESSION_PATH kept. */
@@ -316,7 +307,6 @@ export class SessionDO extends DurableObject<Env> {
     this.meta = null;
     this.nextSeq = 1;
     this.seenIds = new Set();
-    this.seenOrder = [];
     this.storedSteps = 0;
     this.personalization = true;
   }
