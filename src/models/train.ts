@@ -93,7 +93,7 @@ async function countSessions(env: Env, siteId: string, now: number, previous: Ma
   }
 
   let deltaRowsUsed = 0;
-  const deltas = await forEachDeltaPage(env.DB, siteId, watermark, (rows) => {
+  const deltas = await forEachDeltaPage(env.DB, siteId, watermark, config.count, (rows) => {
     const fresh = rows.filter((r) => r.bucket >= cutBucket);
     deltaRowsUsed += fresh.length;
     if (fresh.length > 0) trainer.mergeStats(rowsToStats(fresh, config.count));

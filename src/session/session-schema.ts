@@ -10,9 +10,9 @@ export const SESSION_DDL = [
   // with an index entry: a 100-event batch was about 200 row inserts, the largest share of an append's CPU.
   `CREATE TABLE IF NOT EXISTS seen_ids (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS path_steps (seq INTEGER PRIMARY KEY, steps TEXT NOT NULL)`,
-  // Session-model statistic increments being sent to D1 (SessionDO.flush; storage/schema.ts model_deltas): at most one
-  // flush's rows at a time, as one JSON value (v5; v4 kept one SQL row per increment, inserted and read back per
-  // flush, the largest share of a 100-event ingest's CPU).
+  // The flush being sent to D1 (SessionDO.flush; storage/schema.ts model_deltas): at most one at a time, its body
+  // as one JSON value (storage/deltas-repo.ts: the uncounted steps and the path before them; before flush bodies v2,
+  // counted increments, which a live object may still hold and sends as they are). `n`: steps (or increments).
   `CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, rows TEXT NOT NULL)`,
 ];
 

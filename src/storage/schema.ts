@@ -177,12 +177,12 @@ export type ItemRow = typeof items.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
 
 /**
- * Session-model statistic increments flushed by SessionDOs (online learning between retrains), one row per flush:
- * `body` is a JSON array of [kind, a, b, bucket, w] tuples (storage/deltas-repo.ts), because one row per increment
- * would multiply D1 writes by a dozen per event. Append-only: the retrain merges rows above its watermark into the
+ * Live session steps flushed by SessionDOs (online learning between retrains), one row per flush: `body` holds the
+ * steps and the path before them, which the retrain counts into statistic increments (storage/deltas-repo.ts;
+ * older bodies are the counted [kind, a, b, bucket, w] tuples themselves), and `rows` their count. Append-only: the retrain merges rows above its watermark into the
  * last statistics snapshot, then deletes what it consumed. `flush_id` is unique, so a retried flush (alarms are
- * at-least-once) inserts nothing. `bucket` (hour of each counted step) lets a from-scratch rebuild skip what it
- * already counted from the raw log.
+ * at-least-once) inserts nothing. Each step's hour (its increments' `bucket`) lets a from-scratch rebuild skip
+ * what it already counted from the raw log.
  */
 export const modelDeltas = sqliteTable(
   "model_deltas",

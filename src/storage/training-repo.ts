@@ -3,6 +3,7 @@
 import { tunables } from "../config/env";
 import { PATH_TYPES, PATH_TYPES_SQL } from "../schemas/event-types";
 import type { DeltaRow } from "../models/stats-delta";
+import type { CountConfig } from "../recommend/session-stats";
 import { parseDeltaBody } from "./deltas-repo";
 import { forEachArchivedEvent } from "./event-archive";
 
@@ -59,11 +60,15 @@ export async function forEachSession(
 /** Flush rows per page: each holds one session flush's increments (usually a few KB). */
 const DELTA_PAGE_FLUSHES = 200;
 
-/** Streams increments of flushes with id above `watermark`, in id order, a page at a time. Returns the highest id. */
+/**
+ * Streams the increments of flushes with id above `watermark` (their steps counted with `config`), in id order, a page
+ * at a time. Returns the highest id.
+ */
 export async function forEachDeltaPage(
   d1: D1Database,
   siteId: string,
   watermark: number,
+  config: CountConfig,
   onPage: (rows: DeltaRow[]) => void,
 ): Promise<{ maxId: number; rows: number; queries: number }> {
   let maxId = watermark;
@@ -77,7 +82,7 @@ export async function forEachDeltaPage(
     queries++;
     if (results.length === 0) break;
     maxId = results[results.length - 1]!.id;
-    const page = results.flatMap((r) => parseDeltaBody(r.body));
+    const page = results.flatMap((r) => parseDeltaBody(r.body, config));
     rows += page.length;
     onPage(page);
     if (results.length < DELTA_PAGE_FLUSHES) break;

@@ -7,7 +7,7 @@ import { TRENDING_CRON } from "../../src/scheduled";
 import type { IngestResult } from "../../src/schemas/events";
 import { listKey, writeCachedList } from "../../src/serving/rec-cache";
 import { sessionStub } from "../../src/session/session-client";
-import { flushDeltas } from "../../src/storage/deltas-repo";
+import { flushDeltas, stepsBody } from "../../src/storage/deltas-repo";
 import { createJob, resolveSubject, sessionIdsOf, suppressionHash, ZERO_COUNTS } from "../../src/storage/erasure-repo";
 import { kvKeys } from "../../src/storage/kv-keys";
 import { BASE, createSite, event, get, postEvents, putItems, serverHeaders, type ErrorJson, type TestSite } from "./helpers";
@@ -70,9 +70,9 @@ async function twoDevicesAndABystander(site: TestSite): Promise<void> {
     await writeCachedList(env.REC_CACHE, listKey(site.id, visitor, "home", { d: 1 }), "state", recs);
   }
   const doId = (sid: string) => env.SESSIONS.idFromName(JSON.stringify([site.id, sid])).toString();
-  const row = [{ kind: "after" as const, a: "x", b: "y", bucket: 1, w: 1 }];
-  await flushDeltas(env.DB, site.id, `${doId("s1")}:0`, row);
-  await flushDeltas(env.DB, site.id, `${doId("sb")}:0`, row);
+  const body = stepsBody([{ itemId: "x" }], [{ itemId: "y", ts: Date.now() }]);
+  await flushDeltas(env.DB, site.id, `${doId("s1")}:0`, body, 1);
+  await flushDeltas(env.DB, site.id, `${doId("sb")}:0`, body, 1);
 }
 
 /** The session object's durable storage: no table (other than the platform's own) and no alarm. */

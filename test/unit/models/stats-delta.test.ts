@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeStats, encodeStats } from "../../../src/models/stats-codec";
 import { bucketOf, liveStepRows, rowsToStats, statsToRows, BUCKET_MS } from "../../../src/models/stats-delta";
+import { parseDeltaBody, stepsBody } from "../../../src/storage/deltas-repo";
 import { DEFAULT_COUNT_CONFIG, SessionStatsAccumulator, type SessionStats } from "../../../src/recommend/session-stats";
 
 const cfg = DEFAULT_COUNT_CONFIG;
@@ -38,6 +39,20 @@ describe("statistic deltas", () => {
       merged.merge(rowsToStats(rows, cfg));
     }
     expectSame(whole.stats(), merged.stats());
+  });
+
+  it("a session flushed as step bodies (the path before each) and counted by the retrain equals counting it whole", () => {
+    const items = ["a", "b", "a", "c", "b", "d", "a"];
+    const steps = items.map((itemId, i) => ({ itemId, ts: 3 * BUCKET_MS + i }));
+    const whole = new SessionStatsAccumulator(cfg);
+    whole.pushSession(items);
+    const merged = new SessionStatsAccumulator(cfg);
+    for (const [from, to] of [[0, 3], [3, 5], [5, 7]] as const) {
+      merged.merge(rowsToStats(parseDeltaBody(stepsBody(steps.slice(0, from), steps.slice(from, to)), cfg), cfg));
+    }
+    expectSame(whole.stats(), merged.stats());
+    // A body from before v2 (the counted rows as tuples) reads back as those rows.
+    expect(parseDeltaBody(JSON.stringify([["after", "a", "b", 3, 1]]), cfg)).toEqual([{ kind: "after", a: "a", b: "b", bucket: 3, w: 1 }]);
   });
 
   it("tags rows with the hour of each step", () => {
