@@ -28,7 +28,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?:
 export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const bySite = new Map<string, Delivery[]>();
   for (const msg of batch.messages) {
-    const parsed = ingestMessageSchema.safeParse(msg.body);
+    const parsed = ingestMessageSchema.safeParse(messageBody(msg.body));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       logConsumer("invalid_message", { messageId: msg.id, attempts: msg.attempts, path: issue?.path.join("."), message: issue?.message });
@@ -64,6 +64,20 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Pro
         }
       }
     }
+  }
+}
+
+/**
+ * A message's body as data: producers send JSON text (queue-messages.ts); a body that is already data (a `json` or
+ * `v8` message, as producers before sent, or an operator's re-send) is taken as it is. Text that is not JSON
+ * becomes undefined, which the schema refuses like any other damaged message.
+ */
+function messageBody(body: unknown): unknown {
+  if (typeof body !== "string") return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
@@ -151,7 +165,9 @@ export async function fileDeadLetters(batch: MessageBatch<unknown>, env: Env): P
   await Promise.all(
     batch.messages.map(async (msg) => {
       const day = new Date(msg.timestamp).toISOString().slice(0, 10);
-      await env.ARCHIVE.put(deadLetterKey(day, msg.id), JSON.stringify({ id: msg.id, timestamp: msg.timestamp.getTime(), attempts: msg.attempts, body: msg.body }), {
+      // The body as data when it parses (readable, and re-sendable as it is), else the text it came as.
+      const body = messageBody(msg.body) ?? msg.body;
+      await env.ARCHIVE.put(deadLetterKey(day, msg.id), JSON.stringify({ id: msg.id, timestamp: msg.timestamp.getTime(), attempts: msg.attempts, body }), {
         httpMetadata: { contentType: "application/json" },
       });
       logConsumer("dead_letter", { messageId: msg.id, attempts: msg.attempts });

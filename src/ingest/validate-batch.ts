@@ -1,6 +1,7 @@
 // Validates a POST /v1/events body event by event: good events go on, each bad one is reported with its field.
 import { MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from "../config/limits";
 import { ApiError, formatPath } from "../lib/errors";
+import { utf8Length } from "../lib/utf8";
 import { issuesOf } from "../lib/validate";
 import { checkEventTime, eventBatchSchema, eventSchema, type IngestEvent, type IngestResult } from "../schemas/events";
 
@@ -14,7 +15,6 @@ export type ValidatedBatch = {
   rejected: IngestResult["rejected"];
 };
 
-const encoder = new TextEncoder();
 
 /** `body` is the already-parsed JSON. Envelope problems throw (400, or 413 for too many events). */
 export function validateBatch(body: unknown, now: number): ValidatedBatch {
@@ -37,7 +37,7 @@ export function validateBatch(body: unknown, now: number): ValidatedBatch {
   const seen = new Set<string>();
   envelope.data.events.forEach((raw, index) => {
     const rawId = idOf(raw);
-    const bytes = encoder.encode(JSON.stringify(raw)).byteLength;
+    const bytes = utf8Length(JSON.stringify(raw));
     if (bytes > MAX_EVENT_BYTES) {
       rejected.push({ index, id: rawId, field: "(event)", code: "too_large", message: `event is ${bytes} bytes; at most ${MAX_EVENT_BYTES}` });
       return;

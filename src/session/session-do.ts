@@ -8,7 +8,8 @@ import { MAX_SESSION_PATH, MAX_SESSION_SEEN_IDS } from "../config/limits";
 import { tunables } from "../config/env";
 import { PATH_TYPES, type EventType } from "../schemas/events";
 import { SessionState } from "../recommend/session-state";
-import { flushDeltas, stepsBody } from "../storage/deltas-repo";
+import { stepsBody } from "../models/flush-body";
+import { flushDeltas } from "../storage/deltas-repo";
 import { SCHEMA_VERSION, SESSION_DDL, SESSION_TABLES } from "./session-schema";
 import type { AppendResult, PathStep, ServingPath, SessionEventInput, SessionSnapshot } from "./types";
 
@@ -182,7 +183,7 @@ export class SessionDO extends DurableObject<Env> {
   /**
    * Online learning: sends the path steps not yet counted, with the path before them, to D1, where the next retrain
    * counts them into exactly the increments it would count for them (each with the path before it as prefix; see
-   * storage/deltas-repo.ts). Sending the steps rather than their increments keeps the flush small: a dozen
+   * models/flush-body.ts). Sending the steps rather than their increments keeps the flush small: a dozen
    * increments per step were a quarter of a 100-event ingest's thread time. The steps go through an outbox: written
    * together with the new counted mark in one transaction, deleted only after D1 took them; a failed send is retried
    * under the same flush id, which D1 ignores if it had in fact arrived. A late event is counted as if appended.

@@ -11,7 +11,7 @@ export const SESSION_DDL = [
   `CREATE TABLE IF NOT EXISTS seen_ids (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS path_steps (seq INTEGER PRIMARY KEY, steps TEXT NOT NULL)`,
   // The flush being sent to D1 (SessionDO.flush; storage/schema.ts model_deltas): at most one at a time, its body
-  // as one JSON value (storage/deltas-repo.ts: the uncounted steps and the path before them; before flush bodies v2,
+  // as one JSON value (models/flush-body.ts: the uncounted steps and the path before them; before flush bodies v2,
   // counted increments, which a live object may still hold and sends as they are). `n`: steps (or increments).
   `CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, rows TEXT NOT NULL)`,
 ];

@@ -4,7 +4,7 @@ import { tunables } from "../config/env";
 import { PATH_TYPES, PATH_TYPES_SQL } from "../schemas/event-types";
 import type { DeltaRow } from "../models/stats-delta";
 import type { CountConfig } from "../recommend/session-stats";
-import { parseDeltaBody } from "./deltas-repo";
+import { parseDeltaBody } from "../models/flush-body";
 import { forEachArchivedEvent } from "./event-archive";
 
 // The trending query lives with its SQL (free of Worker types, so the evaluation's tests call it on Miniflare's D1).

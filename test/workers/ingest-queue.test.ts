@@ -168,8 +168,10 @@ describe("the ingest consumer", () => {
     const site = await createSite();
     const good = messagesFor(site, [event({ anonymousId: "p-1" })]);
     const poison = { id: "msg-poison", timestamp: new Date(), attempts: 1, body: { v: 99, siteId: site.id, events: "not events" } };
-    const { result } = await consume([...good, poison] as ReturnType<typeof messagesFor>);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-poison"]);
+    // Producers send JSON text: text that is not JSON is as poisonous.
+    const garbled = { id: "msg-garbled", timestamp: new Date(), attempts: 1, body: good[0]!.body.slice(0, -2) };
+    const { result } = await consume([...good, poison, garbled] as ReturnType<typeof messagesFor>);
+    expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(["msg-garbled", "msg-poison"]);
     expect(result.explicitAcks).toEqual([good[0]!.id]);
     expect((await counts(site.id)).events).toEqual({ n: 1, ids: 1 });
   });

@@ -5,7 +5,7 @@ import { MAX_SESSION_PATH } from "../../src/config/limits";
 import { bucketOf, statsToRows } from "../../src/models/stats-delta";
 import { DEFAULT_COUNT_CONFIG, SessionStatsAccumulator } from "../../src/recommend/session-stats";
 import { sessionStub } from "../../src/session/session-client";
-import { parseDeltaBody } from "../../src/storage/deltas-repo";
+import { parseDeltaBody } from "../../src/models/flush-body";
 import type { SessionSnapshot } from "../../src/session/types";
 import { createSite, event, get, postEvents, type ErrorJson } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeStats, encodeStats } from "../../../src/models/stats-codec";
 import { bucketOf, liveStepRows, rowsToStats, statsToRows, BUCKET_MS } from "../../../src/models/stats-delta";
-import { parseDeltaBody, stepsBody } from "../../../src/storage/deltas-repo";
+import { parseDeltaBody, stepsBody } from "../../../src/models/flush-body";
 import { DEFAULT_COUNT_CONFIG, SessionStatsAccumulator, type SessionStats } from "../../../src/recommend/session-stats";
 
 const cfg = DEFAULT_COUNT_CONFIG;
