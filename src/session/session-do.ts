@@ -48,6 +48,8 @@ export class SessionDO extends DurableObject<Env> {
   /** Path steps (oldest first) already counted into flushed increments; persisted as meta 'counted'. */
   private counted = 0;
   private flushing = false;
+  /** The next flush's sequence number (its flush id's suffix); persisted as meta 'flush_seq'. */
+  private flushSeq = 0;
   /** The visitor's personalization consent as last told by ingest or POST /v1/consent; persisted as meta. */
   private personalization = true;
   /** Set by erase(): deleteAll() dropped the tables too, and they are recreated only when the session is used again. */
@@ -62,33 +64,40 @@ export class SessionDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.load();
-      this.alarmAt = await ctx.storage.getAlarm();
+      // A new object (most ingests of a new session) has nothing stored to read, no alarm included.
+      if (this.load()) this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
-  private load(): void {
+  /** Creates or upgrades the tables and reads what they hold into memory; false for an object with nothing stored. */
+  private load(): boolean {
     const sql = this.ctx.storage.sql;
     const version = this.readVersion();
     const fromV5 = version === 5;
     if (version !== null && version !== SCHEMA_VERSION && !fromV5) {
       for (const t of SESSION_TABLES) sql.exec(`DROP TABLE IF EXISTS ${t}`);
     }
-    this.ctx.storage.transactionSync(() => {
-      for (const ddl of SESSION_DDL) sql.exec(ddl);
-      if (fromV5) this.moveFromV5();
-      sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
-    });
-    const rows = sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key = 'session'`).toArray();
-    this.meta = rows[0] ? (JSON.parse(rows[0].value) as Meta) : null;
+    if (version !== SCHEMA_VERSION) {
+      this.ctx.storage.transactionSync(() => {
+        for (const ddl of SESSION_DDL) sql.exec(ddl);
+        if (fromV5) this.moveFromV5();
+        sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+      });
+      if (version === null) return false;
+    }
+    const meta = new Map(sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value]));
+    const session = meta.get("session");
+    this.meta = session ? (JSON.parse(session) as Meta) : null;
+    this.counted = Number(meta.get("counted") ?? 0);
+    this.flushSeq = Number(meta.get("flush_seq") ?? 0);
+    this.personalization = meta.get("personalization") !== "0";
     this.reloadSteps();
     for (const r of sql.exec<{ ids: string }>(`SELECT ids FROM seen_ids ORDER BY seq`)) {
       for (const id of JSON.parse(r.ids) as string[]) this.seenIds.add(id);
     }
-    this.counted = Number(sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'counted'`).toArray()[0]?.value ?? 0);
-    this.personalization = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'personalization'`).toArray()[0]?.value !== "0";
     const maxSeq = sql.exec<{ m: number | null }>(`SELECT MAX(seq) AS m FROM (SELECT seq FROM path_steps UNION ALL SELECT seq FROM seen_ids)`).one().m;
     this.nextSeq = (maxSeq ?? 0) + 1;
+    return true;
   }
 
   /** A live v5 session (a row per id and per step) moved into v6's rows, so a deploy loses no path or dedup. */
@@ -215,13 +224,13 @@ export class SessionDO extends DurableObject<Env> {
           sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('counted', ?)`, String(this.counted));
         });
         if (n === 0) break;
-        const seqRow = sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = 'flush_seq'`).toArray()[0];
-        const seq = Number(seqRow?.value ?? 0);
+        const seq = this.flushSeq;
         await flushDeltas(this.env.DB, this.meta.siteId, `${this.ctx.id.toString()}:${seq}`, body, n);
         this.ctx.storage.transactionSync(() => {
           sql.exec(`DELETE FROM outbox`);
           sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('flush_seq', ?)`, String(seq + 1));
         });
+        this.flushSeq = seq + 1;
         sent += n;
       }
     } finally {
@@ -262,9 +271,19 @@ export class SessionDO extends DurableObject<Env> {
 
   private ensureTables(): void {
     if (!this.tablesGone) return;
-    for (const ddl of SESSION_DDL) this.ctx.storage.sql.exec(ddl);
-    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+    this.createTables();
     this.tablesGone = false;
+  }
+
+  /**
+   * Empty tables after deleteAll(), which keep the flush sequence: the object's next session flushes under new flush
+   * ids, not ones whose rows an unconsumed earlier flush may still hold in D1 (which would ignore them).
+   */
+  private createTables(): void {
+    const sql = this.ctx.storage.sql;
+    for (const ddl of SESSION_DDL) sql.exec(ddl);
+    sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, String(SCHEMA_VERSION));
+    if (this.flushSeq > 0) sql.exec(`INSERT OR REPLACE INTO meta (key, value) VALUES ('flush_seq', ?)`, String(this.flushSeq));
   }
 
   /**
@@ -350,7 +369,7 @@ export class SessionDO extends DurableObject<Env> {
     }
     await this.ctx.storage.deleteAll();
     this.forget();
-    for (const ddl of SESSION_DDL) this.ctx.storage.sql.exec(ddl);
+    this.createTables();
   }
 }
 

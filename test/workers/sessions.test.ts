@@ -118,6 +118,16 @@ describe("SessionDO", () => {
     expect(counted).toEqual(statsToRows(whole.stats(), bucketOf(ts)));
     // Everything sent: the session is gone, outbox included.
     expect(await stub.snapshot()).toBeNull();
+    // The object's next session (the same id again, after an eviction too) flushes under a new flush id: D1 would
+    // ignore a reused one whose row no retrain has consumed yet.
+    await stub.append(siteId, "s", [{ id: crypto.randomUUID(), type: "view" as const, itemId: "d", ts: Date.now() }]);
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("UPDATE meta SET value = json_set(value, '$.lastEventAt', ?) WHERE key = 'session'", Date.now() - 31 * 60_000);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await env.DB.prepare("SELECT flush_id, body FROM model_deltas WHERE site_id = ? ORDER BY id").bind(siteId).all<{ flush_id: string; body: string }>();
+    expect(after.results.map((f) => f.flush_id.split(":").at(-1))).toEqual(["0", "1", "2"]);
+    expect(after.results[2]!.body).toContain('"d"');
   });
 
   it("expires through its alarm once idle, but not while active", async () => {
