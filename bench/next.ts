@@ -39,6 +39,7 @@ export async function benchNext(opts: { connections: number; duration: number; p
     const trained = await fetch(`${url}/admin/retrain?site=demo`, { method: "POST", headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
     if (trained.status !== 201) throw new Error(`retrain: ${trained.status} ${await trained.text()}`);
     const version = ((await trained.json()) as { version: { version: string; itemCount: number } }).version;
+    if (version.itemCount === 0) throw new Error("retrain: the model has no items (the seeded events were not stored)");
     // BENCH_CANARY_SHARE=0.5: a pending canary (a random copy of the model) serves that share of visitors, so the
     // personal modes measure the canary split's cost (the canary's own shards are one more isolate-cached set).
     const canaryShare = process.env.BENCH_CANARY_SHARE;

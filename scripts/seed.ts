@@ -79,10 +79,12 @@ export async function seed(opts: {
     log(`\rseed: events ${done}/${events.length} (${Math.round((100 * done) / events.length)}%)`);
   }
   log(`\nseed: done, ${events.length} events sent, ${rejected} rejected\n`);
+  // Ingest answers once events are on the queue; its consumer stores them a moment later. Whoever trains next (here,
+  // or a caller with `train: false`) must see all of them: wait (polling) until every visitor of the last batches
+  // shows all their events in their profile. (The load benchmarks retrained straight after a `train: false` seed
+  // and, in some runs, measured a model of 0 items.)
+  await waitForProfiles(opts.baseUrl, events.slice(-500));
   if (opts.train !== false) {
-    // Ingest answers once events are on the queue; its consumer stores them a moment later. Train on all of them:
-    // wait (polling) until every visitor of the last batches shows all their events in their profile.
-    await waitForProfiles(opts.baseUrl, events.slice(-500));
     const trained = (await call(`${opts.baseUrl}/admin/retrain?site=${DEMO_SITE_ID}`, { method: "POST", headers: admin }, [201])) as {
       version: { version: string; itemCount: number; metrics: Record<string, unknown> };
     };
