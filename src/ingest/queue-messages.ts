@@ -36,4 +36,3 @@ export function ingestMessages(siteId: string, receivedAt: number, events: reado
   flush();
   return out;
 }
-

@@ -15,7 +15,6 @@ export type ValidatedBatch = {
   rejected: IngestResult["rejected"];
 };
 
-
 /** `body` is the already-parsed JSON. Envelope problems throw (400, or 413 for too many events). */
 export function validateBatch(body: unknown, now: number): ValidatedBatch {
   if (body && typeof body === "object" && Array.isArray((body as { events?: unknown }).events)) {

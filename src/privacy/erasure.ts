@@ -149,7 +149,7 @@ async function runStep(env: Env, job: ErasureJob, budget: ErasureBudget): Promis
     const batch = state.sessionIds.slice(0, budget.sessionsPerStep);
     const held = await Promise.all(batch.map((sid) => sessionStub(env, job.siteId, sid).erase()));
     added.sessions = held.filter((h) => h.steps > 0 || h.seenIds > 0 || h.pendingFlush > 0).length;
-    // Increments a session already flushed (not yet merged by a retrain) carry its path: they go too.
+    // Steps a session already flushed (not yet merged by a retrain) are its path: they go too.
     const prefixes = batch.map((sid) => `${env.SESSIONS.idFromName(JSON.stringify([job.siteId, sid])).toString()}:`);
     added.modelDeltas = await deleteSessionDeltas(env.DB, job.siteId, prefixes);
     state.sessionIds = state.sessionIds.slice(batch.length);

@@ -20,7 +20,7 @@ import type { AppendResult, PathStep, ServingPath, SessionEventInput, SessionSna
 const FLUSH_STEPS = 100;
 
 function logFlushError(err: unknown): void {
-  // The increments stay pending and go with the next flush; ingest must not fail because of them.
+  // The steps stay pending and go with the next flush; ingest must not fail because of them.
   console.error(JSON.stringify({ level: "error", where: "SessionDO.flush", message: err instanceof Error ? err.message : String(err) }));
 }
 
@@ -45,7 +45,7 @@ export class SessionDO extends DurableObject<Env> {
   private seenIds = new Set<string>();
   /** Steps held in path_steps rows (the kept path plus any not yet compacted away). */
   private storedSteps = 0;
-  /** Path steps (oldest first) already counted into flushed increments; persisted as meta 'counted'. */
+  /** Path steps (oldest first) already flushed (in D1 or the outbox); persisted as meta 'counted'. */
   private counted = 0;
   private flushing = false;
   /** The next flush's sequence number (its flush id's suffix); persisted as meta 'flush_seq'. */
@@ -307,7 +307,7 @@ export class SessionDO extends DurableObject<Env> {
   }
 
   /**
-   * Erasure (or declined analytics): drops everything this object holds, including unsent model increments in the
+   * Erasure (or declined analytics): drops everything this object holds, including the unsent flush in the
    * outbox (`pendingFlush`: its steps, or increments from before flush bodies v2) and the expiry alarm, and
    * answers what it held. Nothing of the session survives on disk.
    */
@@ -363,7 +363,7 @@ export class SessionDO extends DurableObject<Env> {
     await this.flush();
     const left = this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox`).one().n;
     if (this.flushing || left > 0 || this.counted < this.steps.length) {
-      // A send is still in flight (started by an append): come back shortly rather than drop its increments.
+      // A send is still in flight (started by an append): come back shortly rather than drop its steps.
       await this.armAlarm(Date.now() + 30_000);
       return;
     }

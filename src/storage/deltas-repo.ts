@@ -10,12 +10,12 @@ const INSERT_FLUSH = `INSERT INTO model_deltas (site_id, flush_id, body, rows) V
 ON CONFLICT (site_id, flush_id) DO NOTHING`;
 
 /**
- * Sends one flush: a v2 body (models/flush-body.ts; `rows` holds its step count) or, from an outbox written before
+ * Sends one flush: a v2 body (models/flush-body.ts; `rows` holds its step count, `n`) or, from an outbox written before
  * v2, the JSON array of counted rows it held (split under D1's row size as before, `rows` then counts rows).
  */
-export async function flushDeltas(d1: D1Database, siteId: string, flushId: string, body: string, steps: number): Promise<void> {
+export async function flushDeltas(d1: D1Database, siteId: string, flushId: string, body: string, n: number): Promise<void> {
   if (!isRowsBody(body)) {
-    await d1.prepare(INSERT_FLUSH).bind(siteId, flushId, body, steps).run();
+    await d1.prepare(INSERT_FLUSH).bind(siteId, flushId, body, n).run();
     return;
   }
   const rows = JSON.parse(body) as DeltaRow[];

@@ -178,9 +178,9 @@ export type ProfileRow = typeof profiles.$inferSelect;
 
 /**
  * Live session steps flushed by SessionDOs (online learning between retrains), one row per flush: `body` holds the
- * steps and the path before them, which the retrain counts into statistic increments (models/flush-body.ts;
- * older bodies are the counted [kind, a, b, bucket, w] tuples themselves), and `rows` their count. Append-only: the retrain merges rows above its watermark into the
- * last statistics snapshot, then deletes what it consumed. `flush_id` is unique, so a retried flush (alarms are
+ * steps and the path before them, which the retrain counts into statistic increments (models/flush-body.ts; older
+ * bodies are the counted [kind, a, b, bucket, w] tuples themselves), and `rows` their count. Append-only: the
+ * retrain merges rows above its watermark into the last statistics snapshot, then deletes what it consumed. `flush_id` is unique, so a retried flush (alarms are
  * at-least-once) inserts nothing. Each step's hour (its increments' `bucket`) lets a from-scratch rebuild skip
  * what it already counted from the raw log.
  */

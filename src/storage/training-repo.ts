@@ -57,12 +57,12 @@ export async function forEachSession(
   return { queries, rows };
 }
 
-/** Flush rows per page: each holds one session flush's increments (usually a few KB). */
+/** Flush rows per page: each holds one session flush's steps (at most MAX_SESSION_PATH ids and steps, a few KB). */
 const DELTA_PAGE_FLUSHES = 200;
 
 /**
- * Streams the increments of flushes with id above `watermark` (their steps counted with `config`), in id order, a page
- * at a time. Returns the highest id.
+ * Streams the increments of flushes with id above `watermark` (their steps counted with `config`), in id order, a
+ * page at a time. Returns the highest id.
  */
 export async function forEachDeltaPage(
   d1: D1Database,
