@@ -358,8 +358,9 @@ export const SEGMENT_SILHOUETTE_BAND = 0.02;
 /** A candidate whose smallest cluster holds less than this share of visitors is reported but not chosen. */
 export const SEGMENT_MIN_CLUSTER_SHARE = 0.02;
 /**
- * Stability over a marginally better score: the clustering warm-started from the previous model's centroids is
- * kept while its silhouette is within this much of the best candidate's, so segments do not reshuffle on noise.
+ * Stability over a marginally better score: the previous model's centroids unchanged, else the clustering
+ * warm-started from them, is kept while its silhouette is within this much of the best candidate's, so segments do
+ * not reshuffle on noise.
  */
 export const SEGMENT_WARM_TOLERANCE = 0.05;
 /** DBSCAN's minimum neighbourhood size, and the k-distance quantiles tried as eps. */

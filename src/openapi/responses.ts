@@ -395,6 +395,7 @@ export const segmentsAnswerSchema = z.strictObject({
         eps: z.number().optional(),
         noise: z.number().optional(),
         warmStart: z.boolean().optional(),
+        carried: z.boolean().optional().meta({ description: "the previous model's centroids unchanged" }),
         eligible: z.boolean(),
         note: z.string().optional(),
         chosen: z.boolean(),

@@ -29,10 +29,12 @@ export function epsAt(curve: readonly number[], quantile: number): number {
 export function dbscan(points: Matrix, opts: { minPts: number; eps?: number }): DbscanResult {
   const n = points.length;
   const eps = opts.eps ?? kDistanceEps(points, opts.minPts);
-  const eps2 = eps * eps;
+  // Compared as distances, the way kDistances computes them: eps is some point's k-distance, and squaring it back
+  // does not always round-trip, so a point at exactly eps was core or noise at the whim of the last bit (a retrain
+  // seconds later, with recency features a hair different, then found other clusters on the same visitors).
   const neighbours = (i: number) => {
     const out: number[] = [];
-    for (let j = 0; j < n; j++) if (dist2(points[i]!, points[j]!) <= eps2) out.push(j);
+    for (let j = 0; j < n; j++) if (Math.sqrt(dist2(points[i]!, points[j]!)) <= eps) out.push(j);
     return out;
   };
   const UNSEEN = -2;

@@ -1,8 +1,10 @@
 // Visitor segments: the retrain's segmentation and the request-time assignment. Features (segment-features.ts) are
 // scaled and weighted; k-means over a range of k, a diagonal Gaussian mixture (its k by BIC) and DBSCAN are all
-// tried and reported; the chosen one has the lowest Davies-Bouldin among those near the best silhouette (a warm start
-// from the previous model wins within SEGMENT_WARM_TOLERANCE). Ids stay stable across retrains (segment-matching.ts);
-// visitors with too little history get the "new visitor" segment. Plain JSON, stored with the model version.
+// tried and reported; the chosen one has the lowest Davies-Bouldin among those near the best silhouette (the previous
+// model's centroids as they are, else a k-means warm-started from them, win within SEGMENT_WARM_TOLERANCE). Every
+// candidate is scored on the partition it serves: each visitor at the nearest centroid, as assignSegment assigns at
+// request time. Ids stay stable across retrains (segment-matching.ts); visitors with too little history get the
+// "new visitor" segment. Plain JSON, stored with the model version.
 import {
   SEGMENT_DBSCAN_EPS_QUANTILES,
   SEGMENT_DBSCAN_MIN_POINTS,
@@ -94,6 +96,8 @@ export type SegmentCandidate = {
   eps?: number;
   noise?: number;
   warmStart?: boolean;
+  /** The previous model's centroids unchanged (a retrain keeps them while they score within SEGMENT_WARM_TOLERANCE). */
+  carried?: boolean;
   eligible: boolean;
   note?: string;
   chosen: boolean;
@@ -214,7 +218,11 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
   const minShare = Math.max(2 / n, SEGMENT_MIN_CLUSTER_SHARE);
 
   const fits: Fit[] = [];
-  const score = (method: SegmentMethod, k: number, assign: number[], centroids: number[][], extra: Partial<SegmentCandidate> = {}): Fit => {
+  // A fit's partition is what it serves: each visitor at the nearest of its centroids (DBSCAN's noise included, a
+  // mixture's means rather than its posteriors), so the scores, sizes and favourites describe the segments visitors
+  // are then shown, and the next retrain reads the same membership back from this model.
+  const score = (method: SegmentMethod, k: number, centroids: number[][], extra: Partial<SegmentCandidate> = {}): Fit => {
+    const assign = z.map((x) => nearest(x, centroids));
     const sil = silhouette(sampleZ, sample.map((i) => assign[i]!), k);
     const db = daviesBouldin(z, assign, centroids);
     const tooSmall = smallestShare(assign, k) < minShare;
@@ -240,17 +248,21 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
   if (settings.methods.includes("kmeans")) {
     for (const k of ks) {
       const r = kmeans(z, k, { seed });
-      fits.push(score("kmeans", k, r.assign, r.centroids));
+      fits.push(score("kmeans", k, r.centroids));
     }
     if (previous && previous.k >= 2 && previous.k <= n - 1) {
       const r = kmeans(z, previous.k, { init: carriedCentroids(previous, scaler) });
-      fits.push(score("kmeans", previous.k, r.assign, r.centroids, { warmStart: true }));
+      fits.push(score("kmeans", previous.k, r.centroids, { warmStart: true }));
     }
+  }
+  if (previous && previous.k >= 2 && previous.k <= n - 1 && settings.methods.includes(previous.method)) {
+    const carried = carriedCentroids(previous, scaler);
+    fits.push(score(previous.method, previous.k, carried, { carried: true }));
   }
   if (settings.methods.includes("gmm")) {
     const gmms = ks.map((k) => {
       const r = fitGmm(z, k, { seed, iterations: 60 });
-      return score("gmm", k, r.assign, gmmCentroids(z, r), { bic: Math.round(r.bic * 10) / 10 });
+      return score("gmm", k, gmmCentroids(z, r), { bic: Math.round(r.bic * 10) / 10 });
     });
     const best = gmms.reduce<Fit | null>((b, f) => (!b || f.candidate.bic! < b.candidate.bic! ? f : b), null);
     for (const f of gmms) {
@@ -274,7 +286,7 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
         continue;
       }
       const centroids = groupMeans(z, r.assign, r.clusters);
-      const f = score("dbscan", r.clusters, r.assign, centroids, { eps, noise: round4(noise) });
+      const f = score("dbscan", r.clusters, centroids, { eps, noise: round4(noise) });
       if (noise > 0.3) Object.assign(f.candidate, { eligible: false, note: `${Math.round(noise * 100)}% of visitors left as noise` });
       fits.push(f);
     }
@@ -292,16 +304,26 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
   const ranked = band.sort((a, b) => a.candidate.daviesBouldin - b.candidate.daviesBouldin || a.candidate.k - b.candidate.k);
   let chosen = ranked[0]!;
   let selection = `lowest Davies-Bouldin (${chosen.candidate.daviesBouldin}) of the ${band.length} candidate(s) within ${SEGMENT_SILHOUETTE_BAND} of the best silhouette (${bestSil}): ${chosen.candidate.method} with k = ${chosen.candidate.k}`;
-  const warm = pool.find((f) => f.candidate.warmStart);
-  if (warm && warm !== chosen && warm.candidate.silhouette >= chosen.candidate.silhouette - SEGMENT_WARM_TOLERANCE) {
-    selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): silhouette ${warm.candidate.silhouette} is within ${SEGMENT_WARM_TOLERANCE} of the best candidate's (${chosen.candidate.method}, k = ${chosen.candidate.k}, ${chosen.candidate.silhouette})`;
+  // Stability over a marginally better score: the previous centroids as they are (an unchanged-data retrain then
+  // reproduces every visitor's segment exactly), else k-means warm-started from them, while within the tolerance.
+  const best = chosen;
+  for (const [warm, how] of [
+    [pool.find((f) => f.candidate.carried), "their centroids unchanged"],
+    [pool.find((f) => f.candidate.warmStart), "k-means warm-started from them"],
+  ] as const) {
+    if (!warm || warm.candidate.silhouette < best.candidate.silhouette - SEGMENT_WARM_TOLERANCE) continue;
+    selection =
+      warm === best
+        ? `kept the previous segments (${how}, k = ${warm.candidate.k}): ${selection}`
+        : `kept the previous segments (${how}, k = ${warm.candidate.k}): silhouette ${warm.candidate.silhouette} is within ${SEGMENT_WARM_TOLERANCE} of the best candidate's (${best.candidate.method}, k = ${best.candidate.k}, ${best.candidate.silhouette})`;
     chosen = warm;
-  } else if (warm === chosen) selection = `kept the previous segments (k-means warm-started from them, k = ${warm.candidate.k}): ${selection}`;
+    break;
+  }
   chosen.candidate.chosen = true;
 
-  // Every visitor with evidence gets a cluster: DBSCAN's noise joins the nearest one. A cluster left empty
+  // Every visitor with evidence has a cluster (score() served each at the nearest centroid). A cluster left empty
   // (identical visitors give k-means duplicate centres) is dropped rather than reported as a segment of nobody.
-  const joined = chosen.assign.map((a, i) => (a >= 0 ? a : nearest(z[i]!, chosen.centroids)));
+  const joined = chosen.assign;
   const used = chosen.centroids.map((_, c) => joined.includes(c));
   const renumber = new Array<number>(used.length).fill(-1);
   let next = 0;
