@@ -3,7 +3,8 @@
 // Pure TS (the SDK, Node tools and tests share it). Format `r1.<base64url>`, the payload in bytes:
 //   u32 served-at (seconds, big-endian) · 8 random bytes · then slot, variant, model version, each u8 length + UTF-8.
 // An empty variant means "no experiment" and an empty model version "no model served" (trending straight from D1).
-import { MAX_RECOMMENDATION_ID_LENGTH } from "../config/limits";
+import { EXPOSURE_SUFFIX_CACHE_MAX_ENTRIES, MAX_RECOMMENDATION_ID_LENGTH } from "../config/limits";
+import { IsolateCache } from "../lib/isolate-cache";
 
 export const EXPOSURE_PREFIX = "r1.";
 /** The variant of a list served outside any experiment. */
@@ -78,22 +79,38 @@ function field(s: string, max: number, name: string): Uint8Array {
   return b;
 }
 
-/** Encodes a served list's exposure; `random` is for tests (default: CSPRNG bytes, tokenRandom). */
-export function encodeExposure(e: Exposure, random: Uint8Array = tokenRandom()): string {
-  const slot = field(e.slot, MAX_EXPOSURE_SLOT, "slot");
-  const variant = field(e.variant === NO_VARIANT ? "" : e.variant, MAX_EXPOSURE_VARIANT, "variant");
-  const model = field(e.modelVersion ?? "", MAX_EXPOSURE_MODEL, "model version");
-  const out = new Uint8Array(4 + RANDOM_BYTES + 3 + slot.length + variant.length + model.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, Math.max(0, Math.min(0xffffffff, Math.floor(e.servedAt))));
-  out.set(random.subarray(0, RANDOM_BYTES), 4);
-  let at = 4 + RANDOM_BYTES;
-  for (const b of [slot, variant, model]) {
+/** The head: served-at and the random bytes, 12 bytes, so exactly 16 base64 characters and the fields start aligned. */
+const HEAD_BYTES = 4 + RANDOM_BYTES;
+const head = new Uint8Array(HEAD_BYTES);
+const headView = new DataView(head.buffer);
+
+// The fields' encoding per (slot, variant, model version): a handful of combinations serve every list, and the
+// head's 12 bytes keep the suffix aligned to whole base64 quanta, so it is encoded once, not on every serve.
+const suffixes = new IsolateCache<string, string>({ maxEntries: EXPOSURE_SUFFIX_CACHE_MAX_ENTRIES });
+
+function suffixOf(slot: string, variant: string, model: string): string {
+  const key = `${slot}\u0000${variant}\u0000${model}`;
+  const hit = suffixes.get(key);
+  if (hit !== undefined) return hit;
+  const fields = [field(slot, MAX_EXPOSURE_SLOT, "slot"), field(variant, MAX_EXPOSURE_VARIANT, "variant"), field(model, MAX_EXPOSURE_MODEL, "model version")];
+  const out = new Uint8Array(3 + fields.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of fields) {
     out[at++] = b.length;
     out.set(b, at);
     at += b.length;
   }
-  return EXPOSURE_PREFIX + toBase64Url(out);
+  const encoded = toBase64Url(out);
+  suffixes.set(key, encoded, Infinity);
+  return encoded;
+}
+
+/** Encodes a served list's exposure; `random` is for tests (default: CSPRNG bytes, tokenRandom). */
+export function encodeExposure(e: Exposure, random: Uint8Array = tokenRandom()): string {
+  const suffix = suffixOf(e.slot, e.variant === NO_VARIANT ? "" : e.variant, e.modelVersion ?? "");
+  headView.setUint32(0, Math.max(0, Math.min(0xffffffff, Math.floor(e.servedAt))));
+  head.set(random.subarray(0, RANDOM_BYTES), 4);
+  return EXPOSURE_PREFIX + toBase64Url(head) + suffix;
 }
 
 /** The exposure a recommendation id carries, or null for anything else (old UUID ids, foreign or damaged ids). */
