@@ -424,12 +424,12 @@ export const CLIENT_PATH_MAX_ITEMS = 20;
  * and catalog changes reach a memoised list within this time on top of their own caches' (60 s).
  */
 export const LIST_MEMO_MS = 20_000;
+export const LIST_MEMO_MAX_ENTRIES = 2000;
 /**
  * Exposure tokens (src/recommend/exposure.ts) keep the encoded (slot, variant, model version) part of this many
  * combinations per isolate: a site serves a handful, so the encoding is done once rather than on every list.
  */
 export const EXPOSURE_SUFFIX_CACHE_MAX_ENTRIES = 256;
-export const LIST_MEMO_MAX_ENTRIES = 2000;
 /**
  * How long an isolate reuses a visitor's history and behaviour summary read from D1 (one list per slot on a page
  * reads it once). D1 is itself eventually consistent here (the ingest queue, about 2 s) and the live session path

@@ -242,6 +242,8 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
     };
   };
   const kMax = Math.min(settings.kMax, n - 1);
+  // The previous model's centroids in this scaling: a candidate as they are, and the warm start's init.
+  const carried = previous && previous.k >= 2 && previous.k <= n - 1 ? carriedCentroids(previous, scaler) : null;
   const ks: number[] = [];
   for (let k = Math.max(2, settings.kMin); k <= kMax; k++) ks.push(k);
 
@@ -250,15 +252,12 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
       const r = kmeans(z, k, { seed });
       fits.push(score("kmeans", k, r.centroids));
     }
-    if (previous && previous.k >= 2 && previous.k <= n - 1) {
-      const r = kmeans(z, previous.k, { init: carriedCentroids(previous, scaler) });
+    if (previous && carried) {
+      const r = kmeans(z, previous.k, { init: carried });
       fits.push(score("kmeans", previous.k, r.centroids, { warmStart: true }));
     }
   }
-  if (previous && previous.k >= 2 && previous.k <= n - 1 && settings.methods.includes(previous.method)) {
-    const carried = carriedCentroids(previous, scaler);
-    fits.push(score(previous.method, previous.k, carried, { carried: true }));
-  }
+  if (previous && carried && settings.methods.includes(previous.method)) fits.push(score(previous.method, previous.k, carried, { carried: true }));
   if (settings.methods.includes("gmm")) {
     const gmms = ks.map((k) => {
       const r = fitGmm(z, k, { seed, iterations: 60 });
@@ -323,14 +322,13 @@ export function trainSegments(summaries: readonly BehaviourSummary[], now: numbe
 
   // Every visitor with evidence has a cluster (score() served each at the nearest centroid). A cluster left empty
   // (identical visitors give k-means duplicate centres) is dropped rather than reported as a segment of nobody.
-  const joined = chosen.assign;
-  const used = chosen.centroids.map((_, c) => joined.includes(c));
+  const used = chosen.centroids.map((_, c) => chosen.assign.includes(c));
   const renumber = new Array<number>(used.length).fill(-1);
   let next = 0;
   for (let c = 0; c < renumber.length; c++) renumber[c] = used[c] ? next++ : -1;
   const centroids = chosen.centroids.filter((_, c) => used[c]);
   const k = centroids.length;
-  const assign = joined.map((a) => renumber[a]!);
+  const assign = chosen.assign.map((a) => renumber[a]!);
 
   const prevIds = previous ? evidence.map((s) => assignSegment(s, previous, now)).map((id) => (id === null || id === NEW_VISITOR_SEGMENT ? null : id)) : [];
   const { ids, nextFreeId } = previous ? matchSegmentIds(prevIds, assign, k, previous.nextId) : { ids: centroids.map((_, c) => c + 1), nextFreeId: k + 1 };
