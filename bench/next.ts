@@ -9,6 +9,7 @@ import { SERVER_BATCH_LIMITS } from "../src/config/limits";
 import { planBatches } from "../src/ingest/cap-distinct";
 import { demoCatalog } from "../scripts/demo/generator";
 import { freePort, profiling, startProfile } from "./cpu-profile";
+import { FLOOR_PATH } from "./health";
 
 const SESSIONS = 200;
 
@@ -31,7 +32,14 @@ const SESSIONS = 200;
  */
 export type NextMode = "session" | "next" | "next-fresh" | "next-live" | "recommendations" | "recommendations-live" | "personal-warm" | "personal-cold" | "personal-first" | "click-refresh";
 
-export async function benchNext(opts: { connections: number; duration: number; path: NextMode }): Promise<Record<string, number | string>> {
+/**
+ * `interleave`: instead of one run of `duration` seconds, that many pairs of short slices (duration / interleave
+ * seconds each) alternating the floor path and this benchmark's, in the same Miniflare instance after the same
+ * seeding, the order flipped every pair (floor-target, target-floor, ...). Each pair's ratio is read against a floor
+ * measured seconds from it, so the machine's drift (floors moved by a third within one run here) cancels; the line
+ * reports the median pair ratio and the range.
+ */
+export async function benchNext(opts: { connections: number; duration: number; path: NextMode; interleave?: number }): Promise<Record<string, number | string>> {
   const inspectorPort = profiling ? await freePort() : undefined;
   const { url, mf } = await startWorker(undefined, { inspectorPort });
   try {
@@ -94,17 +102,23 @@ export async function benchNext(opts: { connections: number; duration: number; p
       else await (await fetch(`${url}${target(s)}`)).arrayBuffer();
     }
 
-    const stopProfile = inspectorPort !== undefined ? await startProfile(inspectorPort) : null;
-    const result = await autocannon({
+    const load = (duration: number) => autocannon({
       url,
       connections: opts.connections,
-      duration: opts.duration,
+      duration,
       requests: [
         opts.path === "click-refresh"
           ? { method: "POST", setupRequest: (req) => ({ ...req, path: refreshPath, headers: { "content-type": "text/plain" }, body: click(n++ % SESSIONS) }) }
           : { method: "GET", setupRequest: (req) => ({ ...req, path: target(n++ % SESSIONS) }) },
       ],
     });
+    const stopProfile = inspectorPort !== undefined ? await startProfile(inspectorPort) : null;
+    if (opts.interleave !== undefined && opts.interleave > 0) {
+      const slices = await interleaved(url, opts, load);
+      await stopProfile?.();
+      return { endpoint: opts.path, modelVersion: version.version, modelItems: version.itemCount, connections: opts.connections, ...slices };
+    }
+    const result = await load(opts.duration);
     await stopProfile?.();
     return {
       endpoint: opts.path,
@@ -122,4 +136,52 @@ export async function benchNext(opts: { connections: number; duration: number; p
   } finally {
     await mf.dispose();
   }
+}
+
+type Load = Awaited<ReturnType<typeof autocannon>>;
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** `interleave` pairs of floor and target slices (see benchNext); ratios per pair, then their median and range. */
+async function interleaved(
+  url: string,
+  opts: { connections: number; duration: number; interleave?: number },
+  load: (duration: number) => Promise<Load>,
+): Promise<Record<string, number | string>> {
+  const pairs = opts.interleave!;
+  const slice = Math.max(1, Math.round(opts.duration / pairs));
+  const floorLoad = () => autocannon({ url: `${url}${FLOOR_PATH}`, connections: opts.connections, duration: slice });
+  const reqRatios: number[] = [];
+  const p99Ratios: number[] = [];
+  const target: Load[] = [];
+  const floors: Load[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Flipping the order every pair keeps a slow-down that builds within a pair from always landing on one side.
+    const [f, t] = i % 2 === 0 ? [await floorLoad(), await load(slice)] : await load(slice).then(async (t) => [await floorLoad(), t] as const);
+    floors.push(f);
+    target.push(t);
+    reqRatios.push(t.requests.average / f.requests.average);
+    p99Ratios.push(t.latency.p99 / Math.max(1, f.latency.p99));
+    process.stderr.write(`  pair ${i + 1}/${pairs}: floor ${Math.round(f.requests.average)} req/s, target ${Math.round(t.requests.average)} req/s (${round2(reqRatios.at(-1)!)})\n`);
+  }
+  return {
+    interleavedPairs: pairs,
+    sliceSeconds: slice,
+    requests: target.reduce((n, r) => n + r.requests.total, 0),
+    non2xx: target.reduce((n, r) => n + r.non2xx, 0),
+    errors: target.reduce((n, r) => n + r.errors, 0),
+    reqPerSec: Math.round(median(target.map((r) => r.requests.average))),
+    latencyP50ms: median(target.map((r) => r.latency.p50)),
+    latencyP99ms: median(target.map((r) => r.latency.p99)),
+    floorReqPerSec: Math.round(median(floors.map((r) => r.requests.average))),
+    floorLatencyP99ms: median(floors.map((r) => r.latency.p99)),
+    vsFloorReqPerSec: round2(median(reqRatios)),
+    vsFloorReqPerSecRange: `${round2(Math.min(...reqRatios))}-${round2(Math.max(...reqRatios))}`,
+    vsFloorP99: round2(median(p99Ratios)),
+    vsFloorP99Range: `${round2(Math.min(...p99Ratios))}-${round2(Math.max(...p99Ratios))}`,
+  };
 }

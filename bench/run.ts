@@ -14,10 +14,22 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   // --floor-each: measure the floor again right before every load benchmark and read each against its own floor
   // (on a machine whose load drifts during the run, a floor measured minutes earlier misleads).
-  options: { connections: { type: "string", default: "10" }, duration: { type: "string", default: "10" }, "floor-each": { type: "boolean", default: false } },
+  // --interleave N: the read benchmarks (bench/next.ts) alternate N pairs of short floor and target slices in their
+  // own Miniflare instance and report the median pair ratio (the steadiest figure on a machine whose speed drifts).
+  options: {
+    connections: { type: "string", default: "10" },
+    duration: { type: "string", default: "10" },
+    "floor-each": { type: "boolean", default: false },
+    interleave: { type: "string" },
+  },
 });
 const connections = Number(values.connections);
 const duration = Number(values.duration);
+const interleave = values.interleave === undefined ? undefined : Number(values.interleave);
+if (interleave !== undefined && !(Number.isInteger(interleave) && interleave > 0)) {
+  console.error(`--interleave wants a positive whole number of pairs, not ${values.interleave}`);
+  process.exit(2);
+}
 
 const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   // The floor: Hono + Miniflare with no storage (Hono's 404), to read the other figures as ratios to it.
@@ -29,16 +41,16 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   // How long after the answer a profile read shows the events (the ingest queue's eventual consistency).
   "ingest-lag": () => benchIngestLag({ samples: 20 }),
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
-  session: () => benchNext({ connections, duration, path: "session" }),
-  next: () => benchNext({ connections, duration, path: "next" }),
-  "next-fresh": () => benchNext({ connections, duration, path: "next-fresh" }),
-  "next-live": () => benchNext({ connections, duration, path: "next-live" }),
-  recommendations: () => benchNext({ connections, duration, path: "recommendations" }),
-  "recommendations-live": () => benchNext({ connections, duration, path: "recommendations-live" }),
-  "personal-warm": () => benchNext({ connections, duration, path: "personal-warm" }),
-  "personal-cold": () => benchNext({ connections, duration, path: "personal-cold" }),
-  "personal-first": () => benchNext({ connections, duration, path: "personal-first" }),
-  "click-refresh": () => benchNext({ connections, duration, path: "click-refresh" }),
+  session: () => benchNext({ connections, duration, interleave, path: "session" }),
+  next: () => benchNext({ connections, duration, interleave, path: "next" }),
+  "next-fresh": () => benchNext({ connections, duration, interleave, path: "next-fresh" }),
+  "next-live": () => benchNext({ connections, duration, interleave, path: "next-live" }),
+  recommendations: () => benchNext({ connections, duration, interleave, path: "recommendations" }),
+  "recommendations-live": () => benchNext({ connections, duration, interleave, path: "recommendations-live" }),
+  "personal-warm": () => benchNext({ connections, duration, interleave, path: "personal-warm" }),
+  "personal-cold": () => benchNext({ connections, duration, interleave, path: "personal-cold" }),
+  "personal-first": () => benchNext({ connections, duration, interleave, path: "personal-first" }),
+  "click-refresh": () => benchNext({ connections, duration, interleave, path: "click-refresh" }),
   // The trending query on a week of a mid-size shop (no built Worker needed: D1 only).
   trending: () => benchTrending({ events: 300_000, visitors: 30_000, items: 5_000 }),
   // The retrain's trainers on a streamed synthetic shop of 1M, 3M and 10M events (memory flat, time linear).
@@ -64,12 +76,15 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
   process.exit(2);
 }
-const needsFloor = asked.some((n) => !NOT_LOAD.has(n) && n !== "floor");
+/** With --interleave, the read benchmarks measure their own floor slices; the others still need the run's floor. */
+const READS = new Set(["session", "next", "next-fresh", "next-live", "recommendations", "recommendations-live", "personal-warm", "personal-cold", "personal-first", "click-refresh"]);
+const ownFloor = (n: string) => interleave !== undefined && READS.has(n);
+const needsFloor = asked.some((n) => !NOT_LOAD.has(n) && n !== "floor" && !ownFloor(n));
 const names = needsFloor && !values["floor-each"] ? ["floor", ...asked.filter((n) => n !== "floor")] : asked;
 let floor: Record<string, number | string> | undefined;
 const ratio = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 for (const name of names) {
-  if (values["floor-each"] && name !== "floor" && !NOT_LOAD.has(name)) {
+  if (values["floor-each"] && name !== "floor" && !NOT_LOAD.has(name) && !ownFloor(name)) {
     process.stderr.write(`bench: floor (before ${name}) ...\n`);
     floor = await benches.floor!();
     console.log(JSON.stringify({ bench: "floor", before: name, ...floor }));
@@ -77,6 +92,6 @@ for (const name of names) {
   process.stderr.write(`bench: ${name} ...\n`);
   const r = await benches[name]!();
   if (name === "floor") floor = r;
-  const vs = floor && name !== "floor" && !NOT_LOAD.has(name) ? { vsFloorReqPerSec: ratio(r.reqPerSec, floor.reqPerSec), vsFloorP99: ratio(r.latencyP99ms, floor.latencyP99ms) } : {};
+  const vs = floor && name !== "floor" && !NOT_LOAD.has(name) && !ownFloor(name) ? { vsFloorReqPerSec: ratio(r.reqPerSec, floor.reqPerSec), vsFloorP99: ratio(r.latencyP99ms, floor.latencyP99ms) } : {};
   console.log(JSON.stringify({ bench: name, ...r, ...vs }));
 }

@@ -14,6 +14,7 @@ import { clearListMemo } from "../serving/list-memo";
 import { experimentShape, shapeFields, shapedManifest } from "../serving/experiment-shape";
 import { modelFor, recommend } from "../serving/recommend";
 import { readManifest } from "../storage/model-store";
+import { listResponse } from "../serving/list-json";
 import { database } from "../storage/db";
 import { findItem, itemView, upsertItems } from "../storage/items-repo";
 
@@ -59,5 +60,5 @@ items.get("/:id/similar", requireSite, async (c) => {
   });
   c.header("cache-control", "private, max-age=60");
   // No `personalized`: this list is about the item, never the visitor.
-  return c.json({ recommendationId: recs.recommendationId, modelVersion: recs.modelVersion, itemId: id, items: recs.items });
+  return listResponse(c, { recommendationId: recs.recommendationId, modelVersion: recs.modelVersion, itemId: id, items: recs.items });
 });

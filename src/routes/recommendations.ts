@@ -10,6 +10,7 @@ import { recommendationsQuerySchema, ruleParams, type RecommendationsQuery } fro
 import type { Rules } from "../schemas/site-config";
 import type { ServeShape } from "../recommend/experiments";
 import { shapeFields, shapedManifest, shapeFor, slotExperiment } from "../serving/experiment-shape";
+import { listResponse } from "../serving/list-json";
 import { modelFor, readVisitorContext, recommend, servedListId, visitorContextCached } from "../serving/recommend";
 import { targetingSegment } from "../serving/visitor-segment";
 import { listKey, readCachedList, sessionState, writeCachedList } from "../serving/rec-cache";
@@ -25,7 +26,7 @@ const RULE_KEYS = Object.keys(ruleParams) as (keyof typeof ruleParams)[];
 recommendations.get("/", requireSite, async (c) => {
   const raw = c.req.query();
   const q = parseOrThrow(recommendationsQuerySchema, raw, "query");
-  return c.json(await slotList(c, q, raw.k !== undefined));
+  return listResponse(c, await slotList(c, q, raw.k !== undefined));
 });
 
 /**

@@ -7,6 +7,7 @@ import { parseOrThrow } from "../lib/validate";
 import { idString } from "../schemas/common";
 import { nextQuerySchema } from "../schemas/recommendations";
 import { experimentShape, shapeFields, shapedManifest } from "../serving/experiment-shape";
+import { listResponse } from "../serving/list-json";
 import { modelFor, recommend } from "../serving/recommend";
 import { servingPath, sessionStub } from "../session/session-client";
 import { readManifest } from "../storage/model-store";
@@ -54,5 +55,5 @@ sessions.get("/:id/next", requireSite, async (c) => {
   });
   c.header("cache-control", "private, no-store");
   // `personalized`: consent allows it and the session's path produced at least one item (not only back-fill).
-  return c.json({ ...recs, sessionId, pathLength: path.length, personalized: personalized && recs.personalized });
+  return listResponse(c, { ...recs, sessionId, pathLength: path.length, personalized: personalized && recs.personalized });
 });
