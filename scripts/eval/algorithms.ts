@@ -12,8 +12,8 @@ export interface Recommender {
   recommend(path: readonly string[], k: number): readonly string[];
   /**
    * A list that leaves the path's items out itself, as a "next" slot asks for it (the served blend: the request
-   * without includeViewed, exclusions before the blend). Protocol 1b uses it when present, else it drops them from
-   * `recommend`'s list.
+   * without includeViewed: the path's items blended and dropped after the blend). Protocol 1b uses it when present,
+   * else it drops them from `recommend`'s list.
    */
   recommendUnseen?(path: readonly string[], k: number): readonly string[];
   /** Online mode: count a revealed step (item after prefix, at time ts) into the model. */

@@ -77,7 +77,7 @@ export function servedBlend(weights: Partial<Record<SourceName, number>> = {}, n
       return {
         notes: model ? { ...notes, rerankPrefixes: model.prefixes, rerankExamples: model.examples, rerankSeconds: model.seconds } : notes,
         // Standard protocol: nothing is left out (includeViewed, no separate item on screen). New items: the request
-        // /v1/sessions/:id/next makes, the session's items left out before the blend.
+        // /v1/sessions/:id/next makes, the session's items blended and left out after the blend (src/recommend/pipeline.ts).
         recommend: (path, k) => list(path, k, true),
         recommendUnseen: (path, k) => list(path, k, false),
       };

@@ -17,6 +17,7 @@ import type { ArtifactName, ArtifactView, SourceContext } from "./sources/types"
 
 /** Candidates each source contributes to the blend (before exclusions and rules). */
 export const SOURCE_POOL = 60;
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * What a list is: `recommendations` (the blend, back-filled to k) or `recently_viewed` (the visitor's own items,
@@ -95,21 +96,28 @@ function recentlyViewed(req: PipelineRequest): Candidate[] {
  * with real evidence. `currentCategories`: the item on screen's catalog categories (empty when unknown).
  */
 export function rankCandidates(req: PipelineRequest, view: ArtifactView, currentCategories: readonly string[] = []): Ranked {
-  // What the list leaves out never enters the blend: a source's best scores are often the session's own items or
-  // the visitor's history, and normalising by an item that is then dropped would squash what it really offers.
   const ex = exclusions(req);
   if (req.kind === "recently_viewed") return { candidates: recentlyViewed(req).filter((c) => !ex.has(c.itemId)), excluded: ex };
   const own = new Set([...req.sessionPath, ...req.ctx.history.map((h) => h.itemId)]);
+  // What the list leaves out mostly never enters the blend: without a live path a source's best scores are often
+  // the visitor's history, and normalising by an item that is then dropped would squash what the source really
+  // offers (protocol 2 lost a tenth of its hits that way). The live path's own items are the exception: they are
+  // blended and dropped after, so each source is normalised as on the standard protocol that tuned the weights
+  // (nothing left out): dropping them first divides the session source by its best *new* candidate, weighing it
+  // above the graph for new items (docs/model.md, issue 9 part 11).
+  const late = req.ctx.path.length > 0 ? new Set([...ex].filter((id) => req.ctx.path.includes(id))) : NONE;
+  const early = late.size > 0 ? new Set([...ex].filter((id) => !late.has(id))) : ex;
   const sources = activeSources(req);
   const lists: Partial<Record<SourceName, ReturnType<(typeof sources)[number]["candidates"]>>> = {};
   const normalise: Partial<Record<SourceName, Normalisation>> = {};
   for (const s of sources) {
-    const c = s.candidates(req.ctx, view, SOURCE_POOL + ex.size).filter((x) => !ex.has(x.itemId)).slice(0, SOURCE_POOL);
+    const c = s.candidates(req.ctx, view, SOURCE_POOL + ex.size).filter((x) => !early.has(x.itemId)).slice(0, SOURCE_POOL + late.size);
     if (c.length > 0) lists[s.name] = c;
     normalise[s.name] = s.normalise;
   }
   const weights = { ...DEFAULT_BLEND_WEIGHTS, ...req.weights };
-  const blended = blend(lists, weights, { normalise, names: reasonItem, generic: { kind: "viewed" } });
+  const all = blend(lists, weights, { normalise, names: reasonItem, generic: { kind: "viewed" } });
+  const blended = late.size > 0 ? all.filter((b) => !late.has(b.itemId)) : all;
   const byName = new Map(sources.map((s) => [s.name, s]));
   const evidence: Candidate[] = [];
   for (const b of blended) {

@@ -50,6 +50,22 @@ describe("pipeline", () => {
     expect(out.personalized).toBe(true);
   });
 
+  it("with a live path, blends the session's own items and drops them after: the rest score as with includeViewed", () => {
+    // The session source's best candidate is a path item (x follows itself five times as often as anything), so
+    // leaving it out first would divide the rest by a smaller best and raise them against the graph's raw scores.
+    const lists: ArtifactView = {
+      ...view,
+      session: (id) => ({ x: { after: [n("x", 5), n("y", 1)], with: [] }, w: { after: [n("z", 1)], with: [] } })[id],
+      personal: (id) => (id === "w" ? { graph: [n("g", 0.5)] } : undefined),
+    };
+    const ctx = { path: ["x", "w"], current: "w" };
+    const evidence = (includeViewed: boolean) => rankCandidates(request(ctx, { rules: { includeViewed } }), lists, []).candidates.filter((c) => c.source !== "backfill");
+    const unseen = evidence(false);
+    expect(unseen.map((c) => c.itemId).sort()).toEqual(["g", "y", "z"]);
+    const viewed = evidence(true).filter((c) => c.itemId !== "x" && c.itemId !== "w");
+    expect(unseen.map((c) => [c.itemId, c.score])).toEqual(viewed.map((c) => [c.itemId, c.score]));
+  });
+
   it("is not personal when only the item on screen (not the visitor's session) gave evidence", () => {
     const out = recommendInMemory({ ...request({ path: ["a"], current: "a" }), sessionPath: [] }, view, lookup);
     expect(out.items.length).toBe(5);
