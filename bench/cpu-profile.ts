@@ -45,6 +45,9 @@ export async function startProfile(inspectorPort: number, top = 40): Promise<() 
   await send("Profiler.start");
   return async () => {
     const { profile } = (await send("Profiler.stop")) as { profile: Profile };
+    // The isolate's heap at the end of the load: what a major collection (a busy stretch below) has to walk.
+    const heap = (await send("Runtime.getHeapUsage")) as { usedSize?: number; totalSize?: number } | undefined;
+    if (heap?.usedSize !== undefined) process.stderr.write(`heap: ${(heap.usedSize / 2 ** 20).toFixed(1)} MiB used of ${((heap.totalSize ?? 0) / 2 ** 20).toFixed(1)} MiB\n`);
     ws.close();
     // BENCH_PROFILE_OUT=file.cpuprofile: the raw profile too (Chrome DevTools opens it; scripts can walk its stacks).
     if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
