@@ -19,7 +19,9 @@ import { gzipSync } from "node:zlib";
 // 175 -> 177: issue 11's click-to-list path (the append's serving path, stale-while-refresh isolate cache, the
 // outbox as one value) and issue 9 part 10 (the sequence source leading without a live path, the re-ranker's fit
 // windows): ~0.6 KiB; measured 175.10 KiB.
-const MAX_GZIP_KIB = 177;
+// 177 -> 178: issue 11's per-list JSON text (src/serving/list-json.ts) and issue 9 part 11's late exclusion of the
+// live path's items (+0.19 KiB over the 176.82 KiB the sessions before had reached); measured 177.01 KiB.
+const MAX_GZIP_KIB = 178;
 
 const file = process.argv[2] ?? "dist/index.js";
 let code;
