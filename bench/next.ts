@@ -30,7 +30,8 @@ const SESSIONS = 200;
  * `personal-first`: a visitor id never seen before on every request: the list cache and the visitor's context both
  * miss, so each request reads D1 (identity and history in one batch) and blends from scratch.
  */
-export type NextMode = "session" | "next" | "next-fresh" | "next-live" | "recommendations" | "recommendations-live" | "personal-warm" | "personal-cold" | "personal-first" | "click-refresh";
+export const NEXT_MODES = ["session", "next", "next-fresh", "next-live", "recommendations", "recommendations-live", "personal-warm", "personal-cold", "personal-first", "click-refresh"] as const;
+export type NextMode = (typeof NEXT_MODES)[number];
 
 /**
  * `interleave`: instead of one run of `duration` seconds, that many pairs of short slices (duration / interleave

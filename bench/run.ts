@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { benchIngest, benchIngestLag } from "./ingest";
 import { benchPath, FLOOR_PATH } from "./health";
-import { benchNext } from "./next";
+import { benchNext, NEXT_MODES } from "./next";
 import { benchSegments } from "./segments";
 import { benchTrending } from "./trending";
 
@@ -41,16 +41,8 @@ const benches: Record<string, () => Promise<Record<string, number | string>>> = 
   // How long after the answer a profile read shows the events (the ingest queue's eventual consistency).
   "ingest-lag": () => benchIngestLag({ samples: 20 }),
   "ingest-mixed": () => benchIngest({ connections, duration, batchSize: 100, sessionsPerBatch: 10, visitors: 500 }),
-  session: () => benchNext({ connections, duration, interleave, path: "session" }),
-  next: () => benchNext({ connections, duration, interleave, path: "next" }),
-  "next-fresh": () => benchNext({ connections, duration, interleave, path: "next-fresh" }),
-  "next-live": () => benchNext({ connections, duration, interleave, path: "next-live" }),
-  recommendations: () => benchNext({ connections, duration, interleave, path: "recommendations" }),
-  "recommendations-live": () => benchNext({ connections, duration, interleave, path: "recommendations-live" }),
-  "personal-warm": () => benchNext({ connections, duration, interleave, path: "personal-warm" }),
-  "personal-cold": () => benchNext({ connections, duration, interleave, path: "personal-cold" }),
-  "personal-first": () => benchNext({ connections, duration, interleave, path: "personal-first" }),
-  "click-refresh": () => benchNext({ connections, duration, interleave, path: "click-refresh" }),
+  // The read benchmarks (bench/next.ts), one per mode.
+  ...Object.fromEntries(NEXT_MODES.map((path) => [path, () => benchNext({ connections, duration, interleave, path })])),
   // The trending query on a week of a mid-size shop (no built Worker needed: D1 only).
   trending: () => benchTrending({ events: 300_000, visitors: 30_000, items: 5_000 }),
   // The retrain's trainers on a streamed synthetic shop of 1M, 3M and 10M events (memory flat, time linear).
@@ -77,7 +69,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 /** With --interleave, the read benchmarks measure their own floor slices; the others still need the run's floor. */
-const READS = new Set(["session", "next", "next-fresh", "next-live", "recommendations", "recommendations-live", "personal-warm", "personal-cold", "personal-first", "click-refresh"]);
+const READS = new Set<string>(NEXT_MODES);
 const ownFloor = (n: string) => interleave !== undefined && READS.has(n);
 const needsFloor = asked.some((n) => !NOT_LOAD.has(n) && n !== "floor" && !ownFloor(n));
 const names = needsFloor && !values["floor-each"] ? ["floor", ...asked.filter((n) => n !== "floor")] : asked;

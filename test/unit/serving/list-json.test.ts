@@ -12,11 +12,15 @@ describe("listJson", () => {
     expect(JSON.parse(listJson({ items: [] }))).toEqual({ items: [] });
   });
 
-  it("reuses one list's items text across serves, and never another list's", () => {
+  it("keeps one list's items text by the array's identity: a served list answers from it, another array never does", () => {
     const items = [item("a", "one")];
     expect(JSON.parse(listJson({ recommendationId: "r1", items }))).toEqual({ recommendationId: "r1", items });
-    expect(JSON.parse(listJson({ recommendationId: "r2", items }))).toEqual({ recommendationId: "r2", items });
-    const other = [item("b", "two")];
-    expect(JSON.parse(listJson({ recommendationId: "r3", items: other })).items).toEqual(other);
+    // Served lists are never changed (the memo relies on it); changing one anyway shows the text is the one kept.
+    const kept = JSON.stringify(items);
+    items.push(item("b", "two"));
+    expect(JSON.parse(listJson({ recommendationId: "r2", items }))).toEqual({ recommendationId: "r2", items: JSON.parse(kept) });
+    // An equal array is another list: its own text, not the kept one.
+    const copy = [...items];
+    expect(JSON.parse(listJson({ recommendationId: "r3", items: copy })).items).toEqual(copy);
   });
 });
