@@ -1,13 +1,18 @@
 // BENCH_PROFILE=1: a V8 CPU profile of the Worker's isolate during a load run, through Miniflare's inspector, printed
 // as the functions with the most self time (where a request's CPU goes; the figures of the run itself then include
-// the profiler's overhead, so a profiled run is for reading, never for quoting).
+// the profiler's overhead, so a profiled run is for reading, never for quoting). BENCH_PROFILE=alloc: V8's sampling
+// heap profiler instead, printed as the functions allocating the most (what the collector's pauses are made of).
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
 type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
-export const profiling = process.env.BENCH_PROFILE === "1";
+export const profiling = process.env.BENCH_PROFILE === "1" || process.env.BENCH_PROFILE === "alloc";
+const allocations = process.env.BENCH_PROFILE === "alloc";
+
+/** V8's sampling heap profile: a call tree whose nodes carry the bytes allocated by that function itself. */
+type AllocNode = { callFrame: ProfileNode["callFrame"]; selfSize: number; children: AllocNode[] };
 
 /** A free loopback port for the inspector. */
 export async function freePort(): Promise<number> {
@@ -40,6 +45,18 @@ export async function startProfile(inspectorPort: number, top = 40): Promise<() 
       pending.set(id, resolve);
       ws.send(JSON.stringify({ id, method, params }));
     });
+  if (allocations) {
+    await send("HeapProfiler.enable");
+    // One sample per 16 KiB allocated on average (V8's default is 32 KiB): a 20 s load gives tens of thousands.
+    // Collected objects too: by default the profile keeps only what is still live when sampling stops.
+    await send("HeapProfiler.startSampling", { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    return async () => {
+      const { profile } = (await send("HeapProfiler.stopSampling")) as { profile: { head: AllocNode } };
+      ws.close();
+      if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
+      printAllocations(profile.head, top);
+    };
+  }
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 200 });
   await send("Profiler.start");
@@ -141,4 +158,29 @@ function printTop(profile: Profile, top: number): void {
   const rows = [...byName].sort((a, b) => b[1] - a[1]).slice(0, top);
   process.stderr.write(`cpu profile: ${(total / 1000).toFixed(0)} ms sampled\n`);
   for (const [name, t] of rows) process.stderr.write(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${name}\n`);
+}
+
+/**
+ * The sampled allocations: total bytes (divide by the run's requests for bytes per request), then the functions by
+ * bytes they allocate themselves and by bytes allocated under them (each function counted once per stack).
+ */
+function printAllocations(head: AllocNode, top: number): void {
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  const walk = (n: AllocNode, stack: readonly string[]): number => {
+    const name = nameOf({ id: 0, callFrame: n.callFrame });
+    const on = stack.includes(name) ? stack : [...stack, name];
+    let bytes = n.selfSize;
+    self.set(name, (self.get(name) ?? 0) + n.selfSize);
+    for (const c of n.children) bytes += walk(c, on);
+    if (!stack.includes(name) && !name.startsWith("(root)")) inclusive.set(name, (inclusive.get(name) ?? 0) + bytes);
+    return bytes;
+  };
+  total = walk(head, []);
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  process.stderr.write(`allocations sampled: ${mib(total)}\nby the function itself:\n`);
+  for (const [name, b] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stderr.write(`${((100 * b) / total).toFixed(1).padStart(5)}%  ${name}\n`);
+  process.stderr.write(`inclusive (itself and its callees):\n`);
+  for (const [name, b] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stderr.write(`${((100 * b) / total).toFixed(1).padStart(5)}%  ${name}\n`);
 }

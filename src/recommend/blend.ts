@@ -2,6 +2,7 @@
 // score on unrelated scales), weighted, and summed; an item keeps the reason of its strongest weighted source.
 import type { BlendSource } from "../schemas/site-config";
 import { SOURCE_WEIGHTS } from "./sources";
+import { topKOfMap } from "./top-k";
 
 export type { BlendSource };
 
@@ -67,7 +68,5 @@ export function blend<R>(
       }
     });
   }
-  return [...acc]
-    .map(([itemId, a]) => ({ itemId, score: a.score, source: a.source, reason: a.reason }))
-    .sort((x, y) => y.score - x.score || (x.itemId < y.itemId ? -1 : 1));
+  return topKOfMap(acc, undefined, (a) => a.score).map(([itemId, a]) => ({ itemId, score: a.score, source: a.source, reason: a.reason }));
 }

@@ -1,6 +1,7 @@
 // Candidate lists built from precomputed per-item lists (content from seed items, the first k of a ranked list):
 // shared by the content source (src/recommend/sources/content.ts) and the evaluation CLI.
 import type { CandidateScore } from "./item-cf";
+import { topKOfMap } from "./top-k";
 import type { Neighbour } from "./types";
 
 /** How many seed items feed the content source, and how many candidates it returns. */
@@ -35,9 +36,7 @@ export function contentCandidates(
       }
     }
   });
-  const out = [...acc].map(([itemId, a]) => ({ itemId, score: a.score, from: a.from }));
-  out.sort((x, y) => y.score - x.score || (x.itemId < y.itemId ? -1 : 1));
-  return opts.k === undefined ? out : out.slice(0, opts.k);
+  return topKOfMap(acc, opts.k, (a) => a.score).map(([itemId, a]) => ({ itemId, score: a.score, from: a.from }));
 }
 
 /** The first k entries of a ranked list that pass `keep` (popular, segment favourites, trending). */

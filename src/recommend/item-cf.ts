@@ -4,7 +4,7 @@
 import { ITEM_CF_WEIGHTS, type EventType } from "../schemas/event-types";
 import { ItemVocab } from "./item-vocab";
 import { groupRows, PairTable } from "./pair-table";
-import { topKIndices } from "./top-k";
+import { topKIndices, topKOfMap } from "./top-k";
 import type { Neighbour } from "./types";
 
 /**
@@ -155,7 +155,7 @@ export function scoreHistory(
       }
     }
   }
-  const out = [...acc].map(([itemId, a]): CandidateScore => (a.fromType === undefined ? { itemId, score: a.score, from: a.from } : { itemId, score: a.score, from: a.from, fromType: a.fromType }));
-  out.sort((x, y) => y.score - x.score || (x.itemId < y.itemId ? -1 : 1));
-  return opts.k === undefined ? out : out.slice(0, opts.k);
+  return topKOfMap(acc, opts.k, (a) => a.score).map(([itemId, a]): CandidateScore =>
+    a.fromType === undefined ? { itemId, score: a.score, from: a.from } : { itemId, score: a.score, from: a.from, fromType: a.fromType },
+  );
 }

@@ -1,5 +1,6 @@
 // Serving-time scoring of a live session: a position-decayed sum of the path items' precomputed lists, plus an
 // extra pull from the last item's successors, back-filled from popularity. Pure: `lists` does the lookups.
+import { topKOfMap } from "./top-k";
 import type { ListKind, NeighbourList, Neighbour, ScoredItem } from "./types";
 
 export type ScoreOptions = {
@@ -81,10 +82,7 @@ export function scoreSession(
 
   forEachContribution(path, lists, o, add);
 
-  const ranked = [...acc.entries()]
-    .filter(([, a]) => a.score > 0)
-    .sort((x, y) => y[1].score - x[1].score || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const out: ScoredItem[] = ranked.slice(0, o.k).map(([itemId, a]) => ({
+  const out: ScoredItem[] = topKOfMap(acc, o.k, (a) => a.score, (a) => a.score > 0).map(([itemId, a]) => ({
     itemId,
     score: a.score,
     reason: a.from === null ? { kind: "viewed" } : { kind: a.kind, itemId: a.from },

@@ -37,3 +37,40 @@ function siftDown(h: number[], at: number, worse: (i: number, j: number) => bool
     at = m;
   }
 }
+
+/**
+ * The k entries of `map` with the highest `score`, best first, ties by key ascending: exactly what sorting every
+ * entry by (score desc, key asc) and cutting at k gives, without materialising every entry (a request's
+ * accumulators hold hundreds to thousands of items and keep a few dozen). Entries failing `keep` are skipped and
+ * not counted against k; k undefined keeps every entry.
+ */
+export function topKOfMap<V>(map: ReadonlyMap<string, V>, k: number | undefined, score: (v: V) => number, keep?: (v: V) => boolean): [string, V][] {
+  const limit = k === undefined ? Infinity : Math.max(0, Math.floor(k));
+  const keys: string[] = [];
+  const vals: V[] = [];
+  const scores: number[] = [];
+  // Slots by (score asc, key desc) once k are held: a min-heap whose root is the worst entry kept.
+  const heap: number[] = [];
+  const worse = (i: number, j: number) => scores[i]! < scores[j]! || (scores[i] === scores[j] && keys[i]! > keys[j]!);
+  if (limit > 0) {
+    map.forEach((v, key) => {
+      if (keep !== undefined && !keep(v)) return;
+      const s = score(v);
+      if (keys.length < limit) {
+        keys.push(key), vals.push(v), scores.push(s);
+        // The heap is built only once it is full: a map with at most k entries is just sorted.
+        if (keys.length === limit && limit !== Infinity) for (let i = 0; i < limit; i++) (heap.push(i), siftUp(heap, i, worse));
+        return;
+      }
+      const root = heap[0]!;
+      if (s < scores[root]! || (s === scores[root] && key > keys[root]!)) return;
+      // Reuse the evicted entry's slot: the arrays never grow past k.
+      keys[root] = key;
+      vals[root] = v;
+      scores[root] = s;
+      siftDown(heap, 0, worse);
+    });
+  }
+  const order = keys.map((_, i) => i).sort((i, j) => scores[j]! - scores[i]! || (keys[i]! < keys[j]! ? -1 : keys[i]! > keys[j]! ? 1 : 0));
+  return order.map((i) => [keys[i]!, vals[i]!]);
+}

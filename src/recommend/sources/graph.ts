@@ -5,6 +5,7 @@ import { ItemGraphAccumulator, trainEmbeddings, neighbourLists, DEFAULT_EMBEDDIN
 import { DEFAULT_GRAPH_SCORE_OPTIONS, scoreGraphWithReasons } from "../graph-source";
 import type { CandidateSource, FamilyTrainer, HistoryRow, SourceContext } from "./types";
 import { runSplitter } from "../history-runs";
+import { topKOfMap } from "../top-k";
 import type { Neighbour } from "../types";
 
 /** The path items whose graph lists are read: the newest distinct ones, as many as the scorer may use. */
@@ -66,10 +67,7 @@ export const graphSource = {
   candidates(ctx, view, pool) {
     if (ctx.path.length === 0) return [];
     const lists = (id: string) => view.personal(id)?.graph;
-    return [...scoreGraphWithReasons(ctx.path, lists)]
-      .sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .slice(0, pool)
-      .map(([itemId, c]) => ({ itemId, score: c.score, reason: { kind: "related" as const, itemId: c.from } }));
+    return topKOfMap(scoreGraphWithReasons(ctx.path, lists), pool, (c) => c.score).map(([itemId, c]) => ({ itemId, score: c.score, reason: { kind: "related" as const, itemId: c.from } }));
   },
   personal: (c, own) => "itemId" in c.reason && own.has(c.reason.itemId),
 } as const satisfies CandidateSource<"graph">;
