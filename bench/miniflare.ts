@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { unstable_readConfig } from "wrangler";
+import { INGEST_QUEUE } from "../src/config/queues";
 
 export const BENCH_ADMIN_TOKEN = "bench-admin-token";
 
@@ -41,10 +43,7 @@ export async function startWorker(
     queueProducers: { INGEST_QUEUE: "edgerec-ingest" },
     // `consume: false` leaves the consumer out: the request path measured alone, as production runs the consumer in
     // invocations of its own (messages then wait in the queue).
-    queueConsumers: {
-      "edgerec-ingest": { maxBatchSize: 100, maxBatchTimeout: 2, maxRetries: 5, deadLetterQueue: "edgerec-ingest-dlq" },
-      "edgerec-ingest-dlq": { maxBatchSize: 10, maxBatchTimeout: 5, maxRetries: 10 },
-    } as Record<string, { maxBatchSize: number; maxBatchTimeout: number; maxRetries: number; deadLetterQueue?: string }>,
+    queueConsumers: queueConsumers(),
     r2Buckets: ["ARCHIVE"],
     bindings: { ADMIN_TOKEN: BENCH_ADMIN_TOKEN, SESSION_IDLE_MINUTES: "30", EVENT_RETENTION_DAYS: "90", D1_RAW_WINDOW_DAYS: "30", SITE_CACHE_SECONDS: "30" },
   };
@@ -81,6 +80,28 @@ export async function startWorker(
   const url = (await mf.ready).toString().replace(/\/$/, "");
   await applyMigrations(await mf.getD1Database("DB"));
   return { url, mf };
+}
+
+type Consumer = { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: number; deadLetterQueue?: string };
+
+/**
+ * The queue consumers exactly as wrangler.toml deploys them (one place for the settings). BENCH_QUEUE_BATCH=N
+ * overrides the ingest consumer's max_batch_size, to measure how the batch size trades tail latency against drain.
+ */
+export function queueConsumers(): Record<string, Consumer> {
+  const config = unstable_readConfig({ config: path.resolve(import.meta.dirname, "../wrangler.toml") });
+  const batch = process.env.BENCH_QUEUE_BATCH === undefined ? undefined : Number(process.env.BENCH_QUEUE_BATCH);
+  return Object.fromEntries(
+    (config.queues.consumers ?? []).map((c: { queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; dead_letter_queue?: string }) => [
+      c.queue,
+      {
+        maxBatchSize: c.queue === INGEST_QUEUE && batch !== undefined ? batch : c.max_batch_size,
+        maxBatchTimeout: c.max_batch_timeout,
+        maxRetries: c.max_retries,
+        deadLetterQueue: c.dead_letter_queue,
+      },
+    ]),
+  );
 }
 
 /** Applies migrations/ to a fresh D1 database, in file order. */

@@ -1,7 +1,8 @@
 // wrangler.toml's queue blocks and src/config/queues.ts must agree: the queue handler dispatches on these names, and
-// bench/miniflare.ts and vitest.config.ts configure the same queues for Miniflare.
+// bench/miniflare.ts reads wrangler.toml's consumers, and vitest.config.ts configures the same queues for Miniflare.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { queueConsumers } from "../../../bench/miniflare";
 import { INGEST_DEAD_LETTER_QUEUE, INGEST_QUEUE } from "../../../src/config/queues";
 
 const read = (file: string) => readFileSync(new URL(`../../../${file}`, import.meta.url), "utf8");
@@ -25,12 +26,19 @@ describe("queues", () => {
     ]);
   });
 
-  it("the Miniflare setups of tests and benchmarks name the same queues", () => {
-    for (const file of ["vitest.config.ts", "bench/miniflare.ts"]) {
-      const text = read(file);
-      expect(text, file).toContain(`"${INGEST_QUEUE}": {`);
-      expect(text, file).toContain(`deadLetterQueue: "${INGEST_DEAD_LETTER_QUEUE}"`);
-      expect(text, file).toContain(`"${INGEST_DEAD_LETTER_QUEUE}": {`);
-    }
+  it("the tests' Miniflare setup names the same queues", () => {
+    const text = read("vitest.config.ts");
+    expect(text).toContain(`"${INGEST_QUEUE}": {`);
+    expect(text).toContain(`deadLetterQueue: "${INGEST_DEAD_LETTER_QUEUE}"`);
+    expect(text).toContain(`"${INGEST_DEAD_LETTER_QUEUE}": {`);
+  });
+
+  it("the benchmarks run the consumers with wrangler.toml's settings", () => {
+    const toml = read("wrangler.toml");
+    const setting = (name: string) => Number(new RegExp(`^${name}\\s*=\\s*(\\d+)`, "m").exec(toml)![1]);
+    const consumers = queueConsumers();
+    expect(Object.keys(consumers)).toEqual([INGEST_QUEUE, INGEST_DEAD_LETTER_QUEUE]);
+    // The first consumer block in wrangler.toml is the ingest queue's.
+    expect(consumers[INGEST_QUEUE]).toEqual({ maxBatchSize: setting("max_batch_size"), maxBatchTimeout: setting("max_batch_timeout"), maxRetries: setting("max_retries"), deadLetterQueue: INGEST_DEAD_LETTER_QUEUE });
   });
 });
