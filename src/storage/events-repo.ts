@@ -25,9 +25,9 @@ export type StoredEvent = QueuedEvent & { profileId: string; receivedAt: number;
 /** Types whose recommendationId is an exposure of its own list; carts and purchases are attributed via clicks. */
 const EXPOSURE_TYPES: ReadonlySet<EventType> = new Set(["impression", "click"] satisfies EventType[]);
 
-/** The rec_* columns of an event: what its list's exposure token decodes to, or nulls. */
 type Exposure = { recId: string | null; recSlot: string | null; recVariant: string | null; recModel: string | null; recDay: string | null };
 
+/** The rec_* columns of an event: what its list's exposure token decodes to, or nulls. */
 function exposureColumns(e: QueuedEvent): Exposure {
   const id = e.context?.recommendationId;
   const x = id !== undefined && EXPOSURE_TYPES.has(e.type) ? decodeExposure(id) : null;
@@ -74,8 +74,8 @@ function insertedRow(e: StoredEvent): unknown[] {
 
 /**
  * How many rows this transaction inserted (they carry its ingest id until CLEAR_INGEST_ID): one number, where a
- * RETURNING clause would answer every inserted id, whose decoding in the D1 client held the consumer's isolate for
- * ~150 ms per 2,000-event transaction. Only a transaction that met duplicates asks which ids were its own.
+ * RETURNING clause answered every inserted id for the D1 client to decode on the consumer's thread. Only a
+ * transaction that met duplicates asks which ids were its own (insertedIds).
  */
 const COUNT_INSERTED = `SELECT COUNT(*) AS n FROM events WHERE ingest_id = ?1`;
 
