@@ -167,7 +167,6 @@ function printTop(profile: Profile, top: number): void {
 function printAllocations(head: AllocNode, top: number): void {
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
-  let total = 0;
   const walk = (n: AllocNode, stack: readonly string[]): number => {
     const name = nameOf({ id: 0, callFrame: n.callFrame });
     const on = stack.includes(name) ? stack : [...stack, name];
@@ -177,7 +176,7 @@ function printAllocations(head: AllocNode, top: number): void {
     if (!stack.includes(name) && !name.startsWith("(root)")) inclusive.set(name, (inclusive.get(name) ?? 0) + bytes);
     return bytes;
   };
-  total = walk(head, []);
+  const total = walk(head, []);
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   process.stderr.write(`allocations sampled: ${mib(total)}\nby the function itself:\n`);
   for (const [name, b] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stderr.write(`${((100 * b) / total).toFixed(1).padStart(5)}%  ${name}\n`);

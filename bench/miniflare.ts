@@ -39,8 +39,8 @@ export async function startWorker(
     d1Databases: { DB: "bench-db" },
     kvNamespaces: ["REC_CACHE", "MODELS"],
     durableObjects: { SESSIONS: { className: "SessionDO", useSQLite: true } },
-    // The ingest queue and its consumer as wrangler.toml configures them (producer and consumer in one Worker).
-    queueProducers: { INGEST_QUEUE: "edgerec-ingest" },
+    // The ingest queue, its producer and its consumers as wrangler.toml configures them (all in one Worker).
+    queueProducers: queueProducers(),
     // `consume: false` leaves the consumer out: the request path measured alone, as production runs the consumer in
     // invocations of its own (messages then wait in the queue).
     queueConsumers: queueConsumers(),
@@ -82,6 +82,13 @@ export async function startWorker(
   return { url, mf };
 }
 
+const wranglerConfig = () => unstable_readConfig({ config: path.resolve(import.meta.dirname, "../wrangler.toml") });
+
+/** The queue producers' bindings as wrangler.toml binds them (binding name → queue). */
+export function queueProducers(): Record<string, string> {
+  return Object.fromEntries((wranglerConfig().queues.producers ?? []).map((p: { binding: string; queue: string }) => [p.binding, p.queue]));
+}
+
 type Consumer = { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: number; deadLetterQueue?: string };
 
 /**
@@ -89,7 +96,7 @@ type Consumer = { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: 
  * overrides the ingest consumer's max_batch_size, to measure how the batch size trades tail latency against drain.
  */
 export function queueConsumers(): Record<string, Consumer> {
-  const config = unstable_readConfig({ config: path.resolve(import.meta.dirname, "../wrangler.toml") });
+  const config = wranglerConfig();
   const batch = process.env.BENCH_QUEUE_BATCH === undefined ? undefined : Number(process.env.BENCH_QUEUE_BATCH);
   return Object.fromEntries(
     (config.queues.consumers ?? []).map((c: { queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; dead_letter_queue?: string }) => [

@@ -49,21 +49,23 @@ export function topKOfMap<V>(map: ReadonlyMap<string, V>, k: number | undefined,
   const keys: string[] = [];
   const vals: V[] = [];
   const scores: number[] = [];
+  // Whether (s, key) ranks below slot i: a lower score, or the same score and a later key.
+  const below = (s: number, key: string, i: number) => s < scores[i]! || (s === scores[i] && key > keys[i]!);
+  const worse = (i: number, j: number) => below(scores[i]!, keys[i]!, j);
   // Slots by (score asc, key desc) once k are held: a min-heap whose root is the worst entry kept.
   const heap: number[] = [];
-  const worse = (i: number, j: number) => scores[i]! < scores[j]! || (scores[i] === scores[j] && keys[i]! > keys[j]!);
   if (limit > 0) {
     map.forEach((v, key) => {
       if (keep !== undefined && !keep(v)) return;
       const s = score(v);
       if (keys.length < limit) {
         keys.push(key), vals.push(v), scores.push(s);
-        // The heap is built only once it is full: a map with at most k entries is just sorted.
-        if (keys.length === limit && limit !== Infinity) for (let i = 0; i < limit; i++) (heap.push(i), siftUp(heap, i, worse));
+        // The heap is built only once it is full: a map with at most k entries (or k undefined) is just sorted.
+        if (keys.length === limit) for (let i = 0; i < limit; i++) (heap.push(i), siftUp(heap, i, worse));
         return;
       }
       const root = heap[0]!;
-      if (s < scores[root]! || (s === scores[root] && key > keys[root]!)) return;
+      if (below(s, key, root)) return;
       // Reuse the evicted entry's slot: the arrays never grow past k.
       keys[root] = key;
       vals[root] = v;

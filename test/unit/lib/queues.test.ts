@@ -2,7 +2,7 @@
 // bench/miniflare.ts reads wrangler.toml's consumers, and vitest.config.ts configures the same queues for Miniflare.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { queueConsumers } from "../../../bench/miniflare";
+import { queueConsumers, queueProducers } from "../../../bench/miniflare";
 import { INGEST_DEAD_LETTER_QUEUE, INGEST_QUEUE } from "../../../src/config/queues";
 
 const read = (file: string) => readFileSync(new URL(`../../../${file}`, import.meta.url), "utf8");
@@ -33,7 +33,8 @@ describe("queues", () => {
     expect(text).toContain(`"${INGEST_DEAD_LETTER_QUEUE}": {`);
   });
 
-  it("the benchmarks run the consumers with wrangler.toml's settings", () => {
+  it("the benchmarks run the producer and the consumers with wrangler.toml's settings", () => {
+    expect(queueProducers()).toEqual({ INGEST_QUEUE });
     const toml = read("wrangler.toml");
     const setting = (name: string) => Number(new RegExp(`^${name}\\s*=\\s*(\\d+)`, "m").exec(toml)![1]);
     const consumers = queueConsumers();
