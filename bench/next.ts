@@ -2,7 +2,7 @@
 // Seeds the demo shop through the API, trains the model, opens live sessions, then drives reads with autocannon.
 //   npm run build && npm run bench -- next [--connections 10] [--duration 10]
 import autocannon from "autocannon";
-import { seed } from "../scripts/seed";
+import { seed, waitForProfiles } from "../scripts/seed";
 import { BENCH_ADMIN_TOKEN, startWorker } from "./miniflare";
 import { DEMO_SERVER_KEY, DEMO_WRITE_KEY } from "../src/config/demo";
 import { SERVER_BATCH_LIMITS } from "../src/config/limits";
@@ -79,6 +79,9 @@ export async function benchNext(opts: { connections: number; duration: number; p
       const rejected = ((await res.json()) as { rejected: unknown[] }).rejected.length;
       if (rejected > 0) throw new Error(`events: ${rejected} rejected`);
     }
+    // The queue consumer stores them a moment later: until then the visitors have no history, and a personal read
+    // (which caches the visitor's context) would measure an anonymous newcomer's list.
+    await waitForProfiles(url, events);
     let cold = 0;
     // The path the snippet tracked for session s (the same steps the seeding sent), oldest first.
     const carried = (s: number) => `&path=${Array.from({ length: 1 + (s % 6) }, (_, i) => encodeURIComponent(items[(s * 7 + i) % items.length]!)).join(",")}`;

@@ -94,7 +94,7 @@ export async function seed(opts: {
 }
 
 /** Polls GET /v1/users/:anonymousId (server key) until each visitor's profile counts at least its events here. */
-async function waitForProfiles(baseUrl: string, events: readonly { anonymousId: string }[]): Promise<void> {
+export async function waitForProfiles(baseUrl: string, events: readonly { anonymousId: string }[]): Promise<void> {
   const expected = new Map<string, number>();
   for (const e of events) expected.set(e.anonymousId, (expected.get(e.anonymousId) ?? 0) + 1);
   const deadline = Date.now() + 120_000;

@@ -447,6 +447,12 @@ export const VISITOR_CONTEXT_MS = 10_000;
 export const VISITOR_CONTEXT_STALE_MS = 60_000;
 export const VISITOR_CONTEXT_MAX_ENTRIES = 5000;
 /**
+ * Visitors whose history sources' candidates (sequence, item-CF, content) an isolate keeps per model version, for
+ * as long as the history they came from (src/serving/recommend.ts): a page's slots and the list after each click
+ * then score only the live path. About 15 KB each at the default pools, so at most ~8 MB.
+ */
+export const HISTORY_CANDIDATES_MAX_ENTRIES = 500;
+/**
  * Items whose decoded per-item lists an isolate keeps (src/serving/model-lists.ts), across artifacts: a decoded
  * item is a few KB (about 50 neighbours per family), so this bounds the cache near 10-20 MB.
  */

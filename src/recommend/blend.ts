@@ -48,13 +48,17 @@ export function blend<R>(
   const acc = new Map<string, { score: number; best: number; source: BlendSource; reason: R }>();
   for (const [name, list] of Object.entries(sources) as [BlendSource, readonly SourceCandidate<R>[]][]) {
     if (!list || list.length === 0 || !(w[name] > 0)) continue;
-    const max = list.reduce((m, c) => Math.max(m, c.score), 0);
-    list.forEach((c, rank) => {
-      // A source without scores (all zero) still ranks: fall back to 1 / (rank + 1).
-      const how = opts.normalise?.[name] ?? "max";
-      const norm = how === "raw" ? c.score : max > 0 && how === "max" ? c.score / max : 1 / (rank + 1);
-      const v = w[name] * norm;
-      const generic = opts.names?.(c.reason) === c.itemId ? opts.generic : undefined;
+    let max = 0;
+    for (const c of list) if (c.score > max) max = c.score;
+    // A source without scores (all zero) still ranks: fall back to 1 / (rank + 1).
+    const how = opts.normalise?.[name] ?? "max";
+    const byRank = how === "rank" || (how === "max" && !(max > 0));
+    const weight = w[name];
+    for (let rank = 0; rank < list.length; rank++) {
+      const c = list[rank]!;
+      const norm = how === "raw" ? c.score : byRank ? 1 / (rank + 1) : c.score / max;
+      const v = weight * norm;
+      const generic = opts.names !== undefined && opts.names(c.reason) === c.itemId ? opts.generic : undefined;
       const self = generic !== undefined;
       const a = acc.get(c.itemId);
       if (!a) acc.set(c.itemId, { score: v, best: self ? -Infinity : v, source: name, reason: generic ?? c.reason });
@@ -66,7 +70,7 @@ export function blend<R>(
           a.reason = c.reason;
         }
       }
-    });
+    }
   }
   return topKOfMap(acc, undefined, (a) => a.score).map(([itemId, a]) => ({ itemId, score: a.score, source: a.source, reason: a.reason }));
 }

@@ -7,17 +7,19 @@
 import { SEQUENCE_LEAD_SHARE, SERVE_OVERFETCH } from "../config/limits";
 import type { Rules } from "../schemas/site-config";
 import { backfillCandidates } from "./backfill";
-import { blend, DEFAULT_BLEND_WEIGHTS, type Normalisation } from "./blend";
+import { blend, DEFAULT_BLEND_WEIGHTS, type Normalisation, type SourceCandidate } from "./blend";
 import { listExclusions } from "./exclude-seen";
 import { explain, reasonItem, type BlendReason, type ReasonView } from "./explain";
 import { applyRules, type ItemMeta } from "./filters";
 import { rerankFeatures, rerankOrder, usableModel } from "./rerank";
 import { SOURCES, type SourceName } from "./sources";
-import type { ArtifactName, ArtifactView, SourceContext } from "./sources/types";
+import type { ArtifactName, ArtifactView, CandidateSource, SourceContext } from "./sources/types";
 
 /** Candidates each source contributes to the blend (before exclusions and rules). */
 export const SOURCE_POOL = 60;
 const NONE: ReadonlySet<string> = new Set();
+/** How many more candidates than asked a history source computes for the memo (SourceMemo). */
+const MEMO_POOL_HEADROOM = SOURCE_POOL / 2;
 
 /**
  * What a list is: `recommendations` (the blend, back-filled to k) or `recently_viewed` (the visitor's own items,
@@ -42,7 +44,16 @@ export type PipelineRequest = {
   kind?: ListKind;
   /** The site's `allowUncatalogued`: unless set, items absent from the catalog are dropped and never named. */
   allowUncatalogued: boolean;
+  /**
+   * Candidates of the history sources (those with a `historyKey`) computed for this same history snapshot and
+   * artifact before: read and filled here. The Worker keeps one per visitor and version (src/serving/recommend.ts);
+   * without one (the evaluation) every source runs, with the same result.
+   */
+  memo?: SourceMemo;
 };
+
+/** Per history source and key: the largest pool computed so far and its list (a smaller pool's list starts it). */
+export type SourceMemo = Map<string, { pool: number; list: readonly SourceCandidate<BlendReason>[] }>;
 
 /** A ranked candidate: its blended score, the reason shown, whether it is the visitor's evidence, who produced it. */
 export type Candidate = { itemId: string; score: number; reason: BlendReason; personal: boolean; source: SourceName | "backfill" | "pinned" | "recent" };
@@ -111,7 +122,7 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
   const lists: Partial<Record<SourceName, ReturnType<(typeof sources)[number]["candidates"]>>> = {};
   const normalise: Partial<Record<SourceName, Normalisation>> = {};
   for (const s of sources) {
-    const c = s.candidates(req.ctx, view, SOURCE_POOL + ex.size).filter((x) => !early.has(x.itemId)).slice(0, SOURCE_POOL + late.size);
+    const c = firstKept(sourceCandidates(s, req, view, SOURCE_POOL + ex.size), early, SOURCE_POOL + late.size);
     if (c.length > 0) lists[s.name] = c;
     normalise[s.name] = s.normalise;
   }
@@ -124,7 +135,7 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
     const s = byName.get(b.source)!;
     // Items only a non-evidence source (trending) produced are back-fill, ordered by the shared back-fill below.
     if (!s.evidence) continue;
-    evidence.push({ itemId: b.itemId, score: b.score, reason: b.reason, personal: s.personal({ itemId: b.itemId, score: b.score, reason: b.reason }, own), source: b.source });
+    evidence.push({ itemId: b.itemId, score: b.score, reason: b.reason, personal: s.personal(b, own), source: b.source });
   }
   const lead = req.ctx.path.length === 0 && weights.sequence > 0 ? lists.sequence : undefined;
   if (lead) sequenceLeads(evidence, lead);
@@ -135,6 +146,28 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
     .filter((t) => !inEvidence.has(t.itemId) && !ex.has(t.itemId))
     .map((t): Candidate => ({ ...t, personal: false, source: "backfill" }));
   return { candidates: [...evidence, ...backfill], excluded: ex };
+}
+
+/** The first `limit` candidates not in `left`, in order. */
+function firstKept<C extends { itemId: string }>(list: readonly C[], left: ReadonlySet<string>, limit: number): C[] {
+  const out: C[] = [];
+  for (let i = 0; i < list.length && out.length < limit; i++) if (!left.has(list[i]!.itemId)) out.push(list[i]!);
+  return out;
+}
+
+/** A source's candidates for the request, from the request's memo when a history source already computed them. */
+function sourceCandidates(s: CandidateSource, req: PipelineRequest, view: ArtifactView, pool: number): readonly SourceCandidate<BlendReason>[] {
+  if (req.memo === undefined || s.historyKey === undefined || req.ctx.history.length === 0) return s.candidates(req.ctx, view, pool);
+  const key = `${s.name}\u0000${s.historyKey(req.ctx)}`;
+  const held = req.memo.get(key);
+  // A longer list than the pool asks for is as good: rankCandidates cuts each list itself, after leaving out the
+  // exclusions, and a larger pool's list starts with the smaller one's.
+  if (held !== undefined && pool <= held.pool) return held.list;
+  // Headroom for the exclusions that grow with each click (the path's items), so the next list reuses this one.
+  const wide = pool + MEMO_POOL_HEADROOM;
+  const list = s.candidates(req.ctx, view, wide);
+  req.memo.set(key, { pool: wide, list });
+  return list;
 }
 
 /**

@@ -1,14 +1,14 @@
 // The Worker's side of the one recommendation pipeline (src/recommend/pipeline.ts): loads what each stage reads —
 // the visitor's history and summary (D1), the seeds' per-item lists (KV shards, isolate-cached), trending and the
 // version's personal data, then the candidates' catalog details — and runs the stages. Every read route calls it.
-import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, VISITOR_CONTEXT_MAX_ENTRIES, VISITOR_CONTEXT_MS, VISITOR_CONTEXT_STALE_MS, VISITOR_HISTORY_ITEMS } from "../config/limits";
+import { FALLBACK_TRENDING_CACHE_MAX_ENTRIES, HISTORY_CANDIDATES_MAX_ENTRIES, VISITOR_CONTEXT_MAX_ENTRIES, VISITOR_CONTEXT_MS, VISITOR_CONTEXT_STALE_MS, VISITOR_HISTORY_ITEMS } from "../config/limits";
 import { waitUntil } from "cloudflare:workers";
 import { IsolateCache } from "../lib/isolate-cache";
 import { servedManifest } from "../models/canary";
 import { servable, type Manifest } from "../models/manifest";
 import type { PersonalData } from "../models/train-personal";
 import { trendingList } from "../models/trending-refresh";
-import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type PipelineRequest } from "../recommend/pipeline";
+import { detailIds, finishList, listSeeds, rankCandidates, type ListItem, type PipelineRequest, type SourceMemo } from "../recommend/pipeline";
 import { encodeExposure, NO_VARIANT } from "../recommend/exposure";
 import { assignSegment, type SegmentModel } from "../recommend/segments";
 import type { ArtifactView, HistoryEntry, SourceContext } from "../recommend/sources/types";
@@ -84,11 +84,29 @@ function contextKey(siteId: string, v: Visitor, withSummary: boolean): string {
 }
 
 /**
- * Erasure: this isolate forgets every visitor's context (other isolates' copies expire within VISITOR_CONTEXT_MS +
- * VISITOR_CONTEXT_STALE_MS).
+ * The history sources' candidates (src/recommend/pipeline.ts SourceMemo) per visitor and model version, valid for
+ * one history snapshot: a context read anew from D1 is a new array, so the memo starts over with it, and it lives
+ * no longer than the context it was computed from.
+ */
+const historyMemos = new IsolateCache<string, { history: readonly HistoryEntry[]; memo: SourceMemo }>({ maxEntries: HISTORY_CANDIDATES_MAX_ENTRIES });
+
+function historyMemo(siteId: string, version: string, v: Visitor, history: readonly HistoryEntry[]): SourceMemo | undefined {
+  if (history.length === 0) return undefined;
+  const key = JSON.stringify([siteId, version, v.userId ?? null, v.anonymousId ?? null]);
+  const held = historyMemos.get(key);
+  if (held?.history === history) return held.memo;
+  const memo: SourceMemo = new Map();
+  historyMemos.set(key, { history, memo }, VISITOR_CONTEXT_MS + VISITOR_CONTEXT_STALE_MS);
+  return memo;
+}
+
+/**
+ * Erasure: this isolate forgets every visitor's context and what was computed from it (other isolates' copies
+ * expire within VISITOR_CONTEXT_MS + VISITOR_CONTEXT_STALE_MS).
  */
 export function dropVisitorContexts(): void {
   visitorContexts.clear();
+  historyMemos.clear();
 }
 
 /**
@@ -163,6 +181,7 @@ export async function recommend(env: Env, siteId: string, manifest: Manifest | n
     sources: r.sources,
     kind: r.kind,
     allowUncatalogued: r.allowUncatalogued,
+    memo: r.visitor !== null && version !== undefined ? historyMemo(siteId, version, r.visitor, visitor.history) : undefined,
   };
   const seeds = listSeeds(req);
   const [session, personal] = await Promise.all([

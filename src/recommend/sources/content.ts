@@ -28,5 +28,7 @@ export const contentSource = {
       reason: { kind: "similar" as const, itemId: c.from },
     }));
   },
+  // The history and the item on screen.
+  historyKey: (ctx) => ctx.current ?? "",
   personal: (c, own) => "itemId" in c.reason && own.has(c.reason.itemId),
 } as const satisfies CandidateSource<"content">;

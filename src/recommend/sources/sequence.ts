@@ -26,5 +26,7 @@ export const sequenceSource = {
     // The history's own items are usually the best-scored (repeat views) and are left out later: ask for that many more.
     return sequenceCandidates(historyIds(ctx), lookup, { k: pool + ctx.history.length }).map((c) => ({ itemId: c.itemId, score: c.score, reason: c.reason }));
   },
+  // The history alone.
+  historyKey: () => "",
   personal: () => true,
 } as const satisfies CandidateSource<"sequence">;

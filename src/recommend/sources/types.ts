@@ -79,8 +79,19 @@ export type CandidateSource<N extends string = string> = {
   readonly trains: string;
   /** The items whose per-item lists it reads for this context (the Worker loads their shards before scoring). */
   seeds(ctx: SourceContext): readonly string[];
-  /** Up to `pool` candidates, best first, each with the reason a shopper is shown if this source is its strongest. */
+  /**
+   * About `pool` candidates (at least that many when it has them), best first, each with the reason a shopper is
+   * shown if this source is its strongest. A larger pool's list starts with a smaller one's (every source selects by
+   * one total order), so the pipeline may use a list computed for a larger pool: it cuts each list itself.
+   */
   candidates(ctx: SourceContext, view: ArtifactView, pool: number): SourceCandidate<BlendReason>[];
+  /**
+   * Only for a source that reads the visitor's history and not the live path: the other request inputs its
+   * candidates depend on, as a string. Such candidates are reused while the visitor's history snapshot and the model
+   * version stay the same (the pipeline's `memo`): a page's several slots and the lists after each click compute
+   * them once. Absent: computed on every request.
+   */
+  historyKey?(ctx: SourceContext): string;
   /**
    * Whether a candidate is the visitor's own evidence (for `personalized`): `own` holds the visitor's live session
    * path and history. Neighbours of the item on screen alone (a product page, anyone) are not.
