@@ -127,20 +127,21 @@ export function rankCandidates(req: PipelineRequest, view: ArtifactView, current
     normalise[s.name] = s.normalise;
   }
   const weights = { ...DEFAULT_BLEND_WEIGHTS, ...req.weights };
-  const all = blend(lists, weights, { normalise, names: reasonItem, generic: { kind: "viewed" } });
-  const blended = late.size > 0 ? all.filter((b) => !late.has(b.itemId)) : all;
+  const blended = blend(lists, weights, { normalise, names: reasonItem, generic: { kind: "viewed" } });
   const byName = new Map(sources.map((s) => [s.name, s]));
   const evidence: Candidate[] = [];
+  const inEvidence = new Set<string>();
   for (const b of blended) {
+    if (late.has(b.itemId)) continue;
     const s = byName.get(b.source)!;
     // Items only a non-evidence source (trending) produced are back-fill, ordered by the shared back-fill below.
     if (!s.evidence) continue;
     evidence.push({ itemId: b.itemId, score: b.score, reason: b.reason, personal: s.personal(b, own), source: b.source });
+    inEvidence.add(b.itemId);
   }
   const lead = req.ctx.path.length === 0 && weights.sequence > 0 ? lists.sequence : undefined;
   if (lead) sequenceLeads(evidence, lead);
   rerankEvidence(evidence, req.ctx, view);
-  const inEvidence = new Set(evidence.map((c) => c.itemId));
   // Only as much back-fill as stage 2 may look at: evidence may all be dropped (unavailable), so the window's worth.
   const backfill = backfillCandidates(currentCategories, view.trendingByCategory, view.trending, window(req, ex.size) + inEvidence.size)
     .filter((t) => !inEvidence.has(t.itemId) && !ex.has(t.itemId))
