@@ -158,7 +158,7 @@ function firstKept<C extends { itemId: string }>(list: readonly C[], left: Reado
 
 /** A source's candidates for the request, from the request's memo when a history source already computed them. */
 function sourceCandidates(s: CandidateSource, req: PipelineRequest, view: ArtifactView, pool: number): readonly SourceCandidate<BlendReason>[] {
-  if (req.memo === undefined || s.historyKey === undefined || req.ctx.history.length === 0) return s.candidates(req.ctx, view, pool);
+  if (req.memo === undefined || s.historyKey === undefined) return s.candidates(req.ctx, view, pool);
   const key = `${s.name}\u0000${s.historyKey(req.ctx)}`;
   const held = req.memo.get(key);
   // A longer list than the pool asks for is as good: rankCandidates cuts each list itself, after leaving out the

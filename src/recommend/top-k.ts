@@ -93,7 +93,8 @@ function heapSelect<V>(map: ReadonlyMap<string, V>, limit: number, score: (v: V)
 
 /**
  * Indices 0..n-1 ordered by (score desc, key asc): a merge sort over insertion-sorted runs with the comparison
- * written out, since Array.prototype.sort's comparator calls were most of a request's ranking time.
+ * written out, since Array.prototype.sort's comparator calls were most of a request's ranking time. Written out
+ * twice on purpose: one shared local `before(x, y)` made a ranking without the memo 10% slower (136 → 150 µs).
  */
 function rankOrder(scores: readonly number[], keys: readonly string[]): Int32Array {
   const n = scores.length;
